@@ -1,0 +1,51 @@
+# Quick start: `make train`, then `make export` and `make serve`; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM ?= /usr/bin/chromium
+DATA ?=
+MODEL ?= models/mnist
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup train export serve test lint clean
+
+setup: $(VENV)/.installed node_modules/.installed web/vendor/tf.es2017.min.js
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+web/vendor/tf.es2017.min.js: node_modules/.installed
+	mkdir -p web/vendor
+	cp node_modules/@tensorflow/tfjs/dist/tf.es2017.min.js $@
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
+
+train: $(VENV)/.installed node_modules/.installed
+	$(PY) -m trainer train --out $(MODEL) $(if $(DATA),--data $(DATA))
+
+export: setup $(CHROMIUM)
+	$(PY) -m export convert $(MODEL) --out web/model
+
+serve: web/vendor/tf.es2017.min.js
+	@test -f web/model/model.json || { echo "web/model/model.json: no model yet (run make train, then make export)"; exit 1; }
+	@echo "Open http://127.0.0.1:$(PORT)/"
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory web
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+
+test: setup $(CHROMIUM) lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules web/vendor web/model *.egg-info

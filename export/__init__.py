@@ -1,0 +1,16 @@
+"""Export trained Keras models to TF.js graph models and prove the browser agrees."""
+
+from pathlib import Path
+
+from trainer.layout import BEST_MODEL, RUN_FILE, TEST_SAMPLE
+
+
+class ExportError(Exception):
+    """The model cannot be exported; the message names the file and the problem."""
+
+
+def require_trained(model_dir: Path) -> None:
+    """Fail in one line, before TensorFlow loads, when a training folder is incomplete."""
+    for name in (BEST_MODEL, RUN_FILE, TEST_SAMPLE):
+        if not (model_dir / name).is_file():
+            raise ExportError(f"{model_dir / name}: not found (train a model first: make train)")

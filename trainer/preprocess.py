@@ -1,0 +1,78 @@
+"""MNIST-style preprocessing of a drawing: the recipe the page runs and the Python reference.
+
+The page (web/preprocess.js) implements `canvas_to_input` step for step with the same recipe, which
+the export writes into the model's metadata. Tests hold the two to within one grey level.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a drawing becomes a model input, as MNIST itself was made."""
+
+    size: int = 28  # side of the model input
+    box: int = 20  # the ink's longer side is scaled to this many pixels
+    ink_threshold: int = 10  # ink above this (0..255) counts towards the bounding box
+    invert: bool = True  # the pad shows dark ink on white; models see bright ink on black
+    stroke_fraction: float = 1 / 12  # pen width on the pad, as a fraction of the pad's width
+
+    def to_json(self) -> dict:
+        return {"kind": "mnist-box-com", **asdict(self)}
+
+
+def canvas_to_input(gray: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray | None:
+    """Grey pad pixels (H, W) in 0..255 -> a (size, size) float image, or None when blank.
+
+    Crop to the ink's bounding box, scale the longer side to `box` by area averaging, and place the
+    result so that its centre of mass sits at the centre of the `size` x `size` field.
+    """
+    ink = gray.astype(np.float64)
+    if recipe.invert:
+        ink = 255.0 - ink
+    rows = np.flatnonzero((ink > recipe.ink_threshold).any(axis=1))
+    cols = np.flatnonzero((ink > recipe.ink_threshold).any(axis=0))
+    if rows.size == 0:
+        return None
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+    height, width = crop.shape
+    scale = recipe.box / max(height, width)
+    new_height = max(1, round_half_up(height * scale))
+    new_width = max(1, round_half_up(width * scale))
+    small = area_weights(new_height, height) @ crop @ area_weights(new_width, width).T
+
+    total = small.sum()
+    centre_row = (small.sum(axis=1) @ (np.arange(new_height) + 0.5)) / total
+    centre_col = (small.sum(axis=0) @ (np.arange(new_width) + 0.5)) / total
+    top = _clamp(round_half_up(recipe.size / 2 - centre_row), 0, recipe.size - new_height)
+    left = _clamp(round_half_up(recipe.size / 2 - centre_col), 0, recipe.size - new_width)
+
+    field = np.zeros((recipe.size, recipe.size))
+    field[top : top + new_height, left : left + new_width] = small
+    return field
+
+
+def area_weights(target: int, source: int) -> np.ndarray:
+    """Matrix (target, source) whose rows average the source pixels each target pixel covers."""
+    step = source / target
+    weights = np.zeros((target, source))
+    for i in range(target):
+        start, end = i * step, (i + 1) * step
+        for j in range(math.floor(start), min(source, math.ceil(end))):
+            weights[i, j] = (min(end, j + 1) - max(start, j)) / step
+    return weights
+
+
+def round_half_up(value: float) -> int:
+    """JavaScript's Math.round, so that Python and the page agree on ties."""
+    return math.floor(value + 0.5)
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
