@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup train export serve test lint clean
 
-setup: $(VENV)/.installed node_modules/.installed web/vendor/tf.es2017.min.js
+setup: $(VENV)/.installed node_modules/.installed web/vendor/.copied
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,9 +22,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-web/vendor/tf.es2017.min.js: node_modules/.installed
+# tf.es2017 rather than tf.min.js: the latter's polyfills evaluate strings, which the page's CSP forbids.
+WASM_DIST := node_modules/@tensorflow/tfjs-backend-wasm/dist
+web/vendor/.copied: node_modules/.installed
 	mkdir -p web/vendor
-	cp node_modules/@tensorflow/tfjs/dist/tf.es2017.min.js $@
+	cp node_modules/@tensorflow/tfjs/dist/tf.es2017.min.js $(WASM_DIST)/tf-backend-wasm.es2017.min.js \
+	   $(WASM_DIST)/*.wasm web/vendor/
+	touch $@
 
 $(CHROMIUM):
 	$(SUDO) apt-get update
@@ -34,9 +38,9 @@ train: $(VENV)/.installed node_modules/.installed
 	$(PY) -m trainer train --out $(MODEL) $(if $(DATA),--data $(DATA))
 
 export: setup $(CHROMIUM)
-	$(PY) -m export convert $(MODEL) --out web/model
+	$(PY) -m export convert $(MODEL) --out web/model --force $(if $(QUANTIZE),--quantize $(QUANTIZE))
 
-serve: web/vendor/tf.es2017.min.js
+serve: web/vendor/.copied
 	@test -f web/model/model.json || { echo "web/model/model.json: no model yet (run make train, then make export)"; exit 1; }
 	@echo "Open http://127.0.0.1:$(PORT)/"
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory web

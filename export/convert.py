@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,13 +17,15 @@ import keras
 import numpy as np
 
 from export import ExportError, require_trained
-from export.parity import Parity, check_parity
+from export.graph_fixes import unfuse_scalar_biases
+from export.parity import BACKENDS, PROB_LIMITS, Parity, check_parity
 from trainer.atomic import replace_dir, staging_dir
 from trainer.layout import BEST_MODEL, RUN_FILE, TEST_SAMPLE
 from trainer.model import CLASSIFIER
 
 METADATA = "metadata.json"
 CONVERTER = Path(sys.executable).with_name("tensorflowjs_converter")
+QUANTIZE_FLAGS = {"none": [], "float16": ["--quantize_float16=*"], "uint8": ["--quantize_uint8=*"]}
 
 
 def load_trained(model_dir: Path) -> tuple[keras.Model, dict]:
@@ -35,58 +40,120 @@ def load_trained(model_dir: Path) -> tuple[keras.Model, dict]:
     return classifier, json.loads((model_dir / RUN_FILE).read_text())
 
 
-def load_test_sample(model_dir: Path) -> np.ndarray:
+def load_test_sample(model_dir: Path, images: int) -> tuple[np.ndarray, np.ndarray]:
     with np.load(model_dir / TEST_SAMPLE) as sample:
-        return sample["x"]
+        return sample["x"][:images], sample["y"][:images]
 
 
-def export_model(model_dir: Path, out: Path, log=print) -> dict:
-    """Convert, write metadata, prove parity in Chromium, then put the bundle at `out`."""
+def export_model(
+    model_dir: Path,
+    out: Path,
+    quantize: str = "none",
+    force: bool = False,
+    backends: tuple[str, ...] = BACKENDS,
+    images: int = 256,
+    max_accuracy_drop: float = 0.005,
+    allow_accuracy_drop: bool = False,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Convert, prove parity in Chromium on every backend, then put the bundle at `out`."""
+    if out.exists() and not force:
+        raise ExportError(f"{out}: an export is already there (pass --force to replace it)")
     classifier, run = load_trained(model_dir)
+    x, y = load_test_sample(model_dir, images)
     try:
         staging = staging_dir(out)
     except OSError as error:
         raise ExportError(f"{out.parent}: cannot write the export here ({error})") from None
+    try:
+        with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+            saved_model = Path(tmp) / "saved_model"
+            classifier.export(saved_model, format="tf_saved_model", verbose=False)
+            started = time.monotonic()
+            convert_saved_model(saved_model, staging, quantize, model_dir)
+            conversion_seconds = time.monotonic() - started
+            reports = check_parity(classifier, staging, x, y, backends, PROB_LIMITS[quantize])
+            for report in reports:
+                log(f"parity on {report.summary()}")
+            reference = None
+            if quantize != "none":
+                reference = Path(tmp) / "unquantized"
+                convert_saved_model(saved_model, reference, "none", model_dir)
+                (reference_report,) = check_parity(classifier, reference, x, y, ("cpu",))
+                reference_bytes = folder_bytes(reference)
+        size = folder_bytes(staging)
+        if reference is not None:
+            judge_quantization(
+                quantize, size, reference_bytes, reports, reference_report,
+                max_accuracy_drop, allow_accuracy_drop, log,
+            )
+        failed = [report for report in reports if not report.ok]
+        if failed:
+            raise ExportError(f"{out}: TF.js disagrees with Keras on {failed[0].summary()}")
 
-    with tempfile.TemporaryDirectory(prefix="saved-model-") as tmp:
-        saved_model = Path(tmp) / "saved_model"
-        classifier.export(saved_model, format="tf_saved_model", verbose=False)
-        started = time.monotonic()
-        convert_saved_model(saved_model, staging, model_dir)
-        conversion_seconds = time.monotonic() - started
-
-    weight_files = sorted(staging.glob("*.bin"))
-    parity = check_parity(classifier, staging, load_test_sample(model_dir))
-    log(parity.summary())
-    if not parity.ok:
-        raise ExportError(f"{staging}: TF.js disagrees with Keras; {parity.summary()}")
-
-    metadata = {
-        "name": f"{run['model']} ({model_dir.name})",
-        "labels": run["labels"],
-        "input_size": run["input_size"],
-        "channels": run["channels"],
-        "input": "drawing",
-        "preprocessing": run["preprocessing"],
-        "accuracy": {"test": run["metrics"]["test_accuracy"]},
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "quantization": "none",
-        "format": "tfjs_graph_model",
-        "model_bytes": sum(p.stat().st_size for p in staging.iterdir()),
-        "weight_shards": len(weight_files),
-        "conversion_seconds": round(conversion_seconds, 2),
-        "parity": parity.__dict__,
-    }
-    (staging / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
-    replace_dir(staging, out)
+        metadata = {
+            "name": f"{run['model']} ({model_dir.name})",
+            "labels": run["labels"],
+            "input_size": run["input_size"],
+            "channels": run["channels"],
+            "input": "drawing",
+            "preprocessing": run["preprocessing"],
+            "accuracy": {
+                "keras_test": run["metrics"]["test_accuracy"],
+                "tfjs_sample": reports[0].tfjs_accuracy,
+                "sample_images": len(x),
+            },
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "quantization": quantize,
+            "format": "tfjs_graph_model",
+            "model_bytes": size,
+            "unquantized_bytes": reference_bytes if reference is not None else size,
+            "weight_shards": len(list(staging.glob("*.bin"))),
+            "conversion_seconds": round(conversion_seconds, 2),
+            "parity": [report.to_json() for report in reports],
+        }
+        (staging / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
+        replace_dir(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     log(
-        f"exported {out}: {metadata['model_bytes']:,} bytes in {len(weight_files)} weight "
-        f"shard(s), converted in {conversion_seconds:.1f} s"
+        f"exported {out}: {size:,} bytes in {metadata['weight_shards']} weight shard(s), "
+        f"quantization {quantize}, converted in {conversion_seconds:.1f} s"
     )
     return metadata
 
 
-def convert_saved_model(saved_model: Path, out: Path, model_dir: Path) -> None:
+def judge_quantization(
+    quantize: str,
+    size: int,
+    reference_bytes: int,
+    reports: list[Parity],
+    reference: Parity,
+    max_drop: float,
+    allow_drop: bool,
+    log: Callable[[str], None],
+) -> None:
+    """Report what quantization saved and cost; refuse a loss beyond `max_drop`."""
+    quantized = min(report.tfjs_accuracy for report in reports)
+    log(
+        f"{quantize}: {reference_bytes:,} -> {size:,} bytes ({size / reference_bytes:.0%}); "
+        f"TF.js accuracy {reference.tfjs_accuracy:.2%} -> {quantized:.2%} "
+        f"on {reference.images} test images"
+    )
+    drop = reference.tfjs_accuracy - quantized
+    if drop > max_drop:
+        message = (
+            f"{quantize} quantization loses {drop:.2%} accuracy "
+            f"(more than --max-accuracy-drop {max_drop:.2%})"
+        )
+        if not allow_drop:
+            raise ExportError(f"{message}; pass --allow-accuracy-drop to export anyway")
+        log(f"WARNING: {message}. Exporting anyway, as --allow-accuracy-drop asks.")
+
+
+def convert_saved_model(saved_model: Path, out: Path, quantize: str, model_dir: Path) -> None:
+    """tensorflowjs_converter to a graph model, then the rewrites every backend needs."""
     result = subprocess.run(
         [
             str(CONVERTER),
@@ -94,21 +161,45 @@ def convert_saved_model(saved_model: Path, out: Path, model_dir: Path) -> None:
             "--output_format=tfjs_graph_model",
             "--signature_name=serving_default",
             "--saved_model_tags=serve",
+            *QUANTIZE_FLAGS[quantize],
             str(saved_model),
             str(out),
         ],
         capture_output=True,
         text=True,
+        # oneDNN's graph rewrites fuse hard-swish into convolutions (_FusedHardSwish), an
+        # activation the wasm backend lacks; without them the graph is portable.
+        env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"},
     )
     if result.returncode != 0:
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        unsupported = [line for line in lines if "Unsupported Ops" in line]
-        detail = unsupported[0] if unsupported else (lines[-1] if lines else "no output")
-        raise ExportError(f"{model_dir / BEST_MODEL}: tensorflowjs_converter failed: {detail}")
+        raise ExportError(f"{model_dir / BEST_MODEL}: {converter_problem(result.stderr)}")
+    model_file = out / "model.json"
+    model = json.loads(model_file.read_text())
+    if unfuse_scalar_biases(model):
+        model_file.write_text(json.dumps(model))
 
 
-def verify(model_dir: Path, export_dir: Path, backend: str = "cpu") -> Parity:
+def converter_problem(stderr: str) -> str:
+    """One line out of the converter's traceback: the ops TF.js lacks, or its last words."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith("ValueError: Unsupported Ops in the model"):
+            return f"TF.js has no kernel for these ops: {lines[i + 1]}"
+    return f"tensorflowjs_converter failed: {lines[-1] if lines else 'no output'}"
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
+
+
+def verify(
+    model_dir: Path, export_dir: Path, backends: tuple[str, ...], images: int
+) -> list[Parity]:
     classifier, _ = load_trained(model_dir)
-    if not (export_dir / "model.json").is_file():
-        raise ExportError(f"{export_dir / 'model.json'}: not found (run make export first)")
-    return check_parity(classifier, export_dir, load_test_sample(model_dir), backend)
+    model_file, metadata_file = export_dir / "model.json", export_dir / METADATA
+    for path in (model_file, metadata_file):
+        if not path.is_file():
+            raise ExportError(f"{path}: not found (run make export first)")
+    quantize = json.loads(metadata_file.read_text())["quantization"]
+    x, y = load_test_sample(model_dir, images)
+    return check_parity(classifier, export_dir, x, y, backends, PROB_LIMITS[quantize])

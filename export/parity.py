@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
@@ -10,15 +10,18 @@ import numpy as np
 
 from export.browser import chromium, serve, site_with_model
 
-MAX_PROB_DIFF = 1e-4
+BACKENDS = ("wasm", "webgl", "cpu")
+# Largest |Keras prob - TF.js prob| accepted, by weight quantization.
+PROB_LIMITS = {"none": 1e-4, "float16": 1e-3, "uint8": 2e-2}
 
 HARNESS = """<!doctype html><meta charset="utf-8"><title>parity</title>
 <script src="vendor/tf.es2017.min.js"></script>
+<script src="vendor/tf-backend-wasm.es2017.min.js"></script>
 """
 
 RUN_GRAPH_MODEL = """async ({pixels, shape, backend}) => {
-  await tf.setBackend(backend);
-  await tf.ready();
+  tf.wasm.setWasmPaths('vendor/');
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to start`);
   const model = await tf.loadGraphModel('model/model.json');
   const output = model.predict(tf.tensor(pixels, shape, 'float32'));
   return {backend: tf.getBackend(), probs: Array.from(await output.data())};
@@ -31,43 +34,62 @@ class Parity:
     images: int
     top1_agreement: float
     max_prob_diff: float
+    prob_limit: float
+    tfjs_accuracy: float
+    keras_accuracy: float
 
     @property
     def ok(self) -> bool:
-        return self.top1_agreement == 1.0 and self.max_prob_diff <= MAX_PROB_DIFF
+        return self.top1_agreement == 1.0 and self.max_prob_diff <= self.prob_limit
 
     def summary(self) -> str:
         return (
-            f"parity on {self.backend}: top-1 agreement {self.top1_agreement:.2%} "
-            f"on {self.images} images, max |dprob| {self.max_prob_diff:.1e} "
-            f"(limit {MAX_PROB_DIFF:.0e})"
+            f"{self.backend}: top-1 agreement {self.top1_agreement:.2%} on {self.images} images, "
+            f"max |dprob| {self.max_prob_diff:.1e} (limit {self.prob_limit:.0e}), "
+            f"accuracy TF.js {self.tfjs_accuracy:.2%} / Keras {self.keras_accuracy:.2%}"
         )
 
+    def to_json(self) -> dict:
+        return asdict(self)
 
-def tfjs_predict(model_dir: Path, images: np.ndarray, backend: str = "cpu") -> np.ndarray:
+
+def tfjs_predict(model_dir: Path, images: np.ndarray, backends: tuple[str, ...]) -> dict:
     """Probabilities from the converted graph model in real TF.js in headless Chromium."""
     batch = images.astype(np.float32).reshape(len(images), *images.shape[1:3], -1)
+    arguments = {"pixels": batch.ravel().tolist(), "shape": list(batch.shape)}
+    probs = {}
     with site_with_model(model_dir) as site, serve(site) as base, chromium() as browser:
         (site / "parity.html").write_text(HARNESS)
-        page = browser.new_page()
-        page.goto(base + "parity.html")
-        result = page.evaluate(
-            RUN_GRAPH_MODEL,
-            {"pixels": batch.ravel().tolist(), "shape": list(batch.shape), "backend": backend},
-        )
-    if result["backend"] != backend:
-        raise RuntimeError(f"TF.js ran on {result['backend']}, not {backend}")
-    return np.asarray(result["probs"], dtype=np.float32).reshape(len(images), -1)
+        for backend in backends:
+            page = browser.new_page()
+            page.goto(base + "parity.html")
+            result = page.evaluate(RUN_GRAPH_MODEL, {**arguments, "backend": backend})
+            page.close()
+            if result["backend"] != backend:
+                raise RuntimeError(f"TF.js ran on {result['backend']}, not {backend}")
+            probs[backend] = np.asarray(result["probs"], np.float32).reshape(len(images), -1)
+    return probs
 
 
 def check_parity(
-    classifier: keras.Model, model_dir: Path, images: np.ndarray, backend: str = "cpu"
-) -> Parity:
+    classifier: keras.Model,
+    model_dir: Path,
+    images: np.ndarray,
+    labels: np.ndarray,
+    backends: tuple[str, ...] = BACKENDS,
+    prob_limit: float = PROB_LIMITS["none"],
+) -> list[Parity]:
     expected = classifier.predict(images[..., None].astype(np.float32), verbose=0)
-    actual = tfjs_predict(model_dir, images, backend)
-    return Parity(
-        backend=backend,
-        images=len(images),
-        top1_agreement=float(np.mean(expected.argmax(1) == actual.argmax(1))),
-        max_prob_diff=float(np.abs(expected - actual).max()),
-    )
+    keras_accuracy = float(np.mean(expected.argmax(1) == labels))
+    return [
+        Parity(
+            backend=backend,
+            images=len(images),
+            top1_agreement=float(np.mean(expected.argmax(1) == actual.argmax(1))),
+            max_prob_diff=float(np.abs(expected - actual).max()),
+            prob_limit=prob_limit,
+            tfjs_accuracy=float(np.mean(actual.argmax(1) == labels)),
+            keras_accuracy=keras_accuracy,
+        )
+        for backend, actual in tfjs_predict(model_dir, images, backends).items()
+    ]

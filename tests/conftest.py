@@ -40,6 +40,14 @@ def exported_dir(trained_dir, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def mobilenet_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("models") / "mobilenet"
+    run_cli("trainer", "train", "--model", "mobilenetv3small", "--alpha", "0.5", "--data",
+            NPM_SAMPLE, "--out", out, "--epochs", "1", "--limit", "1000", "--batch-size", "64")
+    return out
+
+
+@pytest.fixture(scope="session")
 def browser():
     with chromium() as browser:
         yield browser

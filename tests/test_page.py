@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from export.browser import draw_strokes
 from trainer.model import CLASSIFIER
 from trainer.preprocess import Recipe, canvas_to_input
 
@@ -23,17 +24,6 @@ SHAPES = {
     "corner tick": [[(0.05, 0.05), (0.12, 0.15), (0.2, 0.08)]],
     "two strokes far apart": [[(0.1, 0.1), (0.1, 0.4)], [(0.85, 0.7), (0.9, 0.9)]],
 }
-
-
-def draw(page, strokes) -> None:
-    box = page.locator("#pad").bounding_box()
-    for stroke in strokes:
-        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
-        page.mouse.move(*points[0])
-        page.mouse.down()
-        for point in points[1:]:
-            page.mouse.move(*point, steps=8)
-        page.mouse.up()
 
 
 def pad_gray(page) -> np.ndarray:
@@ -59,7 +49,7 @@ def test_page_shows_model_and_no_guess_on_empty_pad(page):
 
 @pytest.mark.parametrize("digit", DIGITS)
 def test_drawn_digit_top1_matches_keras(page, classifier, digit):
-    draw(page, DIGITS[digit])
+    draw_strokes(page, DIGITS[digit])
     ranked = page.evaluate("window.recognizer.predict()")
     labels = [str(d) for d in range(10)]
     assert sorted(r["label"] for r in ranked) == labels
@@ -79,7 +69,7 @@ def test_drawn_digit_top1_matches_keras(page, classifier, digit):
 
 @pytest.mark.parametrize("shape", [*DIGITS, *SHAPES])
 def test_page_preprocessing_matches_python_within_one_grey_level(page, shape):
-    draw(page, {**DIGITS, **SHAPES}[shape])
+    draw_strokes(page, {**DIGITS, **SHAPES}[shape])
     page_input = np.asarray(page.evaluate("async () => Array.from(await recognizer.preprocess())"))
     python_input = canvas_to_input(pad_gray(page))
     assert page_input.shape == (28 * 28,)
@@ -88,7 +78,7 @@ def test_page_preprocessing_matches_python_within_one_grey_level(page, shape):
 
 
 def test_stroke_end_shows_results_and_clear_empties_them(page):
-    draw(page, DIGITS["7"])
+    draw_strokes(page, DIGITS["7"])
     expect(page.locator("#results li")).to_have_count(3)
     page.click("#clear")
     assert page.locator("#results li").count() == 0
@@ -99,6 +89,6 @@ def test_stroke_end_shows_results_and_clear_empties_them(page):
 def test_page_reads_preprocessing_from_metadata(page, exported_dir):
     metadata = json.loads((exported_dir / "metadata.json").read_text())
     assert metadata["preprocessing"] == Recipe().to_json()
-    draw(page, DIGITS["1"])
+    draw_strokes(page, DIGITS["1"])
     pen_width = page.evaluate("document.getElementById('pad').getContext('2d').lineWidth")
     assert pen_width == pytest.approx(280 * Recipe().stroke_fraction)

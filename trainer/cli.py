@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from trainer.data import DataError, resolve_mnist
+
+
+class Backbone(StrEnum):
+    cnn = "cnn"
+    mobilenetv3small = "mobilenetv3small"
+
 
 app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True)
 
@@ -28,6 +35,8 @@ def train(
     out: Annotated[Path, typer.Option(help="Folder for the model, settings and metrics.")] = Path(
         "models/mnist"
     ),
+    model: Annotated[Backbone, typer.Option(help="The classifier's architecture.")] = Backbone.cnn,
+    alpha: Annotated[float, typer.Option(help="MobileNetV3Small width multiplier.")] = 1.0,
     epochs: int = 15,
     batch_size: int = 128,
     learning_rate: float = 1e-3,
@@ -49,7 +58,8 @@ def train(
     from trainer.train import train as run_training  # loads TensorFlow: after the data checks
 
     config = TrainConfig(
-        out=out, data=data, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+        out=out, data=data, model=model.value, alpha=alpha, epochs=epochs,
+        batch_size=batch_size, learning_rate=learning_rate,
         validation_fraction=validation_fraction, rotation=rotation, zoom=zoom,
         translation=translation, limit=limit, seed=seed,
     )

@@ -16,16 +16,23 @@ import tensorflow as tf
 from trainer.atomic import replace_dir, staging_dir
 from trainer.data import Dataset
 from trainer.layout import BEST_MODEL, RUN_FILE, TEST_SAMPLE
-from trainer.model import build_augmentation, build_compact_cnn, build_training_model
+from trainer.model import (
+    build_augmentation,
+    build_compact_cnn,
+    build_mobilenet_v3_small,
+    build_training_model,
+)
 from trainer.preprocess import Recipe
 
-TEST_SAMPLE_SIZE = 256
+TEST_SAMPLE_SIZE = 1000
 
 
 @dataclass
 class TrainConfig:
     out: Path
     data: Path | None = None
+    model: str = "cnn"  # or mobilenetv3small
+    alpha: float = 1.0  # MobileNetV3Small width multiplier
     epochs: int = 15
     batch_size: int = 128
     learning_rate: float = 1e-3
@@ -45,7 +52,10 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
         f"{len(dataset.x_test)} test images")
 
     recipe = Recipe()
-    classifier = build_compact_cnn(recipe.size, len(dataset.labels))
+    if config.model == "mobilenetv3small":
+        classifier = build_mobilenet_v3_small(recipe.size, len(dataset.labels), config.alpha)
+    else:
+        classifier = build_compact_cnn(recipe.size, len(dataset.labels))
     augmentation = build_augmentation(config.rotation, config.zoom, config.translation)
     model = build_training_model(classifier, augmentation)
     steps = config.epochs * -(-len(x_train) // config.batch_size)
@@ -87,7 +97,7 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
         y=dataset.y_test[:TEST_SAMPLE_SIZE],
     )
     run = {
-        "model": "cnn",
+        "model": config.model,
         "labels": dataset.labels,
         "input_size": recipe.size,
         "channels": 1,

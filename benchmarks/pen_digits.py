@@ -1,0 +1,94 @@
+"""How well does the page read real pen strokes? Replay UJI Pen Characters digits on #pad.
+
+    python -m benchmarks.pen_digits [--uji ../shared/data/ujipenchars] [--model web/model]
+
+Each of the 220 digits (11 writers, 2 of each digit) is scaled to fill 70% of the pad, drawn with
+the mouse in headless Chromium, and read by window.recognizer.predict().
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from export.browser import chromium, draw_strokes, serve, site_with_model
+
+Stroke = list[tuple[float, float]]
+
+
+def read_uji_digits(folder: Path) -> list[tuple[str, list[Stroke]]]:
+    """(label, strokes) for every digit in the UNIPEN-like UJI files; y grows downward."""
+    samples: list[tuple[str, list[Stroke]]] = []
+    for path in sorted(folder.glob("UJIpenchars-w*")):
+        label, strokes = None, []
+        for line in path.read_text().splitlines():
+            if line.startswith(".SEGMENT"):
+                if label is not None:
+                    samples.append((label, strokes))
+                match = re.search(r'"(.)"\s*$', line)
+                label = match.group(1) if match and match.group(1).isdigit() else None
+                strokes = []
+            elif line.startswith(".PEN_DOWN"):
+                strokes.append([])
+            elif label is not None and strokes and re.fullmatch(r"\s*-?\d+\s+-?\d+\s*", line):
+                x, y = map(float, line.split())
+                strokes[-1].append((x, y))
+        if label is not None:
+            samples.append((label, strokes))
+    return samples
+
+
+def fit_to_pad(strokes: list[Stroke], fill: float = 0.7) -> list[Stroke]:
+    """Scale and centre the strokes so that their longer side spans `fill` of the pad."""
+    xs = [x for stroke in strokes for x, _ in stroke]
+    ys = [y for stroke in strokes for _, y in stroke]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+    scale = fill / span
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    return [[(0.5 + (x - cx) * scale, 0.5 + (y - cy) * scale) for x, y in s] for s in strokes]
+
+
+def main(
+    uji: Annotated[Path, typer.Option(help="Folder of UJIpenchars-wNN files.")] = Path(
+        "../shared/data/ujipenchars"
+    ),
+    model: Annotated[Path, typer.Option(help="Exported model folder.")] = Path("web/model"),
+) -> None:
+    samples = read_uji_digits(uji)
+    if not samples:
+        raise typer.BadParameter(f"{uji}: no UJIpenchars-wNN files with digits")
+    errors: dict[str, list[str]] = {}
+    timings: list[float] = []
+    with site_with_model(model) as site, serve(site) as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(base)
+        page.evaluate("window.recognizer.ready")
+        backend = page.evaluate("tf.getBackend()")
+        for label, strokes in samples:
+            page.click("#clear")
+            draw_strokes(page, fit_to_pad(strokes), steps=1)
+            started = time.perf_counter()
+            ranked = page.evaluate("window.recognizer.predict()")
+            timings.append(time.perf_counter() - started)
+            if ranked[0]["label"] != label:
+                errors.setdefault(label, []).append(ranked[0]["label"])
+    correct = len(samples) - sum(map(len, errors.values()))
+    metadata = json.loads((model / "metadata.json").read_text())
+    timings.sort()
+    print(f"model: {metadata['name']}, MNIST test accuracy {metadata['accuracy']['test']:.4f}")
+    share = correct / len(samples)
+    print(f"real pen digits read correctly: {correct}/{len(samples)} = {share:.1%}")
+    print(f"misread (true -> read): {json.dumps(errors, sort_keys=True)}")
+    print(f"predict() median {timings[len(timings) // 2] * 1000:.1f} ms on {backend}, "
+          f"headless Chromium, {platform.machine()} with {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    typer.run(main)
