@@ -26,8 +26,7 @@ def run_cli(*args: str | Path, check: bool = True) -> subprocess.CompletedProces
 @pytest.fixture(scope="session")
 def trained_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("models") / "tiny"
-    run_cli("trainer", "train", "--data", NPM_SAMPLE, "--out", out, "--epochs", "2",
-            "--limit", "4000")
+    run_cli("trainer", "train", "--data", NPM_SAMPLE, "--out", out, "--epochs", "3")
     return out
 
 
@@ -61,7 +60,7 @@ def site_url(exported_dir) -> str:
 
 @pytest.fixture
 def page(browser, site_url):
-    page = browser.new_page()
+    page = browser.new_page(service_workers="block")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))

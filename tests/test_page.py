@@ -1,15 +1,22 @@
 """The page in real headless Chromium, driven with the mouse like a person would."""
 
 import json
+import shutil
+import struct
+import zlib
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from export.browser import draw_strokes
+from export.browser import draw_strokes, serve, site_with_model
 from trainer.model import CLASSIFIER
 from trainer.preprocess import Recipe, canvas_to_input
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 # Strokes in pad coordinates (0..1), as a person might draw each digit.
 DIGITS = {
@@ -90,5 +97,155 @@ def test_page_reads_preprocessing_from_metadata(page, exported_dir):
     metadata = json.loads((exported_dir / "metadata.json").read_text())
     assert metadata["preprocessing"] == Recipe().to_json()
     draw_strokes(page, DIGITS["1"])
-    pen_width = page.evaluate("document.getElementById('pad').getContext('2d').lineWidth")
-    assert pen_width == pytest.approx(280 * Recipe().stroke_fraction)
+    width, pen_width = page.evaluate("""() => {
+        const pad = document.getElementById('pad');
+        return [pad.width, pad.getContext('2d').lineWidth];
+    }""")
+    assert pen_width == pytest.approx(width * Recipe().stroke_fraction)
+
+
+def test_a_dot_is_not_a_guess(page):
+    box = page.locator("#pad").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert pad_gray(page).min() < 100  # the dot is on the pad
+    assert page.evaluate("window.recognizer.predict()") == []
+    assert page.locator("#results li").count() == 0
+    expect(page.locator("#status")).to_have_text("Draw a digit")
+
+
+def test_drawn_digits_get_their_labels(page):
+    for digit in ("1", "7", "0"):
+        page.click("#clear")
+        draw_strokes(page, DIGITS[digit])
+        assert page.evaluate("window.recognizer.predict()")[0]["label"] == digit
+
+
+def test_undo_removes_the_last_stroke(page):
+    draw_strokes(page, DIGITS["4"][:1])
+    first_stroke = pad_gray(page) < 128
+    draw_strokes(page, DIGITS["4"][1:])
+    assert (pad_gray(page) < 128).sum() > first_stroke.sum() * 1.3
+    page.click("#undo")
+    after_undo = pad_gray(page) < 128
+    assert abs(int(after_undo.sum()) - int(first_stroke.sum())) < 0.03 * first_stroke.sum()
+    assert (after_undo & ~first_stroke).sum() < 0.03 * first_stroke.sum()
+
+
+def test_several_digits_read_as_a_number(page):
+    page.check("#multi")
+    width = {"4": 0.27, "1": 0.12, "7": 0.27}
+    strokes, left = [], 0.08
+    for digit in "417":
+        for stroke in DIGITS[digit]:
+            # Squeeze each digit into its own slot of the 2:1 pad.
+            strokes.append([(left + (x - 0.2) * width[digit] * 1.25, y) for x, y in stroke])
+        left += width[digit] + 0.05
+    draw_strokes(page, strokes)
+    assert page.evaluate("window.recognizer.readNumber()") == "417"
+    expect(page.locator("#number")).to_have_text("417")
+    assert page.locator("#results li").count() == 3
+
+
+def test_backend_override_and_fallback(browser, site_url):
+    page = browser.new_page(service_workers="block")
+    page.goto(site_url + "?backend=cpu")
+    page.evaluate("window.recognizer.ready")
+    assert page.evaluate("window.recognizer.backend") == "cpu"
+    assert page.locator("#backend").input_value() == "cpu"
+    page.close()
+
+    page = browser.new_page(service_workers="block")
+    page.route("**/*.wasm", lambda route: route.abort())  # as if wasm could not start here
+    page.goto(site_url)
+    page.evaluate("window.recognizer.ready")
+    assert page.evaluate("window.recognizer.backend") == "webgl"
+    draw_strokes(page, DIGITS["7"])
+    assert len(page.evaluate("window.recognizer.predict()")) == 10
+    page.close()
+
+
+def test_model_load_failure_is_visible(browser, site_url):
+    page = browser.new_page(service_workers="block")
+    page.route("**/model/model.json", lambda route: route.fulfill(status=404))
+    page.goto(site_url)
+    expect(page.locator("#status")).to_contain_text("The model failed to load")
+    expect(page.locator("#status")).to_have_attribute("role", "alert")
+    page.close()
+
+
+def test_offline_after_one_visit_and_no_request_leaves_loopback(browser, site_url):
+    context = browser.new_context()
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    page.goto(site_url)
+    page.evaluate("window.recognizer.ready")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.reload()
+    page.evaluate("window.recognizer.ready")
+    draw_strokes(page, DIGITS["7"])
+    assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
+    context.close()
+    assert requests and all(url.startswith(site_url) for url in requests), requests
+
+
+@pytest.mark.parametrize("width, height", [(360, 740), (1024, 768), (740, 360), (768, 1024)])
+def test_layout_fits_phone_and_tablet(browser, site_url, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height},
+                            service_workers="block")
+    page.goto(site_url)
+    page.evaluate("window.recognizer.ready")
+    draw_strokes(page, DIGITS["7"])
+    expect(page.locator("#results li")).to_have_count(3)
+    shot = SCREENSHOTS / f"page-{width}x{height}.png"
+    page.screenshot(path=shot, full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for selector in ("#pad", "#clear", "#undo", "#results li >> nth=0"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, selector
+    pad = page.locator("#pad").bounding_box()
+    assert pad["width"] >= 200 and pad["y"] + pad["height"] <= height  # all of it, no scrolling
+    page.close()
+
+
+def grey_png(image: np.ndarray) -> bytes:
+    """A minimal 8-bit greyscale PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    height, width = image.shape
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + row.tobytes() for row in image.astype(np.uint8))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+def test_photo_models_take_an_upload_instead_of_the_pad(browser, exported_dir, trained_dir,
+                                                         classifier, tmp_path):
+    photo_model = tmp_path / "model"
+    shutil.copytree(exported_dir, photo_model)
+    metadata = json.loads((photo_model / "metadata.json").read_text())
+    (photo_model / "metadata.json").write_text(json.dumps({**metadata, "input": "photo"}))
+    with np.load(trained_dir / "test_sample.npz") as sample:
+        image = sample["x"][0]
+
+    with site_with_model(photo_model) as site, serve(site) as base:
+        page = browser.new_page(service_workers="block")
+        page.goto(base)
+        page.evaluate("window.recognizer.ready")
+        expect(page.locator("#pad")).to_be_hidden()
+        expect(page.locator("#photo")).to_be_visible()
+        page.set_input_files("#photo", files=[
+            {"name": "digit.png", "mimeType": "image/png", "buffer": grey_png(image)}
+        ])
+        expect(page.locator("#results li")).to_have_count(3)
+        top = page.locator("#results li").first
+        page_label, page_prob = top.get_attribute("data-label"), top.get_attribute("data-prob")
+        page.close()
+
+    keras_probs = classifier.predict(image[None, :, :, None].astype("float32"), verbose=0)[0]
+    assert page_label == metadata["labels"][int(keras_probs.argmax())]
+    assert float(page_prob) == pytest.approx(float(keras_probs.max()), abs=1e-3)

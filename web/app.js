@@ -1,138 +1,239 @@
-// The page: load the graph model, let the user draw, show the top guesses.
+// The page: load the graph model on the best backend, read the pad, show the top guesses.
+import { Pad } from './pad.js';
 import { canvasToInput } from './preprocess.js';
 
-const MODEL_URL = 'model/model.json';
-const METADATA_URL = 'model/metadata.json';
+const BACKENDS = ['wasm', 'webgl', 'cpu']; // preferred first; each falls back to the next
 const TOP_K = 3;
+const NOT_SURE = 0.5; // below this top probability the page says it is not sure
+const MIN_EXTENT = 0.08; // ink spanning less of the pad than this is a dot, not a character
+const SETTLE_MS = 300; // recognise this long after the last stroke ends
 
-const pad = document.getElementById('pad');
-const context = pad.getContext('2d', { willReadFrequently: true });
-const results = document.getElementById('results');
-const status = document.getElementById('status');
-const modelInfo = document.getElementById('model-info');
-
+const $ = (id) => document.getElementById(id);
 let model = null;
 let metadata = null;
+let pad = null;
+let backend = null;
+let settleTimer = null;
 
-const ready = loadModel();
+const ready = start();
 ready.catch((error) => showError(`The model failed to load: ${error.message}`));
 
-async function loadModel() {
-  const backend = new URLSearchParams(location.search).get('backend');
-  if (backend) await tf.setBackend(backend);
-  await tf.ready();
+async function start() {
+  registerServiceWorker();
   const started = performance.now();
-  const response = await fetch(METADATA_URL);
-  if (!response.ok) throw new Error(`${METADATA_URL}: HTTP ${response.status}`);
-  metadata = await response.json();
-  model = await tf.loadGraphModel(MODEL_URL);
-  // The first run compiles kernels; do it now rather than on the user's first stroke.
-  const { input_size: size, channels } = metadata;
-  tf.tidy(() => model.predict(tf.zeros([1, size, size, channels]))).dispose();
-  const elapsed = Math.round(performance.now() - started);
-  modelInfo.textContent =
-    `${metadata.name}: ${metadata.labels.length} labels, ${tf.getBackend()} backend, loaded in ${elapsed} ms`;
+  metadata = await fetchJson('model/metadata.json');
+  setUpInput();
+  backend = await loadModel(backendCandidates());
+  const loadMs = Math.round(performance.now() - started);
+  $('model-info').textContent = `${metadata.name} · ${metadata.labels.length} labels`;
+  $('backend').value = backend;
+  $('load-time').textContent = `${loadMs} ms`;
+  setStatus(hint());
 }
 
-// The pad's pixels as the model's input (Float32Array), or null when nothing is drawn.
-async function preprocess() {
+async function fetchJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+function backendCandidates() {
+  const requested = new URLSearchParams(location.search).get('backend');
+  return requested ? [requested, ...BACKENDS.filter((name) => name !== requested)] : BACKENDS;
+}
+
+// The first backend that starts, loads the model and runs it; the model is warmed up on it.
+async function loadModel(candidates) {
+  tf.wasm.setWasmPaths(new URL('vendor/', location.href).href);
+  const failures = [];
+  for (const name of candidates) {
+    try {
+      if (!(await tf.setBackend(name))) throw new Error('did not start');
+      const loaded = await tf.loadGraphModel('model/model.json');
+      const { input_size: size, channels } = metadata;
+      const warmUp = tf.tidy(() => loaded.predict(tf.zeros([1, size, size, channels])));
+      await warmUp.data(); // the first run compiles kernels: not on the user's first stroke
+      warmUp.dispose();
+      model = loaded;
+      return name;
+    } catch (error) {
+      failures.push(`${name}: ${error.message}`);
+      console.warn(`TF.js backend ${name} failed, trying the next one`, error);
+    }
+  }
+  throw new Error(`no TF.js backend works here (${failures.join('; ')})`);
+}
+
+function setUpInput() {
+  const photo = metadata.input === 'photo';
+  $('draw-section').hidden = photo;
+  $('photo-section').hidden = !photo;
+  if (photo) {
+    $('photo').addEventListener('change', () => recognisePhoto($('photo').files[0]));
+    return;
+  }
+  pad = new Pad($('pad'), metadata.preprocessing.stroke_fraction);
+  pad.onStrokeStart = () => clearTimeout(settleTimer);
+  pad.onStrokeEnd = () => {
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(recognise, SETTLE_MS);
+  };
+  $('clear').addEventListener('click', () => { pad.clear(); recognise(); });
+  $('undo').addEventListener('click', () => { pad.undo(); recognise(); });
+  $('multi').addEventListener('change', () => {
+    $('pad').classList.toggle('wide', $('multi').checked);
+    pad.clear();
+    pad.fitToScreen();
+    recognise();
+  });
+  $('backend').addEventListener('change', () => {
+    const url = new URL(location.href);
+    url.searchParams.set('backend', $('backend').value);
+    location.assign(url);
+  });
+  document.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === 'z') { event.preventDefault(); $('undo').click(); }
+    if (event.key === 'Escape') $('clear').click();
+  });
+  new ResizeObserver(() => pad.fitToScreen()).observe($('pad'));
+}
+
+function hint() {
+  const digits = metadata.labels.every((label) => /^[0-9]$/.test(label));
+  return `Draw a ${digits ? 'digit' : 'character'}`;
+}
+
+async function recognise() {
+  if ($('multi').checked) await readNumber();
+  else await predict();
+}
+
+// The pad, or one group of its strokes, as the model's input; null when there is no ink.
+async function preprocess(strokes = null) {
   await ready;
-  const pixels = tf.browser.fromPixels(pad, 1);
+  let canvas = pad.canvas;
+  if (strokes) {
+    canvas = document.createElement('canvas');
+    canvas.width = pad.canvas.width;
+    canvas.height = pad.canvas.height;
+    pad.redraw(canvas.getContext('2d'), strokes);
+  }
+  const pixels = tf.browser.fromPixels(canvas, 1);
   const gray = await pixels.data();
   pixels.dispose();
-  return canvasToInput(gray, pad.width, pad.height, metadata.preprocessing);
+  return canvasToInput(gray, canvas.width, canvas.height, metadata.preprocessing);
 }
 
-// All labels with their probabilities, most likely first; [] for an empty pad.
-async function predict() {
-  const input = await preprocess();
-  if (input === null) {
-    showResults([]);
-    return [];
-  }
+// Probabilities for a batch of inputs, each as every label with its probability, most likely first.
+async function classify(inputs) {
   const { input_size: size, channels } = metadata;
-  const output = tf.tidy(() => model.predict(tf.tensor4d(input, [1, size, size, channels])));
+  const started = performance.now();
+  const batch = new Float32Array(inputs.length * size * size * channels);
+  inputs.forEach((input, i) => batch.set(input, i * input.length));
+  const output = tf.tidy(() => model.predict(tf.tensor4d(batch, [inputs.length, size, size, channels])));
   const probs = await output.data();
   output.dispose();
-  const ranked = metadata.labels
-    .map((label, i) => ({ label, prob: probs[i] }))
-    .sort((a, b) => b.prob - a.prob);
+  $('inference-time').textContent = `${(performance.now() - started).toFixed(1)} ms`;
+  const count = metadata.labels.length;
+  return inputs.map((_, i) => metadata.labels
+    .map((label, j) => ({ label, prob: probs[i * count + j] }))
+    .sort((a, b) => b.prob - a.prob));
+}
+
+// The whole pad as one character: every label with its probability; [] for a blank pad or a dot.
+async function predict() {
+  await ready;
+  const input = pad.extent() < MIN_EXTENT ? null : await preprocess();
+  if (input === null) {
+    showResults([]);
+    setStatus(hint());
+    return [];
+  }
+  const [ranked] = await classify([input]);
+  showResults(ranked.slice(0, TOP_K));
+  const [top] = ranked;
+  setStatus(top.prob < NOT_SURE ? `Not sure: maybe ${top.label}?` : '');
+  $('results').classList.toggle('unsure', top.prob < NOT_SURE);
+  return ranked;
+}
+
+// Several characters side by side, grouped by the gaps between them: the string they spell.
+async function readNumber() {
+  await ready;
+  const groups = pad.characters().filter((strokes) => pad.extent(strokes) >= MIN_EXTENT);
+  const inputs = [];
+  for (const strokes of groups) inputs.push(await preprocess(strokes));
+  const ranked = inputs.length ? await classify(inputs) : [];
+  const best = ranked.map(([top]) => top);
+  showResults(best);
+  const text = best.map(({ label }) => label).join('');
+  $('number').textContent = text;
+  setStatus(text ? '' : hint());
+  return text;
+}
+
+async function recognisePhoto(file) {
+  if (!file) return;
+  await ready;
+  const { input_size: size, channels } = metadata;
+  const image = await createImageBitmap(file);
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = size;
+  const side = Math.min(image.width, image.height); // centre square crop, then scale
+  canvas.getContext('2d').drawImage(image, (image.width - side) / 2, (image.height - side) / 2,
+    side, side, 0, 0, size, size);
+  $('photo-preview').src = canvas.toDataURL();
+  const pixels = tf.browser.fromPixels(canvas, channels);
+  const input = new Float32Array(await pixels.data());
+  pixels.dispose();
+  const [ranked] = await classify([input]);
   showResults(ranked.slice(0, TOP_K));
   return ranked;
 }
 
 function showResults(top) {
-  results.replaceChildren(...top.map(({ label, prob }) => {
+  $('results').replaceChildren(...top.map(({ label, prob }) => {
     const item = document.createElement('li');
     item.dataset.label = label;
     item.dataset.prob = prob.toFixed(4);
     const name = document.createElement('span');
+    name.className = 'label';
     name.textContent = label;
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.style.setProperty('--p', prob.toFixed(4));
     const value = document.createElement('span');
+    value.className = 'prob';
     value.textContent = `${(prob * 100).toFixed(1)}%`;
-    item.append(name, value);
+    item.append(name, bar, value);
+    item.setAttribute('aria-label', `${label}: ${(prob * 100).toFixed(0)} percent`);
     return item;
   }));
+  if (!$('multi').checked) $('number').textContent = '';
+}
+
+function setStatus(message) {
+  $('status').textContent = message;
 }
 
 function showError(message) {
-  status.textContent = message;
-  status.classList.add('error');
-  modelInfo.textContent = '';
+  setStatus(message);
+  $('status').classList.add('error');
+  $('status').setAttribute('role', 'alert');
+  $('model-info').textContent = '';
 }
 
-function clearPad() {
-  context.fillStyle = '#fff';
-  context.fillRect(0, 0, pad.width, pad.height);
-  showResults([]);
+function registerServiceWorker() {
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('sw.js').catch((error) => console.warn('offline mode unavailable', error));
+  }
 }
 
-// Drawing: pointer events cover mouse, touch and pen alike.
-function padPoint(event) {
-  const box = pad.getBoundingClientRect();
-  return [
-    (event.clientX - box.left) * (pad.width / box.width),
-    (event.clientY - box.top) * (pad.height / box.height),
-  ];
-}
-
-let drawing = false;
-let last = null;
-
-pad.addEventListener('pointerdown', (event) => {
-  if (!metadata) return; // the pen width comes with the model
-  drawing = true;
-  pad.setPointerCapture(event.pointerId);
-  last = padPoint(event);
-  drawSegment(last, last);
-});
-
-pad.addEventListener('pointermove', (event) => {
-  if (!drawing) return;
-  const point = padPoint(event);
-  drawSegment(last, point);
-  last = point;
-});
-
-function drawSegment([x0, y0], [x1, y1]) {
-  context.lineWidth = pad.width * metadata.preprocessing.stroke_fraction;
-  context.lineCap = 'round';
-  context.strokeStyle = '#000';
-  context.beginPath();
-  context.moveTo(x0, y0);
-  context.lineTo(x1, y1);
-  context.stroke();
-}
-
-function endStroke() {
-  if (!drawing) return;
-  drawing = false;
-  predict();
-}
-pad.addEventListener('pointerup', endStroke);
-pad.addEventListener('pointercancel', endStroke);
-
-document.getElementById('clear').addEventListener('click', clearPad);
-
-clearPad();
-window.recognizer = { ready, predict, preprocess };
+window.recognizer = {
+  ready,
+  predict,
+  preprocess: () => preprocess(),
+  readNumber,
+  recognisePhoto,
+  get backend() { return backend; },
+};

@@ -1,0 +1,44 @@
+// Offline support: keep a copy of the page, TF.js, the wasm binaries and the model.
+// Network first, so a new model reaches users as soon as they are online; the cache otherwise.
+// Paths are relative to this file, so the page works from any sub-path of any static server.
+const CACHE = 'drawrecog-v1';
+const SHELL = [
+  './', 'index.html', 'style.css', 'app.js', 'pad.js', 'preprocess.js', 'manifest.webmanifest',
+  'icon.svg', 'vendor/tf.es2017.min.js', 'vendor/tf-backend-wasm.es2017.min.js',
+  'vendor/tfjs-backend-wasm.wasm', 'vendor/tfjs-backend-wasm-simd.wasm',
+  'vendor/tfjs-backend-wasm-threaded-simd.wasm', 'model/model.json', 'model/metadata.json',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(SHELL);
+    const model = await (await cache.match('model/model.json')).json();
+    const shards = model.weightsManifest.flatMap((group) => group.paths.map((p) => `model/${p}`));
+    await cache.addAll(shards);
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET' || new URL(request.url).origin !== location.origin) return;
+  event.respondWith((async () => {
+    try {
+      const response = await fetch(request);
+      if (response.ok) (await caches.open(CACHE)).put(request, response.clone());
+      return response;
+    } catch (offline) {
+      const cached = await caches.match(request, { ignoreSearch: true });
+      if (cached) return cached;
+      throw offline;
+    }
+  })());
+});
