@@ -114,7 +114,7 @@ def test_quantization_shrinks_and_reports(trained_dir, tmp_path, quantize, ratio
 def test_quantization_loss_beyond_tolerance_is_refused(trained_dir, tmp_path):
     out = tmp_path / "model"
     args = ["export", "convert", trained_dir, "--out", out, "--quantize", "uint8",
-            "--backends", "cpu", "--max-accuracy-drop", "-1"]
+            "--backends", "cpu", "--images", "64", "--max-accuracy-drop", "-1"]
     refused = run_cli(*args, check=False)
     assert refused.returncode == 2 and not out.exists()
     assert "uint8 quantization loses" in refused.stderr
@@ -134,7 +134,8 @@ def test_existing_export_needs_force(exported_dir, trained_dir, tmp_path):
         f"error: {out}: an export is already there (pass --force to replace it)"
     )
     assert (out / "keep.txt").is_file()
-    run_cli("export", "convert", trained_dir, "--out", out, "--force", "--backends", "cpu")
+    run_cli("export", "convert", trained_dir, "--out", out, "--force", "--backends", "cpu",
+            "--images", "64")
     assert (out / "model.json").is_file() and not (out / "keep.txt").exists()
 
 
