@@ -173,22 +173,36 @@ def test_model_load_failure_is_visible(browser, site_url):
     page.close()
 
 
+SERVICE_WORKER_IN_CONTROL = """() => new Promise((resolve) => {
+    if (navigator.serviceWorker.controller) resolve();
+    else navigator.serviceWorker.addEventListener('controllerchange', resolve);
+})"""
+
+
 def test_offline_after_one_visit_and_no_request_leaves_loopback(browser, site_url):
     context = browser.new_context()
+    every_request: list[str] = []
     requests: list[str] = []
+    context.on("request", lambda request: every_request.append(request.url))
     context.on("request", lambda request: requests.append(request.url))
     page = context.new_page()
     page.goto(site_url)
     page.evaluate("window.recognizer.ready")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.evaluate(SERVICE_WORKER_IN_CONTROL)
     context.set_offline(True)
+    requests.clear()
     page.reload()
     page.evaluate("window.recognizer.ready")
     draw_strokes(page, DIGITS["7"])
     assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
+    # The service worker's COOP/COEP headers make the page cross-origin isolated, so the wasm
+    # backend can run its threaded build.
+    assert page.evaluate("crossOriginIsolated") is True
+    assert page.evaluate("window.recognizer.backend") == "wasm"
+    assert any(url.endswith("/tfjs-backend-wasm-threaded-simd.wasm") for url in requests), requests
     context.close()
-    assert requests and all(url.startswith(site_url) for url in requests), requests
+    leaving = [url for url in every_request if not url.startswith((site_url, "blob:", "data:"))]
+    assert not leaving
 
 
 @pytest.mark.parametrize("width, height", [(360, 740), (1024, 768), (740, 360), (768, 1024)])

@@ -27,6 +27,7 @@ async function start() {
   const loadMs = Math.round(performance.now() - started);
   $('model-info').textContent = `${metadata.name} · ${metadata.labels.length} labels`;
   $('backend').value = backend;
+  $('threads').textContent = backend === 'wasm' ? `, ${tf.wasm.getThreadsCount()} thread(s)` : '';
   $('load-time').textContent = `${loadMs} ms`;
   setStatus(hint());
 }

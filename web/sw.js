@@ -34,11 +34,21 @@ self.addEventListener('fetch', (event) => {
     try {
       const response = await fetch(request);
       if (response.ok) (await caches.open(CACHE)).put(request, response.clone());
-      return response;
+      return isolated(response);
     } catch (offline) {
       const cached = await caches.match(request, { ignoreSearch: true });
-      if (cached) return cached;
+      if (cached) return isolated(cached);
       throw offline;
     }
   })());
 });
+
+// Cross-origin isolation (COOP + COEP), which plain static hosts do not send: it lets the wasm
+// backend use threads (SharedArrayBuffer) from the second visit on.
+function isolated(response) {
+  if (response.status === 0) return response;
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
