@@ -82,7 +82,8 @@ def main(
     correct = len(samples) - sum(map(len, errors.values()))
     metadata = json.loads((model / "metadata.json").read_text())
     timings.sort()
-    print(f"model: {metadata['name']}, MNIST test accuracy {metadata['accuracy']['test']:.4f}")
+    accuracy = metadata["accuracy"]["keras_test"]
+    print(f"model: {metadata['name']}, MNIST test accuracy {accuracy:.4f}")
     share = correct / len(samples)
     print(f"real pen digits read correctly: {correct}/{len(samples)} = {share:.1%}")
     print(f"misread (true -> read): {json.dumps(errors, sort_keys=True)}")

@@ -263,3 +263,42 @@ def test_photo_models_take_an_upload_instead_of_the_pad(browser, exported_dir, t
     keras_probs = classifier.predict(image[None, :, :, None].astype("float32"), verbose=0)[0]
     assert page_label == metadata["labels"][int(keras_probs.argmax())]
     assert float(page_prob) == pytest.approx(float(keras_probs.max()), abs=1e-3)
+
+
+def test_installable_and_served_from_a_sub_path(browser, exported_dir, tmp_path):
+    root = tmp_path / "host"
+    (root / "classes" / "2b").mkdir(parents=True)
+    with site_with_model(exported_dir) as site:
+        (root / "classes" / "2b" / "digits").symlink_to(site)
+        with serve(root) as base:
+            page = browser.new_page()
+            page.goto(base + "classes/2b/digits/")
+            page.evaluate("window.recognizer.ready")
+            page.evaluate(SERVICE_WORKER_IN_CONTROL)
+            draw_strokes(page, DIGITS["1"])
+            assert page.evaluate("window.recognizer.predict()")[0]["label"] == "1"
+            cdp = page.context.new_cdp_session(page)
+            errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+            # Playwright's contexts are incognito, where nothing installs; nothing else may stop it.
+            assert [e["errorId"] for e in errors] == ["in-incognito"], errors
+            page.close()
+
+
+def test_labels_come_from_the_metadata(browser, exported_dir, tmp_path):
+    kanji_model = tmp_path / "model"
+    shutil.copytree(exported_dir, kanji_model)
+    metadata = json.loads((kanji_model / "metadata.json").read_text())
+    kanji = list("〇一二三四五六七八九")
+    (kanji_model / "metadata.json").write_text(
+        json.dumps({**metadata, "labels": kanji}, ensure_ascii=False)
+    )
+    with site_with_model(kanji_model) as site, serve(site) as base:
+        page = browser.new_page(service_workers="block")
+        page.goto(base)
+        page.evaluate("window.recognizer.ready")
+        draw_strokes(page, DIGITS["7"])
+        assert page.evaluate("window.recognizer.predict()")[0]["label"] == "七"
+        expect(page.locator("#results li").first).to_have_attribute("data-label", "七")
+        expect(page.locator("#results li").first).to_contain_text("七")
+        expect(page.locator("#status")).not_to_contain_text("digit")
+        page.close()
