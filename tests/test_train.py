@@ -2,7 +2,9 @@ import json
 
 import keras
 import numpy as np
+import pytest
 
+from tests.conftest import NPM_SAMPLE, run_cli
 from trainer.model import AUGMENTATION, CLASSIFIER
 
 
@@ -32,3 +34,18 @@ def test_augmentation_acts_in_training_only_and_stays_out_of_the_classifier(trai
         images = sample["x"][:8, :, :, None].astype("float32")
     np.testing.assert_allclose(augmentation(images, training=False), images)
     assert np.abs(augmentation(images, training=True) - images).max() > 50
+
+
+@pytest.mark.parametrize("optimizer, class_name", [("sgd", "SGD"), ("adamax", "Adamax")])
+def test_optimizer_choice_and_early_stopping(tmp_path, optimizer, class_name):
+    out = tmp_path / "model"
+    run_cli("trainer", "train", "--data", NPM_SAMPLE, "--out", out, "--limit", "600",
+            "--batch-size", "64", "--epochs", "6", "--optimizer", optimizer,
+            "--learning-rate", "0", "--patience", "1")
+    run = json.loads((out / "run.json").read_text())
+    assert run["settings"]["optimizer"] == optimizer and run["settings"]["patience"] == 1
+    # With a learning rate of 0 validation accuracy never improves: epoch 2 ends the run.
+    assert len(run["metrics"]["history"]["val_accuracy"]) == 2
+    last = keras.models.load_model(out / "last.keras")
+    assert type(last.optimizer).__name__ == class_name
+    assert int(last.optimizer.iterations) == 2 * 9  # two epochs of 540 images in batches of 64

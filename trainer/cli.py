@@ -11,6 +11,12 @@ import typer
 from trainer.data import DataError, resolve_mnist
 
 
+class Optimizer(StrEnum):
+    adam = "adam"
+    adamax = "adamax"
+    sgd = "sgd"
+
+
 class Backbone(StrEnum):
     cnn = "cnn"
     mobilenetv3small = "mobilenetv3small"
@@ -38,8 +44,14 @@ def train(
     model: Annotated[Backbone, typer.Option(help="The classifier's architecture.")] = Backbone.cnn,
     alpha: Annotated[float, typer.Option(help="MobileNetV3Small width multiplier.")] = 1.0,
     epochs: int = 15,
+    optimizer: Annotated[
+        Optimizer, typer.Option(help="Adam, Adamax, or SGD with Nesterov momentum.")
+    ] = Optimizer.adam,
+    patience: Annotated[
+        int | None, typer.Option(help="Stop after N epochs without better validation accuracy.")
+    ] = None,
     batch_size: int = 128,
-    learning_rate: float = 1e-3,
+    learning_rate: Annotated[float, typer.Option(help="Initial rate, cosine-decayed to 0.")] = 1e-3,
     validation_fraction: float = 0.1,
     rotation: Annotated[float, typer.Option(help="Max rotation, as a fraction of a turn.")] = 0.05,
     zoom: float = 0.1,
@@ -59,6 +71,7 @@ def train(
 
     config = TrainConfig(
         out=out, data=data, model=model.value, alpha=alpha, epochs=epochs,
+        optimizer=optimizer.value, patience=patience,
         batch_size=batch_size, learning_rate=learning_rate,
         validation_fraction=validation_fraction, rotation=rotation, zoom=zoom,
         translation=translation, limit=limit, seed=seed,

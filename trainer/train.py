@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from trainer.atomic import replace_dir, staging_dir
 from trainer.data import Dataset
-from trainer.layout import BEST_MODEL, RUN_FILE, TEST_SAMPLE
+from trainer.layout import BEST_MODEL, LAST_MODEL, RUN_FILE, TEST_SAMPLE
 from trainer.model import (
     build_augmentation,
     build_compact_cnn,
@@ -34,6 +34,8 @@ class TrainConfig:
     model: str = "cnn"  # or mobilenetv3small
     alpha: float = 1.0  # MobileNetV3Small width multiplier
     epochs: int = 15
+    optimizer: str = "adam"  # adam, adamax or sgd (with Nesterov momentum 0.9)
+    patience: int | None = None  # stop after this many epochs without a better val_accuracy
     batch_size: int = 128
     learning_rate: float = 1e-3
     validation_fraction: float = 0.1
@@ -62,7 +64,7 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps)
     # XLA made these small convnets 3-8x slower on a 2-core CPU.
     model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
+        optimizer=OPTIMIZERS[config.optimizer](schedule),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
         jit_compile=False,
@@ -74,11 +76,7 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
         pipeline(x_train, y_train, config.batch_size, shuffle_seed=config.seed),
         validation_data=pipeline(x_val, y_val, config.batch_size),
         epochs=config.epochs,
-        callbacks=[
-            keras.callbacks.ModelCheckpoint(
-                staging / BEST_MODEL, monitor="val_accuracy", save_best_only=True
-            )
-        ],
+        callbacks=callbacks(config, staging),
         shuffle=False,  # the pipeline shuffles
         verbose=1 if sys.stdout.isatty() else 2,
     )
@@ -123,6 +121,28 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
     replace_dir(staging, config.out)
     log(f"saved {config.out / BEST_MODEL} and {config.out / RUN_FILE}")
     return run
+
+
+OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "adamax": keras.optimizers.Adamax,
+    "sgd": lambda schedule: keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True),
+}
+
+
+def callbacks(config: TrainConfig, folder: Path) -> list[keras.callbacks.Callback]:
+    """Best and last checkpoints, and early stopping when asked for."""
+    chosen = [
+        keras.callbacks.ModelCheckpoint(
+            folder / BEST_MODEL, monitor="val_accuracy", save_best_only=True
+        ),
+        keras.callbacks.ModelCheckpoint(folder / LAST_MODEL),
+    ]
+    if config.patience is not None:
+        chosen.append(
+            keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=config.patience)
+        )
+    return chosen
 
 
 def split_validation(dataset: Dataset, config: TrainConfig):
