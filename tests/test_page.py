@@ -302,3 +302,29 @@ def test_labels_come_from_the_metadata(browser, exported_dir, tmp_path):
         expect(page.locator("#results li").first).to_contain_text("七")
         expect(page.locator("#status")).not_to_contain_text("digit")
         page.close()
+
+
+def test_low_confidence_says_not_sure(browser, exported_dir, tmp_path):
+    # All float weights 0 (shapes and strides kept): every logit is 0, each label gets 10%.
+    blank_model = tmp_path / "model"
+    shutil.copytree(exported_dir, blank_model)
+    (group,) = json.loads((blank_model / "model.json").read_text())["weightsManifest"]
+    (shard,) = [blank_model / path for path in group["paths"]]
+    data, offset = bytearray(shard.read_bytes()), 0
+    for weight in group["weights"]:
+        size = 4 * int(np.prod(weight["shape"]))  # float32 and int32 alike
+        if weight["dtype"] == "float32":
+            data[offset : offset + size] = bytes(size)
+        offset += size
+    assert offset == len(data)
+    shard.write_bytes(bytes(data))
+    with site_with_model(blank_model) as site, serve(site) as base:
+        page = browser.new_page(service_workers="block")
+        page.goto(base)
+        page.evaluate("window.recognizer.ready")
+        draw_strokes(page, DIGITS["7"])
+        ranked = page.evaluate("window.recognizer.predict()")
+        assert ranked[0]["prob"] == pytest.approx(0.1)
+        expect(page.locator("#status")).to_have_text(f"Not sure: maybe {ranked[0]['label']}?")
+        expect(page.locator("#results")).to_have_class("unsure")
+        page.close()

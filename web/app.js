@@ -67,6 +67,7 @@ async function loadModel(candidates) {
 
 function setUpInput() {
   const photo = metadata.input === 'photo';
+  document.title = $('title').textContent = photo ? 'What is in the photo?' : hint();
   $('draw-section').hidden = photo;
   $('photo-section').hidden = !photo;
   if (photo) {
@@ -144,6 +145,7 @@ async function classify(inputs) {
 // The whole pad as one character: every label with its probability; [] for a blank pad or a dot.
 async function predict() {
   await ready;
+  if (!pad) return []; // a photo model: recognisePhoto() reads its input
   const input = pad.extent() < MIN_EXTENT ? null : await preprocess();
   if (input === null) {
     showResults([]);
