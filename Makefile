@@ -35,7 +35,7 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
 
 train: $(VENV)/.installed node_modules/.installed
-	$(PY) -m trainer train --out $(MODEL) $(if $(DATA),--data $(DATA))
+	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA),--data $(path))
 
 export: setup $(CHROMIUM)
 	$(PY) -m export convert $(MODEL) --out web/model --force $(if $(QUANTIZE),--quantize $(QUANTIZE))

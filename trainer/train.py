@@ -6,7 +6,7 @@ import json
 import platform
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import keras
@@ -30,7 +30,7 @@ TEST_SAMPLE_SIZE = 1000
 @dataclass
 class TrainConfig:
     out: Path
-    data: Path | None = None
+    data: list[Path] = field(default_factory=list)
     model: str = "cnn"  # or mobilenetv3small
     alpha: float = 1.0  # MobileNetV3Small width multiplier
     epochs: int = 15
@@ -101,7 +101,7 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
         "channels": 1,
         "preprocessing": recipe.to_json(),
         "data_source": dataset.source,
-        "settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()},
+        "settings": json.loads(json.dumps(asdict(config), default=str)),
         "metrics": {
             "test_accuracy": test_accuracy,
             "test_loss": test_loss,
