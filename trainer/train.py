@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import platform
 import sys
 import time
@@ -60,9 +61,9 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
         classifier = build_compact_cnn(recipe.size, len(dataset.labels))
     augmentation = build_augmentation(config.rotation, config.zoom, config.translation)
     model = build_training_model(classifier, augmentation)
-    steps = config.epochs * -(-len(x_train) // config.batch_size)
+    steps = config.epochs * math.ceil(len(x_train) / config.batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps)
-    # XLA made these small convnets 3-8x slower on a 2-core CPU.
+    # XLA made the keras-io convnet 7.7x slower on a 2-core CPU (BENCHMARKS.md).
     model.compile(
         optimizer=OPTIMIZERS[config.optimizer](schedule),
         loss="sparse_categorical_crossentropy",
