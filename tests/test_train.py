@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -74,3 +75,48 @@ def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert run["data_source"] == f"{mnist} + {tmp_path / 'emnist' / 'emnist-digits'}"
     assert run["settings"]["data"] == [str(mnist), str(tmp_path / "emnist" / "emnist-digits")]
+
+
+@pytest.fixture(scope="module")
+def imbalanced_mnist(tmp_path_factory) -> Path:
+    """Real digits, 60 of each class but only 6 threes."""
+    from tests.test_data import idx_bytes
+    from trainer.data import load_npm_sample
+
+    sample = load_npm_sample()
+    keep = np.concatenate([np.flatnonzero(sample.y_train == d)[: 6 if d == 3 else 60]
+                           for d in range(10)])
+    folder = tmp_path_factory.mktemp("imbalanced")
+    for name, array in {
+        "train-images-idx3-ubyte": sample.x_train[keep], "train-labels-idx1-ubyte":
+        sample.y_train[keep], "t10k-images-idx3-ubyte": sample.x_test[:100],
+        "t10k-labels-idx1-ubyte": sample.y_test[:100],
+    }.items():
+        (folder / name).write_bytes(idx_bytes(array))
+    return folder
+
+
+def test_oversampling_equalises_class_counts(imbalanced_mnist, tmp_path):
+    out = tmp_path / "model"
+    result = run_cli("trainer", "train", "--data", imbalanced_mnist, "--out", out,
+                     "--epochs", "1", "--balance", "oversample")
+    run = json.loads((out / "run.json").read_text())
+    before, after = run["class_counts"]["train"], run["class_counts"]["oversampled"]
+    assert sum(before) == 491 and before[3] <= 6 and max(before) <= 60  # 546 less 55 validation
+    assert after == [max(before)] * 10
+    assert f"class counts (oversampled): 0: {max(before)}, 1: {max(before)}" in result.stderr
+    assert run["class_weights"] is None
+
+
+def test_class_weights_favour_rare_classes(imbalanced_mnist, tmp_path):
+    out = tmp_path / "model"
+    run_cli("trainer", "train", "--data", imbalanced_mnist, "--out", out, "--epochs", "1",
+            "--balance", "class-weight")
+    run = json.loads((out / "run.json").read_text())
+    weights = {int(k): v for k, v in run["class_weights"].items()}
+    counts = run["class_counts"]["train"]
+    assert "oversampled" not in run["class_counts"]
+    assert weights[3] > 5 * weights[0]
+    # Weighted, every class carries the same total weight.
+    totals = [weights[c] * counts[c] for c in range(10)]
+    np.testing.assert_allclose(totals, totals[0])

@@ -17,6 +17,12 @@ class Optimizer(StrEnum):
     sgd = "sgd"
 
 
+class Balance(StrEnum):
+    none = "none"
+    oversample = "oversample"
+    class_weight = "class-weight"
+
+
 class Backbone(StrEnum):
     cnn = "cnn"
     mobilenetv3small = "mobilenetv3small"
@@ -57,6 +63,9 @@ def train(
     rotation: Annotated[float, typer.Option(help="Max rotation, as a fraction of a turn.")] = 0.05,
     zoom: float = 0.1,
     translation: Annotated[float, typer.Option(help="Max shift, as a fraction of the side.")] = 0.1,
+    balance: Annotated[
+        Balance, typer.Option(help="Even out rare classes: repeat their images, or weight them.")
+    ] = Balance.none,
     limit: Annotated[int | None, typer.Option(help="Use only the first N training images.")] = None,
     seed: int = 0,
 ) -> None:
@@ -75,7 +84,7 @@ def train(
         optimizer=optimizer.value, patience=patience,
         batch_size=batch_size, learning_rate=learning_rate,
         validation_fraction=validation_fraction, rotation=rotation, zoom=zoom,
-        translation=translation, limit=limit, seed=seed,
+        translation=translation, balance=balance.value, limit=limit, seed=seed,
     )
     run_training(config, dataset, log)
 

@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from trainer.atomic import replace_dir, staging_dir
+from trainer.balance import class_counts, class_weights, oversample
 from trainer.data import Dataset
 from trainer.layout import BEST_MODEL, LAST_MODEL, RUN_FILE, TEST_SAMPLE
 from trainer.model import (
@@ -43,6 +44,7 @@ class TrainConfig:
     rotation: float = 0.05  # fraction of a full turn: 0.05 is +-18 degrees
     zoom: float = 0.1
     translation: float = 0.1
+    balance: str = "none"  # oversample, class-weight or none
     limit: int | None = None  # train on the first N images only, for quick runs
     seed: int = 0
 
@@ -53,6 +55,15 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
     (x_train, y_train), (x_val, y_val) = split_validation(dataset, config)
     log(f"data: {dataset.source}: {len(x_train)} train, {len(x_val)} validation, "
         f"{len(dataset.x_test)} test images")
+    counts = {"train": class_counts(y_train, len(dataset.labels))}
+    log(f"class counts (train): {format_counts(counts['train'], dataset.labels)}")
+    weights = None
+    if config.balance == "oversample":
+        x_train, y_train = oversample(x_train, y_train, config.seed)
+        counts["oversampled"] = class_counts(y_train, len(dataset.labels))
+        log(f"class counts (oversampled): {format_counts(counts['oversampled'], dataset.labels)}")
+    elif config.balance == "class-weight":
+        weights = class_weights(y_train, len(dataset.labels))
 
     recipe = Recipe()
     if config.model == "mobilenetv3small":
@@ -78,6 +89,7 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
         validation_data=pipeline(x_val, y_val, config.batch_size),
         epochs=config.epochs,
         callbacks=callbacks(config, staging),
+        class_weight=weights,
         shuffle=False,  # the pipeline shuffles
         verbose=1 if sys.stdout.isatty() else 2,
     )
@@ -102,6 +114,8 @@ def train(config: TrainConfig, dataset: Dataset, log=print) -> dict:
         "channels": 1,
         "preprocessing": recipe.to_json(),
         "data_source": dataset.source,
+        "class_counts": counts,
+        "class_weights": weights,
         "settings": json.loads(json.dumps(asdict(config), default=str)),
         "metrics": {
             "test_accuracy": test_accuracy,
@@ -144,6 +158,10 @@ def callbacks(config: TrainConfig, folder: Path) -> list[keras.callbacks.Callbac
             keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=config.patience)
         )
     return chosen
+
+
+def format_counts(counts: list[int], labels: list[str]) -> str:
+    return ", ".join(f"{label}: {count}" for label, count in zip(labels, counts, strict=True))
 
 
 def split_validation(dataset: Dataset, config: TrainConfig):
