@@ -68,7 +68,6 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-
 def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], steps: int = 8) -> None:
     """Draw on the page's #pad with the mouse; points are in pad units, 0..1 from the top left.
 

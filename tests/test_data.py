@@ -17,13 +17,13 @@ def idx_bytes(array: np.ndarray) -> bytes:
     return header + array.astype(np.uint8).tobytes()
 
 
-def write_idx_folder(folder: Path, compress: bool, n_train: int = 12, n_test: int = 5) -> dict:
-    rng = np.random.default_rng(1)
+def write_mnist_idx(folder: Path, x_train, y_train, x_test, y_test, compress: bool = False) -> dict:
+    """MNIST's original layout: four IDX files, gzipped or not; returns them by file name."""
     arrays = {
-        "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
-        "train-labels-idx1-ubyte": rng.integers(0, 10, n_train),
-        "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28)),
-        "t10k-labels-idx1-ubyte": rng.integers(0, 10, n_test),
+        "train-images-idx3-ubyte": x_train,
+        "train-labels-idx1-ubyte": y_train,
+        "t10k-images-idx3-ubyte": x_test,
+        "t10k-labels-idx1-ubyte": y_test,
     }
     folder.mkdir(parents=True, exist_ok=True)
     for name, array in arrays.items():
@@ -33,6 +33,18 @@ def write_idx_folder(folder: Path, compress: bool, n_train: int = 12, n_test: in
         else:
             (folder / name).write_bytes(raw)
     return arrays
+
+
+def write_idx_folder(folder: Path, compress: bool, n_train: int = 12, n_test: int = 5) -> dict:
+    rng = np.random.default_rng(1)
+    return write_mnist_idx(
+        folder,
+        rng.integers(0, 256, (n_train, 28, 28)),
+        rng.integers(0, 10, n_train),
+        rng.integers(0, 256, (n_test, 28, 28)),
+        rng.integers(0, 10, n_test),
+        compress,
+    )
 
 
 @pytest.mark.parametrize("compress", [True, False])

