@@ -34,10 +34,31 @@ def load_trained(model_dir: Path) -> tuple[keras.Model, dict]:
     model_file = model_dir / BEST_MODEL
     try:
         trained = keras.models.load_model(model_file)
-        classifier = trained.get_layer(CLASSIFIER)
+        classifier = in_float32(trained.get_layer(CLASSIFIER))
     except (OSError, ValueError) as error:
         raise ExportError(f"{model_file}: cannot load the classifier ({error})") from None
     return classifier, json.loads((model_dir / RUN_FILE).read_text())
+
+
+def in_float32(classifier: keras.Model) -> keras.Model:
+    """The classifier computing in float32: a mixed-precision model's float16 compute becomes
+    casts that TF.js cannot run. Its weights are float32 either way."""
+    config = classifier.get_config()
+    if "mixed_float16" not in json.dumps(config):
+        return classifier
+    rebuilt = keras.Model.from_config(_float32_policies(config))
+    rebuilt.set_weights(classifier.get_weights())
+    return rebuilt
+
+
+def _float32_policies(config):
+    if isinstance(config, dict):
+        if config.get("class_name") == "DTypePolicy":
+            return {**config, "config": {**config["config"], "name": "float32"}}
+        return {key: _float32_policies(value) for key, value in config.items()}
+    if isinstance(config, list):
+        return [_float32_policies(item) for item in config]
+    return config
 
 
 def load_test_sample(model_dir: Path, images: int) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +117,7 @@ def export_model(
             "labels": run["labels"],
             "input_size": run["input_size"],
             "channels": run["channels"],
-            "input": "drawing",
+            "input": run.get("input", "drawing"),
             "preprocessing": run["preprocessing"],
             "accuracy": {
                 "keras_test": run["metrics"]["test_accuracy"],

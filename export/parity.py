@@ -53,9 +53,14 @@ class Parity:
         return asdict(self)
 
 
+def as_batch(images: np.ndarray) -> np.ndarray:
+    """(N, H, W) grey or (N, H, W, C) images as the float32 (N, H, W, C) batch models take."""
+    return images.astype(np.float32).reshape(len(images), *images.shape[1:3], -1)
+
+
 def tfjs_predict(model_dir: Path, images: np.ndarray, backends: tuple[str, ...]) -> dict:
     """Probabilities from the converted graph model in real TF.js in headless Chromium."""
-    batch = images.astype(np.float32).reshape(len(images), *images.shape[1:3], -1)
+    batch = as_batch(images)
     arguments = {"pixels": batch.ravel().tolist(), "shape": list(batch.shape)}
     probs = {}
     with site_with_model(model_dir) as site, serve(site) as base, chromium() as browser:
@@ -79,7 +84,7 @@ def check_parity(
     backends: tuple[str, ...] = BACKENDS,
     prob_limit: float = PROB_LIMITS["none"],
 ) -> list[Parity]:
-    expected = classifier.predict(images[..., None].astype(np.float32), verbose=0)
+    expected = classifier.predict(as_batch(images), verbose=0)
     keras_accuracy = float(np.mean(expected.argmax(1) == labels))
     return [
         Parity(

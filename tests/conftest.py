@@ -23,6 +23,20 @@ def run_cli(*args: str | Path, check: bool = True) -> subprocess.CompletedProces
     return result
 
 
+def run_trainer(*args: str | Path, code: int = 0):
+    """`python -m trainer ARGS` in this process: no TensorFlow start-up per call."""
+    from typer.testing import CliRunner
+
+    from trainer.cli import app
+
+    result = CliRunner().invoke(app, [str(arg) for arg in args])
+    if result.exit_code != code:
+        raise AssertionError(
+            f"{args} ended with {result.exit_code}, not {code}:\n{result.output[-3000:]}"
+        ) from result.exception
+    return result
+
+
 @pytest.fixture(scope="session")
 def trained_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("models") / "tiny"
@@ -44,6 +58,22 @@ def mobilenet_dir(tmp_path_factory) -> Path:
     run_cli("trainer", "train", "--model", "mobilenetv3small", "--alpha", "0.5", "--data",
             NPM_SAMPLE, "--out", out, "--epochs", "1", "--limit", "1000", "--batch-size", "64")
     return out
+
+
+@pytest.fixture(scope="session")
+def backbone_weights(tmp_path_factory) -> Path:
+    """A MobileNetV3Small backbone's weights file, as one downloaded for offline use would be."""
+    import numpy as np
+
+    from trainer.model import mobilenet_backbone
+
+    path = tmp_path_factory.mktemp("weights") / "backbone.weights.h5"
+    backbone = mobilenet_backbone(32, 0.75, "none")
+    rng = np.random.default_rng(0)
+    backbone.set_weights([w + rng.normal(0, 0.01, w.shape).astype(w.dtype)
+                          for w in backbone.get_weights()])
+    backbone.save_weights(path)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 import gzip
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,9 @@ import pytest
 
 from tests.conftest import NPM_SAMPLE, run_cli
 from trainer import data
-from trainer.data import DataError, load_path, read_idx, resolve_mnist
+from trainer.data import DataError, concatenate, load_path, read_idx, resolve_mnist
+from trainer.disk import DiskImages
+from trainer.preprocess import Recipe
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -190,3 +193,68 @@ def test_sources_concatenate_when_their_labels_agree(tmp_path):
     assert len(dataset.x_train) == len(arrays["train-images-idx3-ubyte"]) + 4
     assert list(dataset.y_test[-2:]) == [5, 6]
     assert dataset.source == f"{tmp_path / 'mnist'} + {tmp_path / 'gzip' / 'emnist-digits'}"
+
+
+def test_npz_of_x_and_y_holds_out_a_tenth(tmp_path):
+    x = np.stack([np.full((28, 28), i, np.uint8) for i in range(50)])  # each image tells its index
+    y = np.arange(50) % 4
+    np.savez(tmp_path / "mine.npz", x=x, y=y)
+    dataset = load_path(tmp_path / "mine.npz")
+    assert len(dataset.x_train) == 45 and len(dataset.x_test) == 5
+    assert sorted(np.concatenate([dataset.x_train, dataset.x_test])[:, 0, 0]) == list(range(50))
+    np.testing.assert_array_equal(dataset.y_test, dataset.x_test[:, 0, 0] % 4)
+    assert dataset.labels == ["0", "1", "2", "3"] and "10% held out by seed 0" in dataset.source
+    assert dataset.input == "drawing" and dataset.recipe == Recipe()
+    np.testing.assert_array_equal(load_path(tmp_path / "mine.npz").x_test, dataset.x_test)
+
+
+def test_npz_with_test_split_names_and_channel_axis(tmp_path):
+    rng = np.random.default_rng(3)
+    x, x_test = rng.integers(0, 256, (6, 32, 32, 1)), rng.integers(0, 256, (2, 32, 32, 1))
+    names = np.array(["ka", "ki", "ku"])
+    np.savez(tmp_path / "k.npz", x=x.astype(np.uint8), y=[0, 1, 2, 0, 1, 2],
+             x_test=x_test.astype(np.uint8), y_test=[2, 2], labels=names)
+    dataset = load_path(tmp_path / "k.npz")
+    assert dataset.x_train.shape == (6, 32, 32) and dataset.labels == ["ka", "ki", "ku"]
+    np.testing.assert_array_equal(dataset.x_test, x_test[..., 0])
+    assert dataset.recipe == Recipe(size=32, box=23)  # MNIST's 20 of 28, scaled
+
+
+def test_colour_npz_is_photos(tmp_path):
+    x = np.zeros((10, 16, 16, 3), np.uint8)
+    np.savez(tmp_path / "c.npz", x=x, y=np.arange(10) % 2)
+    dataset = load_path(tmp_path / "c.npz")
+    assert dataset.input == "photo" and dataset.recipe is None
+    assert dataset.x_train.shape == (9, 16, 16, 3)
+
+
+@pytest.mark.parametrize(
+    "arrays, message",
+    [
+        ({"x": np.zeros((4, 28, 20), np.uint8), "y": [0] * 4}, "x_train has shape .* square"),
+        ({"x": np.zeros((4, 8, 8)), "y": [0] * 4}, "x_train is float64, expected uint8"),
+        ({"x": np.zeros((4, 8, 8), np.uint8), "y": [0] * 3}, "4 images in x but 3 labels"),
+        ({"x": np.zeros((4, 8, 8), np.uint8), "y": [0] * 4, "x_test": np.zeros((1, 8, 8))},
+         "missing arrays y_test"),
+        ({"x": np.zeros((4, 8, 8), np.uint8), "y": [0, 1, 2, 3], "labels": ["a", "b"]},
+         "labels outside 0..1"),
+        ({"x": np.zeros((4, 8, 8), np.uint8), "y": np.eye(4)}, "y_train is float64 .*one integer"),
+    ],
+)
+def test_bad_npz_of_x_and_y(tmp_path, arrays, message):
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(DataError, match=message) as caught:
+        load_path(tmp_path / "bad.npz")
+    assert str(caught.value).startswith(str(tmp_path / "bad.npz"))
+
+
+def test_sources_that_differ_or_stay_on_disk_are_not_concatenated(tmp_path):
+    write_idx_folder(tmp_path / "mnist", compress=False)
+    mnist = load_path(tmp_path / "mnist")
+    np.savez(tmp_path / "big.npz", x=np.zeros((10, 32, 32), np.uint8), y=np.arange(10))
+    with pytest.raises(DataError, match=r"drawing images \(32, 32\) differ from the drawing"):
+        concatenate([mnist, load_path(tmp_path / "big.npz")])
+    on_disk = replace(mnist, x_test=DiskImages(None, np.arange(3)), source="etl")
+    with pytest.raises(DataError, match="etl: stays on disk"):
+        concatenate([mnist, on_disk])
+    assert concatenate([on_disk]) is on_disk

@@ -9,16 +9,15 @@ def class_counts(y: np.ndarray, num_classes: int) -> list[int]:
     return np.bincount(y, minlength=num_classes).tolist()
 
 
-def oversample(x: np.ndarray, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Repeat random images of every class present until each is as common as the largest."""
+def oversample_order(y: np.ndarray, seed: int) -> np.ndarray:
+    """Indices that repeat random images of every class until each is as common as the largest."""
     rng = np.random.default_rng(seed)
     target = np.bincount(y).max()
     picks = []
     for label in np.unique(y):
         members = np.flatnonzero(y == label)
         picks += [members, rng.choice(members, target - len(members))]
-    order = rng.permutation(np.concatenate(picks))
-    return x[order], y[order]
+    return rng.permutation(np.concatenate(picks))
 
 
 def class_weights(y: np.ndarray, num_classes: int) -> dict[int, float]:

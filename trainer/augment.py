@@ -1,0 +1,133 @@
+"""Training-time augmentation: one fused random affine resample, or Keras' three stock layers.
+
+The stock RandomRotation, RandomZoom and RandomTranslation resample the batch three times, and
+each declares `supports_jit = False`, which turns off jit for the whole train step on JAX.
+RandomAffine draws the same three variations, composes them into one matrix per image and
+resamples once, with `keras.ops` only, so it runs inside jitted train steps on every backend.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import keras
+from keras import layers, ops
+
+AUGMENTATION = "augmentation"
+Kind = Literal["fused", "stock"]
+KINDS: tuple[Kind, ...] = ("fused", "stock")
+
+
+@keras.saving.register_keras_serializable(package="drawrecog")
+class RandomAffine(layers.Layer):
+    """Random rotation, zoom and translation as one bilinear resample, in training only.
+
+    The ranges mean what they mean for the stock layers, which apply in this order:
+
+    - `rotation`: fraction of a full turn; 0.05 draws an angle in [-18°, +18°]
+      (RandomRotation's `factor`).
+    - `zoom`: the sampled window is 1 + [-zoom, +zoom] times the image side, the same for both
+      axes; above 1 the content shrinks (RandomZoom's `height_factor`, `width_factor=None`).
+    - `translation`: shift in [-translation, +translation] of the side, drawn separately for x
+      and y (RandomTranslation's `height_factor` and `width_factor`).
+
+    Uncovered pixels are filled with 0. Inputs are (batch, height, width, channels) images.
+    """
+
+    def __init__(
+        self,
+        rotation: float = 0.0,
+        zoom: float = 0.0,
+        translation: float = 0.0,
+        seed: int | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        if rotation < 0 or not 0 <= zoom < 1 or not 0 <= translation <= 1:
+            raise ValueError(
+                "RandomAffine needs rotation >= 0, 0 <= zoom < 1 and 0 <= translation <= 1; "
+                f"got rotation={rotation}, zoom={zoom}, translation={translation}"
+            )
+        self.rotation = rotation
+        self.zoom = zoom
+        self.translation = translation
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training: bool | None = None):
+        if not training:
+            return inputs
+        images = ops.cast(inputs, self.compute_dtype)
+        return ops.image.affine_transform(
+            images,
+            self._random_transforms(ops.shape(images)),
+            interpolation="bilinear",
+            fill_mode="constant",
+            fill_value=0,
+            data_format="channels_last",
+        )
+
+    def _random_transforms(self, shape):
+        """(batch, 8) projective transforms mapping output pixels to input pixels."""
+        batch, height, width = shape[0], shape[1], shape[2]
+        # One draw for all four parameters: a single RNG op and seed update per batch.
+        ranges = ops.convert_to_tensor(
+            [self.rotation * 2 * math.pi, self.zoom, self.translation, self.translation],
+            "float32",
+        )
+        draws = keras.random.uniform((batch, 4), -1.0, 1.0, "float32", self.seed_generator)
+        draws = draws * ranges
+        angle, scale = draws[:, 0], 1.0 + draws[:, 1]
+        shift_x = draws[:, 2] * ops.cast(width, "float32")
+        shift_y = draws[:, 3] * ops.cast(height, "float32")
+        # Rotate, then zoom, then shift, each about the centre, as the stock layers chain them:
+        # input = centre + scale * R(angle) @ (output - shift - centre).
+        cx = (ops.cast(width, "float32") - 1.0) / 2.0
+        cy = (ops.cast(height, "float32") - 1.0) / 2.0
+        a0 = scale * ops.cos(angle)
+        b0 = scale * ops.sin(angle)
+        a1, b1 = -b0, a0
+        x0, y0 = cx + shift_x, cy + shift_y
+        zeros = ops.zeros_like(angle)
+        return ops.stack(
+            [a0, a1, cx - a0 * x0 - a1 * y0, b0, b1, cy - b0 * x0 - b1 * y0, zeros, zeros],
+            axis=1,
+        )
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "rotation": self.rotation,
+            "zoom": self.zoom,
+            "translation": self.translation,
+            "seed": self.seed,
+        }
+
+
+def build_augmentation(
+    kind: Kind = "fused",
+    rotation: float = 0.05,
+    zoom: float = 0.1,
+    translation: float = 0.1,
+    seed: int | None = None,
+) -> keras.Sequential:
+    """Pen-like variation: small turns, size and position changes; no flips for characters.
+
+    "fused" is one RandomAffine; "stock" is Keras' RandomRotation, RandomZoom and
+    RandomTranslation with the same ranges (three resamples, and no jit on JAX).
+    """
+    if kind == "fused":
+        stack = [RandomAffine(rotation, zoom, translation, seed=seed)]
+    elif kind == "stock":
+        stack = [
+            layers.RandomRotation(rotation, fill_mode="constant", seed=seed),
+            layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
+            layers.RandomTranslation(translation, translation, fill_mode="constant", seed=seed),
+        ]
+    else:
+        raise ValueError(f"unknown augmentation {kind!r}; choose one of {', '.join(KINDS)}")
+    return keras.Sequential(stack, name=AUGMENTATION)

@@ -1,0 +1,128 @@
+"""What every loader returns, and the checks and test splits the loaders share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from trainer.disk import DiskImages, Images
+from trainer.preprocess import Recipe
+
+DRAWING, PHOTO = "drawing", "photo"
+MNIST_RECIPE = Recipe()
+# Sources without a test split of their own hold out this fraction, chosen by a fixed seed, so
+# that every run and every machine tests on the same images.
+TEST_FRACTION = 0.1
+SPLIT_SEED = 0
+
+
+class DataError(Exception):
+    """A data file is missing, unreadable or not what it claims to be."""
+
+
+@dataclass
+class Dataset:
+    """Square uint8 images, ink bright on black for drawings, and integer labels into `labels`.
+
+    Images are (N, H, W) for grey or (N, H, W, 3) for colour, as a numpy array or a DiskImages.
+    `input` says what the page feeds the model; `recipe` is how it turns a drawing into an input
+    (None for photos).
+    """
+
+    x_train: Images
+    y_train: np.ndarray
+    x_test: Images
+    y_test: np.ndarray
+    labels: list[str]
+    source: str
+    input: str = DRAWING
+    recipe: Recipe | None = MNIST_RECIPE
+
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        return tuple(self.x_train.shape[1:])
+
+    @property
+    def on_disk(self) -> bool:
+        return isinstance(self.x_train, DiskImages) or isinstance(self.x_test, DiskImages)
+
+
+def drawing_recipe(size: int) -> Recipe:
+    """MNIST's recipe for another input size: the ink's longer side fills 20/28 of the field."""
+    return Recipe(size=size, box=round(MNIST_RECIPE.box / MNIST_RECIPE.size * size))
+
+
+def holdout(
+    count: int, fraction: float = TEST_FRACTION, seed: int = SPLIT_SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """(train, test) positions, each sorted: a random `fraction` of `count` held out for test."""
+    order = np.random.default_rng(seed).permutation(count)
+    n_test = round(count * fraction)
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
+def from_arrays(
+    arrays: dict[str, np.ndarray], labels: list[str] | None, source: str, where: Path
+) -> Dataset:
+    """A Dataset from in-memory x_train, y_train, x_test, y_test, checked.
+
+    Grey images, (N, H, W) or (N, H, W, 1), are drawings with MNIST's recipe scaled to H; colour
+    images (N, H, W, 3) are photos. Labels default to "0".."K-1".
+    """
+    x_train, x_test = (_image_array(arrays[key], key, where) for key in ("x_train", "x_test"))
+    y_train, y_test = (_label_array(arrays[key], key, where) for key in ("y_train", "y_test"))
+    if x_train.shape[1:] != x_test.shape[1:]:
+        raise DataError(
+            f"{where}: train images are {x_train.shape[1:]} but test images {x_test.shape[1:]}"
+        )
+    if labels is None:
+        count = int(max(y_train.max(initial=0), y_test.max(initial=0))) + 1
+        labels = [str(k) for k in range(count)]
+    if len(set(labels)) != len(labels):
+        raise DataError(f"{where}: some class names appear twice in labels")
+    photo = x_train.ndim == 4
+    dataset = Dataset(
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        labels,
+        source,
+        input=PHOTO if photo else DRAWING,
+        recipe=None if photo else drawing_recipe(x_train.shape[1]),
+    )
+    return checked(dataset, where)
+
+
+def checked(dataset: Dataset, where: Path) -> Dataset:
+    """The dataset, after checking that images and labels pair up and labels are in range."""
+    for split in ("train", "test"):
+        x, y = getattr(dataset, f"x_{split}"), getattr(dataset, f"y_{split}")
+        if len(x) != len(y):
+            raise DataError(f"{where}: {len(x)} {split} images but {len(y)} labels")
+        if len(y) and (y.min() < 0 or y.max() >= len(dataset.labels)):
+            raise DataError(f"{where}: {split} labels outside 0..{len(dataset.labels) - 1}")
+    return dataset
+
+
+def _image_array(x: np.ndarray, key: str, where: Path) -> np.ndarray:
+    if x.ndim == 4 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim not in (3, 4) or (x.ndim == 4 and x.shape[-1] != 3) or x.shape[1] != x.shape[2]:
+        raise DataError(
+            f"{where}: {key} has shape {x.shape}, expected square images (N, H, H) for grey "
+            "or (N, H, H, 3) for colour"
+        )
+    if x.dtype != np.uint8:
+        if not np.issubdtype(x.dtype, np.integer) or (x.size and (x.min() < 0 or x.max() > 255)):
+            raise DataError(f"{where}: {key} is {x.dtype}, expected uint8 pixels 0..255")
+        x = x.astype(np.uint8)
+    return x
+
+
+def _label_array(y: np.ndarray, key: str, where: Path) -> np.ndarray:
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise DataError(f"{where}: {key} is {y.dtype} {y.shape}, expected one integer per image")
+    return y.astype(np.int64)
