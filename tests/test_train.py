@@ -317,3 +317,25 @@ def test_imagenet_weights_offline_say_what_to_do(tmp_path):
     assert message.startswith("error: --weights imagenet: the download failed")
     assert "~/.keras/models/" in message and "--weights PATH" in message
     assert not (tmp_path / "m").exists()
+
+
+def test_the_example_configs_are_valid():
+    from tests.conftest import ROOT
+    from trainer.config import read_config, resolve
+
+    examples = sorted((ROOT / "configs").glob("*.toml"))
+    assert examples
+    for example in examples:
+        resolve(read_config(example), {})
+
+
+@pytest.mark.parametrize("kind, layer_names", [
+    ("stock", ["RandomRotation", "RandomZoom", "RandomTranslation"]),
+    ("none", ["Identity"]),
+])
+def test_stock_augmentation_or_none_is_selectable(tmp_path, kind, layer_names):
+    run = tiny_run(tmp_path / "m", "--augment", kind)
+    assert run["settings"]["augment"] == kind
+    model = keras.models.load_model(tmp_path / "m" / "best.keras")
+    augmentation = model.get_layer(AUGMENTATION)
+    assert [type(layer).__name__ for layer in augmentation.layers] == layer_names

@@ -83,3 +83,17 @@ def test_photo_folder_transfer_learning_with_mixup_and_oversampling(tmp_path, ba
     assert "class counts (oversampled)" in result.stderr
     with np.load(out / "test_sample.npz") as sample:
         assert sample["x"].shape[1:] == (32, 32, 3)
+
+
+def test_preview_augment_of_photos_with_the_photo_extras(tmp_path):
+    import matplotlib.image
+
+    photos = tmp_path / "photos"
+    write_photos(photos)
+    config = tmp_path / "photos.toml"
+    config.write_text('image-size = 32\nflip = "horizontal"\ncontrast = 0.3\nerasing = 0.5\n')
+    out = tmp_path / "preview.png"
+    run_trainer("preview-augment", "--data", photos, "--config", config, "--out", out,
+                "--variants", "3")
+    picture = matplotlib.image.imread(out)
+    assert picture.shape[0] > 150 and picture.shape[2] in (3, 4)  # three rows of colour panels

@@ -6,9 +6,9 @@ import keras
 from keras import layers
 
 from trainer import augment
+from trainer.augment import AUGMENTATION
 
 CLASSIFIER = "classifier"
-AUGMENTATION = "augmentation"
 BACKBONE = "MobileNetV3Small"
 PROBABILITIES = "probabilities"
 
@@ -30,7 +30,10 @@ def build_augmentation(
 
     Every layer is active only in training and keeps RNG state, so none of them is exported.
     """
-    augmentation = augment.build_augmentation(kind, rotation, zoom, translation)
+    if kind == "none":
+        augmentation = keras.Sequential([layers.Identity()], name=AUGMENTATION)
+    else:
+        augmentation = augment.build_augmentation(kind, rotation, zoom, translation)
     if flip != "none":
         augmentation.add(layers.RandomFlip(flip))
     if contrast:
