@@ -1,4 +1,5 @@
 import json
+import time
 from pathlib import Path
 
 import keras
@@ -135,9 +136,12 @@ def test_preview_augment_shows_originals_and_their_variants(tmp_path):
 
 def tiny_run(out: Path, *args: str | Path, data: Path = NPM_SAMPLE) -> dict:
     """Train for real on a few hundred real digits; the run record."""
+    started = time.monotonic()
     run_trainer("train", "--data", data, "--out", out, "--limit", "300", "--batch-size", "50",
                 "--epochs", "1", *args)
-    return json.loads((out / "run.json").read_text())
+    run = json.loads((out / "run.json").read_text())
+    assert 0 < run["metrics"]["train_seconds"] <= time.monotonic() - started
+    return run
 
 
 def test_config_file_then_flags_and_the_resolved_config_is_saved(tmp_path):
@@ -200,7 +204,6 @@ def test_interrupted_run_resumes_from_its_last_complete_epoch(tmp_path):
     import signal
     import subprocess
     import sys
-    import time
 
     from tests.conftest import ROOT
 

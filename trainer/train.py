@@ -77,11 +77,11 @@ def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False
     strategy = distribution_strategy()
     if strategy is not None:
         log(f"training on {strategy.num_replicas_in_sync} devices with {type(strategy).__name__}")
-    progress = read_progress(staging) if resume else {"epoch": 0, "phase": None, "history": {}}
+    progress = read_progress(staging) if resume else {
+        "epoch": 0, "phase": None, "history": {}, "train_seconds": 0.0}
     if resume:
         log(f"resuming {staging} after epoch {progress['epoch']} of {config.epochs}")
 
-    started = time.monotonic()
     with strategy.scope() if strategy else contextlib.nullcontext():
         if staging:
             model = keras.models.load_model(staging / LAST_MODEL)
@@ -114,7 +114,7 @@ def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False
                 f"interrupted after epoch {progress['epoch']}; continue with: "
                 f"python -m trainer train --out {out} --resume"
             ) from None
-    train_seconds = time.monotonic() - started + progress.get("seconds_before", 0)
+    train_seconds = progress["train_seconds"]  # over every epoch, before an interruption too
 
     best = keras.models.load_model(staging / BEST_MODEL)
     test_loss, test_accuracy = best.evaluate(
@@ -251,7 +251,7 @@ class Checkpoints(keras.callbacks.Callback):
         now = time.monotonic()
         self.progress.update(
             epoch=epoch + 1, phase=self.phase,
-            seconds_before=self.progress.get("seconds_before", 0) + now - self.started,
+            train_seconds=self.progress["train_seconds"] + now - self.started,
         )
         self.started = now
         write_whole(self.folder / PROGRESS_FILE, json.dumps(self.progress))
