@@ -171,14 +171,10 @@ def preview_augment(
         dataset = load_data(settings.data, settings.image_size)
     except (ConfigError, DataError) as error:
         fail(error)
-    from trainer.model import build_augmentation
+    from trainer.model import augmentation_for
     from trainer.preview import write_preview
 
-    augmentation = build_augmentation(
-        settings.augment, settings.rotation, settings.zoom, settings.translation, settings.flip,
-        settings.contrast, settings.erasing,
-    )
-    write_preview(dataset, augmentation, png, variants, settings.seed)
+    write_preview(dataset, augmentation_for(settings), png, variants, settings.seed)
     log(f"wrote {png}")
 
 

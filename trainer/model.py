@@ -7,6 +7,7 @@ from keras import layers
 
 from trainer import augment
 from trainer.augment import AUGMENTATION
+from trainer.config import TrainConfig
 
 CLASSIFIER = "classifier"
 BACKBONE = "MobileNetV3Small"
@@ -41,6 +42,13 @@ def build_augmentation(
     if erasing:
         augmentation.add(layers.RandomErasing(erasing, fill_value=0.0, value_range=(0, 255)))
     return augmentation
+
+
+def augmentation_for(config: TrainConfig) -> keras.Sequential:
+    return build_augmentation(
+        config.augment, config.rotation, config.zoom, config.translation, config.flip,
+        config.contrast, config.erasing,
+    )
 
 
 def build_compact_cnn(input_size: int, num_classes: int, channels: int = 1) -> keras.Model:

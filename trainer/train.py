@@ -29,7 +29,7 @@ from trainer.layout import BEST_MODEL, CONFIG_FILE, LAST_MODEL, PROGRESS_FILE, R
 from trainer.model import (
     CLASSIFIER,
     ModelError,
-    build_augmentation,
+    augmentation_for,
     build_compact_cnn,
     build_mobilenet_v3_small,
     build_training_model,
@@ -86,9 +86,8 @@ def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False
         if staging:
             model = keras.models.load_model(staging / LAST_MODEL)
         else:
-            model = build_training_model(build_classifier(config, dataset), build_augmentation(
-                config.augment, config.rotation, config.zoom, config.translation, config.flip,
-                config.contrast, config.erasing))
+            classifier = build_classifier(config, dataset)
+            model = build_training_model(classifier, augmentation_for(config))
             staging = staging_dir(out)  # only now: a bad setting leaves nothing behind
         (staging / CONFIG_FILE).write_text(config.to_toml())
         try:
