@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import NPM_SAMPLE, run_trainer
-from trainer.model import AUGMENTATION, CLASSIFIER
+from trainer.augment import AUGMENTATION
+from trainer.model import CLASSIFIER
 
 
 def test_tiny_training_run_learns_and_records_itself(trained_dir):

@@ -9,14 +9,14 @@ resamples once, with `keras.ops` only, so it runs inside jitted train steps on e
 from __future__ import annotations
 
 import math
-from typing import Literal
 
 import keras
 from keras import layers, ops
 
+from trainer.config import CHOICES
+
 AUGMENTATION = "augmentation"
-Kind = Literal["fused", "stock"]
-KINDS: tuple[Kind, ...] = ("fused", "stock")
+KINDS = CHOICES["augment"]
 
 
 @keras.saving.register_keras_serializable(package="drawrecog")
@@ -109,7 +109,7 @@ class RandomAffine(layers.Layer):
 
 
 def build_augmentation(
-    kind: Kind = "fused",
+    kind: str = "fused",
     rotation: float = 0.05,
     zoom: float = 0.1,
     translation: float = 0.1,
@@ -118,7 +118,8 @@ def build_augmentation(
     """Pen-like variation: small turns, size and position changes; no flips for characters.
 
     "fused" is one RandomAffine; "stock" is Keras' RandomRotation, RandomZoom and
-    RandomTranslation with the same ranges (three resamples, and no jit on JAX).
+    RandomTranslation with the same ranges (three resamples, and no jit on JAX); "none" passes
+    images through.
     """
     if kind == "fused":
         stack = [RandomAffine(rotation, zoom, translation, seed=seed)]
@@ -128,6 +129,8 @@ def build_augmentation(
             layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
             layers.RandomTranslation(translation, translation, fill_mode="constant", seed=seed),
         ]
+    elif kind == "none":
+        stack = [layers.Identity()]
     else:
         raise ValueError(f"unknown augmentation {kind!r}; choose one of {', '.join(KINDS)}")
     return keras.Sequential(stack, name=AUGMENTATION)

@@ -6,7 +6,6 @@ import keras
 from keras import layers
 
 from trainer import augment
-from trainer.augment import AUGMENTATION
 from trainer.config import TrainConfig
 
 CLASSIFIER = "classifier"
@@ -31,10 +30,7 @@ def build_augmentation(
 
     Every layer is active only in training and keeps RNG state, so none of them is exported.
     """
-    if kind == "none":
-        augmentation = keras.Sequential([layers.Identity()], name=AUGMENTATION)
-    else:
-        augmentation = augment.build_augmentation(kind, rotation, zoom, translation)
+    augmentation = augment.build_augmentation(kind, rotation, zoom, translation)
     if flip != "none":
         augmentation.add(layers.RandomFlip(flip))
     if contrast:
