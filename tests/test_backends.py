@@ -6,9 +6,11 @@ import subprocess
 import sys
 import textwrap
 
+import keras
 import numpy as np
 
 from tests.conftest import NPM_SAMPLE, ROOT, run_cli
+from trainer.model import CLASSIFIER, PROBABILITIES
 
 TINY = ["--data", str(NPM_SAMPLE), "--limit", "1000", "--batch-size", "50", "--epochs", "1"]
 
@@ -24,6 +26,10 @@ def test_trained_on_jax_in_mixed_precision_exports_under_tensorflow(tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert run["versions"]["backend"] == "jax" and run["settings"]["mixed_precision"]
     assert run["metrics"]["test_accuracy"] > 0.3  # 900 digits, one epoch: well above 10%
+    classifier = keras.models.load_model(out / "best.keras").get_layer(CLASSIFIER)
+    policies = {layer.dtype_policy.name for layer in classifier.layers if layer.weights}
+    assert policies == {"mixed_float16", "float32"}  # float32: only the output layer
+    assert classifier.get_layer(PROBABILITIES).dtype_policy.name == "float32"
 
     web = tmp_path / "web-model"
     exported = run_cli("export", "convert", out, "--out", web, "--images", "64",

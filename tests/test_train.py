@@ -251,8 +251,12 @@ def test_photo_extras_and_mixup_are_training_only(tmp_path):
                    "--erasing", "0.5", "--mixup", "0.4")
     assert run["settings"]["mixup"] == 0.4
     model = keras.models.load_model(tmp_path / "m" / "best.keras")
-    assert [type(layer).__name__ for layer in model.get_layer(AUGMENTATION).layers] == [
+    augmentation = model.get_layer(AUGMENTATION)
+    assert [type(layer).__name__ for layer in augmentation.layers] == [
         "RandomAffine", "RandomFlip", "RandomContrast", "RandomErasing"]
+    flip, contrast, erasing = augmentation.layers[1:]
+    assert flip.mode == "horizontal"
+    assert max(contrast.factor) == 0.3 and max(erasing.factor) == 0.5
     assert not any("Random" in type(layer).__name__
                    for layer in model.get_layer(CLASSIFIER).layers)
 

@@ -3,11 +3,13 @@
 import json
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from tests.conftest import ROOT, run_trainer
 from tests.test_etl import KANJI_A, bitmap, write_etl
 from tests.test_folders import save
+from trainer.model import BACKBONE, CLASSIFIER
 
 KMNIST = ROOT.parent / "shared" / "data" / "kmnist"
 
@@ -35,6 +37,8 @@ def test_etl9b_characters_at_64px_with_mobilenet(tmp_path):
     with np.load(out / "test_sample.npz") as sample:
         assert sample["x"].shape[1:] == (64, 64) and set(sample["y"]) <= {0, 1, 2}
     assert len(run["metrics"]["history"]["val_accuracy"]) == 2
+    backbone = keras.models.load_model(out / "best.keras").get_layer(CLASSIFIER).get_layer(BACKBONE)
+    assert backbone.output_shape[-1] == 288  # --alpha 0.5 halves MobileNetV3Small's 576 features
 
 
 def test_the_real_hiragana_of_kmnist(tmp_path):
