@@ -38,7 +38,9 @@ from trainer.model import (
 )
 
 TEST_SAMPLE_SIZE = 1000
-CACHE_LIMIT_BYTES = 2 << 30  # disk-backed data larger than this is read from disk every epoch
+# Decoded images are cached in memory up to this share of the machine's RAM (ETL9B at 64x64 is
+# 2.5 GB); beyond it they are read and decoded from disk again every epoch.
+CACHE_RAM_SHARE = 0.25
 SHUFFLE_BUFFER = 20_000  # on top of one full shuffle of the training order
 FINE_TUNE_RATE = 0.1  # the second phase of two-phase training starts at this fraction of the rate
 
@@ -353,7 +355,7 @@ def pipeline(
     data = data.apply(tf.data.experimental.assert_cardinality(len(labels)))  # streams hide it
     if len(images.shape) == 3:
         data = data.map(lambda image, label: (image[..., None], label))
-    if np.prod(images.shape) < CACHE_LIMIT_BYTES:
+    if np.prod(images.shape) <= CACHE_RAM_SHARE * ram_bytes():  # uint8: a byte per value
         data = data.cache()
     if shuffle:
         buffer = min(len(labels), SHUFFLE_BUFFER)
@@ -365,6 +367,10 @@ def pipeline(
         if shuffle:
             data = data.map(mixup(config.mixup, config.seed))
     return data.prefetch(tf.data.AUTOTUNE)
+
+
+def ram_bytes() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def mixup(alpha: float, seed: int):
