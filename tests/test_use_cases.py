@@ -5,8 +5,9 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
 
-from tests.conftest import ROOT, run_trainer
+from tests.conftest import ROOT, run_cli, run_trainer
 from tests.test_etl import KANJI_A, bitmap, write_etl
 from tests.test_folders import save
 from trainer.model import BACKBONE, CLASSIFIER
@@ -14,31 +15,65 @@ from trainer.model import BACKBONE, CLASSIFIER
 KMNIST = ROOT.parent / "shared" / "data" / "kmnist"
 
 
-def test_etl9b_characters_at_64px_with_mobilenet(tmp_path):
-    folder = tmp_path / "etl"
-    folder.mkdir()
+@pytest.fixture(scope="module")
+def etl_model(tmp_path_factory) -> Path:
+    """MobileNetV3Small trained on an ETL9B file of three characters: a square, a tall bar and
+    a wide bar, each drawn a little differently every time."""
+    folder = tmp_path_factory.mktemp("etl")
     rng = np.random.default_rng(0)
     shapes = {0x2422: (20, 44, 12, 52), KANJI_A: (8, 56, 28, 36), 0x2424: (28, 36, 8, 56)}
     samples = []
-    for _ in range(40):  # three characters drawn as a square, a tall bar and a wide bar
+    for _ in range(40):
         for code, (top, bottom, left, right) in shapes.items():
             jitter = rng.integers(-3, 4, 2)
             samples.append((code, bitmap(top + jitter[0], left + jitter[1],
                                          bottom + jitter[0], right + jitter[1])))
     write_etl(folder / "ETL9B_1", samples)
-
-    out = tmp_path / "model"
+    out = folder / "model"
     run_trainer("train", "--data", folder, "--out", out, "--model", "mobilenetv3small",
                 "--alpha", "0.5", "--epochs", "2", "--batch-size", "16")
-    run = json.loads((out / "run.json").read_text())
+    return out
+
+
+def test_etl9b_characters_at_64px_with_mobilenet(etl_model):
+    run = json.loads((etl_model / "run.json").read_text())
     assert run["labels"] == ["あ", "い", "亜"] and run["input"] == "drawing"
     assert run["input_size"] == run["preprocessing"]["size"] == 64
     assert run["preprocessing"]["box"] == 52
-    with np.load(out / "test_sample.npz") as sample:
+    with np.load(etl_model / "test_sample.npz") as sample:
         assert sample["x"].shape[1:] == (64, 64) and set(sample["y"]) <= {0, 1, 2}
     assert len(run["metrics"]["history"]["val_accuracy"]) == 2
-    backbone = keras.models.load_model(out / "best.keras").get_layer(CLASSIFIER).get_layer(BACKBONE)
-    assert backbone.output_shape[-1] == 288  # --alpha 0.5 halves MobileNetV3Small's 576 features
+    classifier = keras.models.load_model(etl_model / "best.keras").get_layer(CLASSIFIER)
+    assert classifier.get_layer(BACKBONE).output_shape[-1] == 288  # --alpha 0.5 halves 576
+
+
+def test_a_64px_character_model_on_the_page(etl_model, browser, tmp_path):
+    """The export and the page follow the model's own recipe: 64x64 input, 52 px box."""
+    from export.browser import draw_strokes, serve, site_with_model
+    from tests.test_page import pad_gray
+    from trainer.preprocess import Recipe, canvas_to_input
+
+    web = tmp_path / "web-model"
+    run_cli("export", "convert", etl_model, "--out", web, "--backends", "wasm", "--images", "64")
+    recipe = Recipe(**{key: value for key, value in json.loads(
+        (web / "metadata.json").read_text())["preprocessing"].items() if key != "kind"})
+    assert (recipe.size, recipe.box) == (64, 52)
+    classifier = keras.models.load_model(etl_model / "best.keras").get_layer(CLASSIFIER)
+    with site_with_model(web) as site, serve(site) as base:
+        page = browser.new_page(service_workers="block")
+        page.goto(base)
+        page.evaluate("window.recognizer.ready")
+        assert page.title() == "Draw a character"
+        draw_strokes(page, [[(0.45, 0.1), (0.55, 0.3), (0.45, 0.5), (0.55, 0.7), (0.5, 0.9)]])
+        page_input = np.asarray(
+            page.evaluate("async () => Array.from(await recognizer.preprocess())"))
+        python_input = canvas_to_input(pad_gray(page), recipe)
+        ranked = page.evaluate("window.recognizer.predict()")
+        page.close()
+    assert page_input.shape == (64 * 64,)
+    assert np.abs(page_input.reshape(64, 64) - python_input).max() <= 1.0
+    keras_probs = classifier.predict(python_input[None, :, :, None], verbose=0)[0]
+    assert ranked[0]["label"] == ["あ", "い", "亜"][int(keras_probs.argmax())]
 
 
 def test_the_real_hiragana_of_kmnist(tmp_path):
