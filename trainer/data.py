@@ -179,7 +179,7 @@ def download_mnist() -> Dataset:
     return Dataset(x_train, y_train, x_test, y_test, DIGIT_LABELS, f"download ({KERAS_CACHE})")
 
 
-def resolve_mnist(
+def resolve_data(
     data: list[Path], log: Callable[[str], None] = print, image_size: int = IMAGE_SIZE
 ) -> Dataset:
     """The given paths (concatenated); without any, MNIST from the Keras cache, else a download,
