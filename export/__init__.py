@@ -14,3 +14,9 @@ def require_trained(model_dir: Path) -> None:
     for name in (BEST_MODEL, RUN_FILE, TEST_SAMPLE):
         if not (model_dir / name).is_file():
             raise ExportError(f"{model_dir / name}: not found (train a model first: make train)")
+
+
+def require_free(out: Path, force: bool) -> None:
+    """Fail in one line, before TensorFlow loads, rather than replace an export unasked."""
+    if out.exists() and not force:
+        raise ExportError(f"{out}: an export is already there (pass --force to replace it)")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from export import ExportError, require_trained
+from export import ExportError, require_free, require_trained
 
 app = typer.Typer(help="Export trained models to TF.js and check them.", no_args_is_help=True)
 
@@ -47,6 +47,7 @@ def convert(
 ) -> None:
     """Convert the classifier to a TF.js graph model and prove TF.js agrees with Keras."""
     _run(lambda: require_trained(model_dir))
+    _run(lambda: require_free(out, force))
     from export.convert import export_model
 
     _run(

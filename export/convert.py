@@ -16,7 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from export import ExportError, require_trained
+from export import ExportError, require_free, require_trained
 from export.graph_fixes import unfuse_scalar_biases
 from export.parity import BACKENDS, PROB_LIMITS, Parity, check_parity
 from trainer.atomic import replace_dir, staging_dir
@@ -78,8 +78,7 @@ def export_model(
     log: Callable[[str], None] = print,
 ) -> dict:
     """Convert, prove parity in Chromium on every backend, then put the bundle at `out`."""
-    if out.exists() and not force:
-        raise ExportError(f"{out}: an export is already there (pass --force to replace it)")
+    require_free(out, force)
     classifier, run = load_trained(model_dir)
     x, y = load_test_sample(model_dir, images)
     try:
