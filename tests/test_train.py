@@ -168,6 +168,7 @@ def test_config_file_then_flags_and_the_resolved_config_is_saved(tmp_path):
     ('epochs = "3"\n', "--epochs must be int, got '3'"),
     ('optimizer = "adagrad"\n', "--optimizer must be one of adam, adamax, sgd"),
     ("epochs = [\n", "not valid TOML"),
+    ('weights = "no-such.weights.h5"\n', "--weights no-such.weights.h5: no such file"),
 ])
 def test_a_bad_config_file_is_one_line_naming_it(tmp_path, text, message):
     config = tmp_path / "bad.toml"

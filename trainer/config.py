@@ -99,6 +99,8 @@ def checked(settings: dict[str, Any], where: str) -> dict[str, Any]:
             raise ConfigError(f"{where}: {flag} must be {expected.split(' |')[0]}, got {value!r}")
         if key in CHOICES and value not in CHOICES[key]:
             raise ConfigError(f"{where}: {flag} must be one of {', '.join(CHOICES[key])}")
+        if key == "weights" and value not in ("none", "imagenet") and not Path(value).is_file():
+            raise ConfigError(f"{where}: {flag} {value}: no such file (none, imagenet or a file)")
     return {key: _plain(value) for key, value in settings.items()}
 
 
