@@ -33,7 +33,7 @@ def load_trained(model_dir: Path) -> tuple[keras.Model, dict]:
     require_trained(model_dir)
     model_file = model_dir / BEST_MODEL
     try:
-        trained = keras.models.load_model(model_file)
+        trained = keras.models.load_model(model_file, compile=False)  # no optimizer needed
         classifier = in_float32(trained.get_layer(CLASSIFIER))
     except (OSError, ValueError) as error:
         raise ExportError(f"{model_file}: cannot load the classifier ({error})") from None
