@@ -1,14 +1,21 @@
-"""Folders that appear complete or not at all."""
+"""Files and folders that appear complete or not at all."""
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+
+
+def staging_path(target: Path) -> Path:
+    """The hidden sibling where `target`'s new content is built: .NAME.partial."""
+    return target.with_name(f".{target.name}.partial")
 
 
 def staging_dir(target: Path) -> Path:
     """A fresh, empty sibling of `target` to build its new content in."""
-    staging = target.with_name(f".{target.name}.partial")
+    staging = staging_path(target)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     return staging
@@ -22,3 +29,13 @@ def replace_dir(new: Path, target: Path) -> None:
         target.rename(old)
     new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def write_whole(target: Path, write: Callable[[Path], object]) -> None:
+    """`write(path)` to a hidden sibling, then rename it over `target`: never half a file.
+
+    The sibling keeps `target`'s suffix, which writers such as Keras and matplotlib go by.
+    """
+    partial = target.with_name(f".partial.{target.name}")
+    write(partial)
+    os.replace(partial, target)

@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from trainer.atomic import staging_path
 from trainer.config import CHOICES, ConfigError, TrainConfig, read_config, resolve
 from trainer.data import DataError, resolve_data
 from trainer.layout import CONFIG_FILE
@@ -135,7 +136,7 @@ def resolved_settings(ctx: typer.Context, config: Path | None, resumed: Path | N
     """Defaults < the --config file < the interrupted run's settings < flags given here."""
     file_settings = read_config(config) if config else {}
     if resumed is not None:
-        saved = resumed.with_name(f".{resumed.name}.partial") / CONFIG_FILE
+        saved = staging_path(resumed) / CONFIG_FILE
         if not saved.is_file():
             raise ConfigError(f"{resumed}: no interrupted run to resume (no {saved})")
         file_settings |= read_config(saved)

@@ -45,6 +45,15 @@ class Dataset:
         return tuple(self.x_train.shape[1:])
 
     @property
+    def size(self) -> int:
+        """The side of the square images."""
+        return self.x_train.shape[1]
+
+    @property
+    def channels(self) -> int:
+        return 1 if len(self.image_shape) == 2 else self.image_shape[2]
+
+    @property
     def on_disk(self) -> bool:
         return isinstance(self.x_train, DiskImages) or isinstance(self.x_test, DiskImages)
 

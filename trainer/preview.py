@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from trainer.atomic import write_whole  # noqa: E402
 from trainer.data import Dataset  # noqa: E402
 from trainer.disk import read  # noqa: E402
 
@@ -44,8 +45,6 @@ def write_preview(
         axes[r, 0].set_title(dataset.labels[dataset.y_train[rows[r]]], fontsize=8, loc="left")
     figure.suptitle("left: the training image; right: what augmentation makes of it", fontsize=9)
     figure.tight_layout()
-    staging = out.with_name(f".{out.name}.partial.png")
-    figure.savefig(staging, dpi=80)
+    write_whole(out, lambda path: figure.savefig(path, dpi=80))
     plt.close(figure)
-    staging.rename(out)
     return grid

@@ -20,7 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from trainer.atomic import replace_dir, staging_dir
+from trainer.atomic import replace_dir, staging_dir, staging_path, write_whole
 from trainer.balance import class_counts, class_weights, oversample_order
 from trainer.config import TrainConfig
 from trainer.data import Dataset
@@ -108,7 +108,7 @@ def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False
                     shuffle=False,  # the pipeline shuffles
                     verbose=1 if sys.stdout.isatty() else 2,
                 )
-                if progress.get("stopped_early"):
+                if model.stop_training:  # early stopping: no next phase either
                     break
         except KeyboardInterrupt:
             raise Interrupted(
@@ -133,8 +133,8 @@ def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False
         "model": config.model,
         "labels": dataset.labels,
         "input": dataset.input,
-        "input_size": dataset.x_test.shape[1],
-        "channels": channels(dataset.x_test),
+        "input_size": dataset.size,
+        "channels": dataset.channels,
         "preprocessing": preprocessing(dataset),
         "data_source": dataset.source,
         "class_counts": counts,
@@ -165,10 +165,10 @@ def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False
 
 
 def build_classifier(config: TrainConfig, dataset: Dataset) -> keras.Model:
-    size, num_classes = dataset.x_test.shape[1], len(dataset.labels)
+    size, channels, num_classes = dataset.size, dataset.channels, len(dataset.labels)
     if config.model == "mobilenetv3small":
         classifier = build_mobilenet_v3_small(
-            size, num_classes, channels(dataset.x_test), config.alpha, config.weights,
+            size, num_classes, channels, config.alpha, config.weights,
             config.head, config.head_norm,
         )
         freeze(classifier, config.freeze_until)  # a misspelt layer name fails before any work
@@ -177,7 +177,7 @@ def build_classifier(config: TrainConfig, dataset: Dataset) -> keras.Model:
         raise ModelError(
             "--weights, --freeze-until and --head-epochs need --model mobilenetv3small"
         )
-    return build_compact_cnn(size, num_classes, channels(dataset.x_test))
+    return build_compact_cnn(size, num_classes, channels)
 
 
 def phases(config: TrainConfig) -> list[tuple[str, int, int]]:
@@ -223,7 +223,9 @@ def callbacks(
 ) -> list[keras.callbacks.Callback]:
     chosen: list[keras.callbacks.Callback] = [Checkpoints(folder, phase, progress)]
     if config.patience is not None:
-        chosen.append(EarlyStop(progress, monitor="val_accuracy", patience=config.patience))
+        chosen.append(
+            keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=config.patience)
+        )
     if config.schedule == "plateau":
         chosen.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=2, verbose=1))
     return chosen
@@ -247,44 +249,20 @@ class Checkpoints(keras.callbacks.Callback):
         for key, value in {"learning_rate": rate, **(logs or {})}.items():
             history.setdefault(key, []).append(float(value))
         if history["val_accuracy"][-1] >= max(history["val_accuracy"]):
-            save_whole(self.model, self.folder / BEST_MODEL)
-        save_whole(self.model, self.folder / LAST_MODEL)
+            write_whole(self.folder / BEST_MODEL, self.model.save)
+        write_whole(self.folder / LAST_MODEL, self.model.save)
         now = time.monotonic()
         self.progress.update(
             epoch=epoch + 1, phase=self.phase,
             train_seconds=self.progress["train_seconds"] + now - self.started,
         )
         self.started = now
-        write_whole(self.folder / PROGRESS_FILE, json.dumps(self.progress))
-
-
-class EarlyStop(keras.callbacks.EarlyStopping):
-    """Keras' EarlyStopping that also tells the phases loop to stop."""
-
-    def __init__(self, progress: dict, **kwargs):
-        super().__init__(**kwargs)
-        self.progress = progress
-
-    def on_train_end(self, logs=None):
-        super().on_train_end(logs)
-        if self.stopped_epoch:
-            self.progress["stopped_early"] = True
-
-
-def save_whole(model: keras.Model, path: Path) -> None:
-    partial = path.with_name(f".partial.{path.name}")
-    model.save(partial)
-    os.replace(partial, path)
-
-
-def write_whole(path: Path, text: str) -> None:
-    partial = path.with_name(f".partial.{path.name}")
-    partial.write_text(text)
-    os.replace(partial, path)
+        progress = json.dumps(self.progress)
+        write_whole(self.folder / PROGRESS_FILE, lambda path: path.write_text(progress))
 
 
 def resume_folder(out: Path) -> Path:
-    staging = out.with_name(f".{out.name}.partial")
+    staging = staging_path(out)
     if not (staging / PROGRESS_FILE).is_file():
         raise ModelError(f"{out}: no interrupted run to resume (nothing in {staging})")
     return staging
@@ -337,13 +315,9 @@ def split_validation(dataset: Dataset, config: TrainConfig):
     return take(x, train_), y[train_], take(x, val), y[val]
 
 
-def channels(images) -> int:
-    return 1 if len(images.shape) == 3 else images.shape[3]
-
-
 def preprocessing(dataset: Dataset) -> dict:
     if dataset.recipe is None:
-        return {"kind": "photo-centre-crop", "size": dataset.x_test.shape[1]}
+        return {"kind": "photo-centre-crop", "size": dataset.size}
     return dataset.recipe.to_json()
 
 
