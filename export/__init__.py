@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from trainer.layout import BEST_MODEL, RUN_FILE, TEST_SAMPLE
+from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 
 
 class ExportError(Exception):
@@ -11,7 +11,7 @@ class ExportError(Exception):
 
 def require_trained(model_dir: Path) -> None:
     """Fail in one line, before TensorFlow loads, when a training folder is incomplete."""
-    for name in (BEST_MODEL, RUN_FILE, TEST_SAMPLE):
+    for name in (CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE):
         if not (model_dir / name).is_file():
             raise ExportError(f"{model_dir / name}: not found (train a model first: make train)")
 

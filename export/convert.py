@@ -19,9 +19,8 @@ import numpy as np
 from export import ExportError, require_free, require_trained
 from export.graph_fixes import unfuse_scalar_biases
 from export.parity import BACKENDS, PROB_LIMITS, Parity, check_parity
-from trainer.atomic import replace_dir, staging_dir
-from trainer.layout import BEST_MODEL, RUN_FILE, TEST_SAMPLE
-from trainer.model import CLASSIFIER
+from runfolder.atomic import replace_dir, staging_dir
+from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 
 METADATA = "metadata.json"
 CONVERTER = Path(sys.executable).with_name("tensorflowjs_converter")
@@ -31,10 +30,9 @@ QUANTIZE_FLAGS = {"none": [], "float16": ["--quantize_float16=*"], "uint8": ["--
 def load_trained(model_dir: Path) -> tuple[keras.Model, dict]:
     """The classifier (augmentation left behind) and the run record of a training folder."""
     require_trained(model_dir)
-    model_file = model_dir / BEST_MODEL
+    model_file = model_dir / CLASSIFIER_MODEL
     try:
-        trained = keras.models.load_model(model_file, compile=False)  # no optimizer needed
-        classifier = in_float32(trained.get_layer(CLASSIFIER))
+        classifier = in_float32(keras.models.load_model(model_file, compile=False))
     except (OSError, ValueError) as error:
         raise ExportError(f"{model_file}: cannot load the classifier ({error})") from None
     return classifier, json.loads((model_dir / RUN_FILE).read_text())
@@ -192,7 +190,7 @@ def convert_saved_model(saved_model: Path, out: Path, quantize: str, model_dir: 
         env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"},
     )
     if result.returncode != 0:
-        raise ExportError(f"{model_dir / BEST_MODEL}: {converter_problem(result.stderr)}")
+        raise ExportError(f"{model_dir / CLASSIFIER_MODEL}: {converter_problem(result.stderr)}")
     model_file = out / "model.json"
     model = json.loads(model_file.read_text())
     if unfuse_scalar_biases(model):

@@ -9,10 +9,10 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from trainer.atomic import staging_path
+from runfolder.atomic import staging_path
+from runfolder.layout import CONFIG_FILE
 from trainer.config import CHOICES, ConfigError, TrainConfig, read_config, resolve
 from trainer.data import DataError, resolve_data
-from trainer.layout import CONFIG_FILE
 
 app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True)
 DEFAULTS = TrainConfig()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from runfolder.layout import CLASSIFIER
 from trainer import augment
 from trainer.config import TrainConfig
 
-CLASSIFIER = "classifier"
 BACKBONE = "MobileNetV3Small"
 PROBABILITIES = "probabilities"
 

@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from trainer.atomic import write_whole  # noqa: E402
+from runfolder.atomic import write_whole  # noqa: E402
 from trainer.data import Dataset  # noqa: E402
 from trainer.disk import read  # noqa: E402
 

@@ -20,12 +20,20 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from trainer.atomic import replace_dir, staging_dir, staging_path, write_whole
+from runfolder.atomic import replace_dir, staging_dir, staging_path, write_whole
+from runfolder.layout import (
+    BEST_MODEL,
+    CLASSIFIER_MODEL,
+    CONFIG_FILE,
+    LAST_MODEL,
+    PROGRESS_FILE,
+    RUN_FILE,
+    TEST_SAMPLE,
+)
 from trainer.balance import class_counts, class_weights, oversample_order
 from trainer.config import TrainConfig
 from trainer.data import Dataset
 from trainer.disk import read, take, to_tf
-from trainer.layout import BEST_MODEL, CONFIG_FILE, LAST_MODEL, PROGRESS_FILE, RUN_FILE, TEST_SAMPLE
 from trainer.model import (
     CLASSIFIER,
     ModelError,
@@ -118,6 +126,7 @@ def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False
     train_seconds = progress["train_seconds"]  # over every epoch, before an interruption too
 
     best = keras.models.load_model(staging / BEST_MODEL)
+    best.get_layer(CLASSIFIER).save(staging / CLASSIFIER_MODEL)
     test_loss, test_accuracy = best.evaluate(
         pipeline(dataset.x_test, dataset.y_test, config, num_classes), verbose=0
     )

@@ -1,0 +1,13 @@
+"""What a training folder holds: the trainer writes these files, the export reads them."""
+
+BEST_MODEL = "best.keras"  # the training model (augmentation + classifier) of the best epoch
+LAST_MODEL = "last.keras"  # the last epoch, optimizer state included, for --resume
+# The best epoch's classifier alone: stock Keras layers only, so the export loads it without
+# knowing the trainer's custom augmentation layers.
+CLASSIFIER_MODEL = "classifier.keras"
+RUN_FILE = "run.json"
+TEST_SAMPLE = "test_sample.npz"
+CONFIG_FILE = "config.toml"  # the resolved settings; `--config` reads it back
+PROGRESS_FILE = "progress.json"  # only while a run is unfinished: the last complete epoch
+
+CLASSIFIER = "classifier"  # the classifier's name inside the training model
