@@ -1,4 +1,5 @@
-# Quick start: `make train`, then `make export` and `make serve`; `make test` runs every check.
+# Quick start: `make train`, then `make export` and `make serve`; `make test` runs every check,
+# `make check` the fast ones (lint, unit tests, no training, no browser) while you work.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,7 +9,7 @@ MODEL ?= models/mnist
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup train export serve test lint clean
+.PHONY: setup train export serve test check lint clean
 
 setup: $(VENV)/.installed node_modules/.installed web/vendor/.copied
 
@@ -35,7 +36,7 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
 
 train: $(VENV)/.installed node_modules/.installed
-	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA),--data $(path))
+	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA),--data $(path)) $(if $(FORCE),--force)
 
 export: setup $(CHROMIUM)
 	$(PY) -m export convert $(MODEL) --out web/model --force $(if $(QUANTIZE),--quantize $(QUANTIZE))
@@ -48,7 +49,12 @@ serve: web/vendor/.copied
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
+check: $(VENV)/.installed node_modules/.installed lint
+	node --test tests/js/
+	$(PY) -m pytest -m "not slow and not browser"
+
 test: setup $(CHROMIUM) lint
+	node --test tests/js/
 	$(PY) -m pytest
 
 clean:

@@ -23,7 +23,9 @@ from typing import Annotated
 
 import typer
 
-KINDS = ("none", "stock", "fused")
+from trainer.config import CHOICES
+
+KINDS = CHOICES["augment"]
 BACKENDS = ("tensorflow", "jax")
 RESULT = "result: "
 
@@ -34,6 +36,7 @@ def measure(images: int, rounds: int, batch_size: int) -> dict:
     import numpy as np
 
     from trainer.augment import build_augmentation
+    from trainer.config import TrainConfig
     from trainer.data import DataError, load_npm_sample
     from trainer.model import build_compact_cnn
 
@@ -53,7 +56,8 @@ def measure(images: int, rounds: int, batch_size: int) -> dict:
     for kind in KINDS:
         keras.utils.set_random_seed(0)
         inputs = keras.Input((28, 28, 1), name="pixels")
-        pixels = inputs if kind == "none" else build_augmentation(kind, seed=0)(inputs)
+        augmentation = build_augmentation(TrainConfig(augment=kind), seed=0)
+        pixels = inputs if kind == "none" else augmentation(inputs)
         model = keras.Model(inputs, build_compact_cnn(28, 10)(pixels))
         # As the trainer: XLA made training 7.7x slower with TensorFlow on CPU.
         model.compile("adam", "sparse_categorical_crossentropy",

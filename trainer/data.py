@@ -156,6 +156,8 @@ def load_path(path: Path, image_size: int = IMAGE_SIZE) -> Dataset:
         return load_emnist(path)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
+    if not path.is_file() and not path.is_dir():
+        raise DataError(f"{path}: not a regular file or folder (a device or a pipe?)")
     if path.is_file():
         return load_etl(path) if is_etl_file(path) else load_npz(path)
     if (path / "mnist.npz").is_file():
@@ -205,6 +207,8 @@ def resolve_data(
 
 
 def _read_bytes(path: Path) -> bytes:
+    if not path.is_file():
+        raise DataError(f"{path}: not a regular file (a device or a pipe?)")
     try:
         with path.open("rb") as file:
             magic = file.read(2)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from trainer.config import TrainConfig
 from trainer.disk import DiskImages, Images
 from trainer.preprocess import Recipe
 
@@ -72,6 +73,21 @@ def holdout(
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 
+def validation_split(count: int, config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(train, validation) positions among the first `--limit` of `count` training images: a
+    random `--validation-fraction` of them, chosen by `--seed`, at least one each."""
+    if config.limit:
+        count = min(count, config.limit)
+    n_val = max(1, round(count * config.validation_fraction))
+    if count - n_val < 1:
+        raise DataError(
+            f"{count} training image(s) are too few to hold out a validation share and still "
+            "train (--validation-fraction, --limit)"
+        )
+    order = np.random.default_rng(config.seed).permutation(count)
+    return order[n_val:], order[:n_val]
+
+
 def from_arrays(
     arrays: dict[str, np.ndarray], labels: list[str] | None, source: str, where: Path
 ) -> Dataset:
@@ -87,8 +103,7 @@ def from_arrays(
             f"{where}: train images are {x_train.shape[1:]} but test images {x_test.shape[1:]}"
         )
     if labels is None:
-        count = int(max(y_train.max(initial=0), y_test.max(initial=0))) + 1
-        labels = [str(k) for k in range(count)]
+        labels = _digit_labels(np.concatenate([y_train, y_test]), where)
     if len(set(labels)) != len(labels):
         raise DataError(f"{where}: some class names appear twice in labels")
     photo = x_train.ndim == 4
@@ -114,6 +129,34 @@ def checked(dataset: Dataset, where: Path) -> Dataset:
         if len(y) and (y.min() < 0 or y.max() >= len(dataset.labels)):
             raise DataError(f"{where}: {split} labels outside 0..{len(dataset.labels) - 1}")
     return dataset
+
+
+def check_trainable(dataset: Dataset) -> None:
+    """Something to learn and to test: two classes or more, each with training images, and
+    test images."""
+    where, labels = dataset.source, dataset.labels
+    if len(labels) < 2:
+        raise DataError(f"{where}: only one class ({', '.join(labels)}); need two or more")
+    if not len(dataset.y_test):
+        raise DataError(f"{where}: no test images (too few images to hold some out)")
+    counts = np.bincount(dataset.y_train, minlength=len(labels))
+    empty = [labels[k] for k in np.flatnonzero(counts == 0)]
+    if empty:
+        raise DataError(f"{where}: {len(empty)} of {len(labels)} classes have no training "
+                        f"images ({', '.join(empty[:5])}{', ...' if len(empty) > 5 else ''})")
+
+
+def _digit_labels(y: np.ndarray, where: Path) -> list[str]:
+    """Class names "0".."K-1" for labels that must use every value 0..K-1 (a stray 255 among
+    ten digits would otherwise make 246 empty classes)."""
+    used = np.unique(y)
+    if len(used) and used[-1] >= len(used):
+        raise DataError(
+            f"{where}: labels run up to {used[-1]} but only {len(used)} values are used "
+            f"({', '.join(map(str, used[:12]))}{', ...' if len(used) > 12 else ''}); "
+            "classes must be numbered 0..K-1, each with images"
+        )
+    return [str(k) for k in range(len(used))]
 
 
 def _image_array(x: np.ndarray, key: str, where: Path) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""The models: augmentation (training only) followed by a classifier that is exported alone."""
+"""The models: augmentation (training only, trainer/augment.py) followed by a classifier that is
+exported alone."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import keras
 from keras import layers
 
 from runfolder.layout import CLASSIFIER
-from trainer import augment
-from trainer.config import TrainConfig
 
 BACKBONE = "MobileNetV3Small"
 PROBABILITIES = "probabilities"
@@ -15,36 +14,6 @@ PROBABILITIES = "probabilities"
 
 class ModelError(Exception):
     """Settings that cannot build a model, e.g. ImageNet weights that cannot be downloaded."""
-
-
-def build_augmentation(
-    kind: str = "fused",
-    rotation: float = 0.05,
-    zoom: float = 0.1,
-    translation: float = 0.1,
-    flip: str = "none",
-    contrast: float = 0.0,
-    erasing: float = 0.0,
-) -> keras.Sequential:
-    """Pen-like variation (small turns, size and position changes), then the photo extras.
-
-    Every layer is active only in training and keeps RNG state, so none of them is exported.
-    """
-    augmentation = augment.build_augmentation(kind, rotation, zoom, translation)
-    if flip != "none":
-        augmentation.add(layers.RandomFlip(flip))
-    if contrast:
-        augmentation.add(layers.RandomContrast(contrast, value_range=(0, 255)))
-    if erasing:
-        augmentation.add(layers.RandomErasing(erasing, fill_value=0.0, value_range=(0, 255)))
-    return augmentation
-
-
-def augmentation_for(config: TrainConfig) -> keras.Sequential:
-    return build_augmentation(
-        config.augment, config.rotation, config.zoom, config.translation, config.flip,
-        config.contrast, config.erasing,
-    )
 
 
 def build_compact_cnn(input_size: int, num_classes: int, channels: int = 1) -> keras.Model:

@@ -2,7 +2,9 @@
 
 The run is built in a hidden `.NAME.partial` folder beside the output and renamed into place when
 it ends. Every epoch leaves a whole last.keras and progress.json there, so an interrupted run
-(Ctrl-C, a crash) continues with `--resume`.
+(Ctrl-C, a crash, a full disk) continues with `--resume` (trainer/progress.py).
+
+    train = prepare the data -> build (or resume) the model -> fit the phases -> write the record
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ import json
 import math
 import os
 import platform
+import shlex
+import shutil
 import sys
 import time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import keras
@@ -23,6 +28,7 @@ import tensorflow as tf
 from runfolder.atomic import replace_dir, staging_dir, staging_path, write_whole
 from runfolder.layout import (
     BEST_MODEL,
+    BEST_PROGRESS_FILE,
     CLASSIFIER_MODEL,
     CONFIG_FILE,
     LAST_MODEL,
@@ -30,20 +36,20 @@ from runfolder.layout import (
     RUN_FILE,
     TEST_SAMPLE,
 )
+from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
 from trainer.config import TrainConfig
-from trainer.data import Dataset
+from trainer.dataset import Dataset, validation_split
 from trainer.disk import read, take, to_tf
 from trainer.model import (
     CLASSIFIER,
-    ModelError,
-    augmentation_for,
     build_compact_cnn,
     build_mobilenet_v3_small,
     build_training_model,
     freeze,
     last_backbone_layer,
 )
+from trainer.progress import Checkpoint, Progress, resume_point
 
 TEST_SAMPLE_SIZE = 1000
 # Decoded images are cached in memory up to this share of the machine's RAM (ETL9B at 64x64 is
@@ -54,91 +60,149 @@ FINE_TUNE_RATE = 0.1  # the second phase of two-phase training starts at this fr
 
 
 class Interrupted(Exception):
-    """Training stopped by Ctrl-C; the message says how to continue."""
+    """Training stopped by Ctrl-C; the message says how to continue, if it can."""
 
 
-def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False) -> dict:
-    """Train, keep the best epoch by validation accuracy, and report the test accuracy."""
-    out = Path(config.out)
-    staging = resume_folder(out) if resume else None
-    make_reproducible(config.seed)
-    if config.mixed_precision:
-        keras.config.set_dtype_policy("mixed_float16")
-        if not tf.config.list_physical_devices("GPU") and keras.backend.backend() == "tensorflow":
-            log("mixed precision: no GPU here, and float16 on this CPU is several times slower")
+class TrainingError(Exception):
+    """Training cannot go on (a diverging loss, a full disk); the message says what to do."""
 
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The training and validation pipelines, and what the run record says about them."""
+
+    train: tf.data.Dataset
+    validation: tf.data.Dataset
+    train_images: int
+    class_counts: dict[str, list[int]]
+    class_weights: dict[int, float] | None
+
+
+def train(
+    config: TrainConfig, dataset: Dataset, log=print, resume: Checkpoint | None = None
+) -> dict:
+    """Train, keep the best epoch by validation accuracy, and report the test accuracy.
+
+    `resume` is the checkpoint of an interrupted run to continue (trainer.progress.resume_point).
+    """
+    with precision(config, log):
+        make_reproducible(config.seed)
+        data = prepare_data(config, dataset, log)
+        strategy = distribution_strategy(log)
+        with strategy.scope() if strategy else contextlib.nullcontext():
+            model, progress, staging = build_or_resume(config, dataset, resume, log)
+            progress = fit_phases(model, data, config, staging, progress)
+        best = keras.models.load_model(staging / BEST_MODEL)
+        run = run_record(best, config, dataset, data, progress, strategy, log)
+        finish(best, staging, run, dataset, config)
+    log(f"saved {Path(config.out) / BEST_MODEL} and {Path(config.out) / RUN_FILE}")
+    return run
+
+
+def build_or_resume(
+    config: TrainConfig, dataset: Dataset, resume: Checkpoint | None, log
+) -> tuple[keras.Model, Progress, Path]:
+    """The training model, its progress so far, and the staging folder its epochs go to."""
+    if resume:
+        log(f"resuming {resume.model} after epoch {resume.progress.epoch} of {config.epochs}")
+        progress = replace(resume.progress, settings=asdict(config))
+        return keras.models.load_model(resume.model), progress, resume.model.parent
+    model = build_training_model(build_classifier(config, dataset), build_augmentation(config))
+    staging = staging_dir(Path(config.out))  # only now: a bad setting leaves nothing behind
+    return model, Progress(settings=asdict(config)), staging
+
+
+def prepare_data(config: TrainConfig, dataset: Dataset, log) -> TrainingData:
+    """Split off validation, even out classes if asked, and build the two pipelines."""
     x_train, y_train, x_val, y_val = split_validation(dataset, config)
     log(f"data: {dataset.source}: {len(y_train)} train, {len(y_val)} validation, "
         f"{len(dataset.y_test)} test images of {len(dataset.labels)} classes")
-    counts = {"train": class_counts(y_train, len(dataset.labels))}
+    num_classes = len(dataset.labels)
+    counts = {"train": class_counts(y_train, num_classes)}
     log(f"class counts (train): {format_counts(counts['train'], dataset.labels)}")
     weights = None
     if config.balance == "oversample":
         order = oversample_order(y_train, config.seed)
         x_train, y_train = take(x_train, order), y_train[order]
-        counts["oversampled"] = class_counts(y_train, len(dataset.labels))
+        counts["oversampled"] = class_counts(y_train, num_classes)
         log(f"class counts (oversampled): {format_counts(counts['oversampled'], dataset.labels)}")
     elif config.balance == "class-weight":
-        weights = class_weights(y_train, len(dataset.labels))
+        weights = class_weights(y_train, num_classes)
+    return TrainingData(
+        train=pipeline(x_train, y_train, config, num_classes, shuffle=True),
+        validation=pipeline(x_val, y_val, config, num_classes),
+        train_images=len(y_train),
+        class_counts=counts,
+        class_weights=weights,
+    )
 
-    num_classes = len(dataset.labels)
-    train_data = pipeline(x_train, y_train, config, num_classes, shuffle=True)
-    val_data = pipeline(x_val, y_val, config, num_classes)
-    strategy = distribution_strategy()
-    if strategy is not None:
-        log(f"training on {strategy.num_replicas_in_sync} devices with {type(strategy).__name__}")
-    progress = read_progress(staging) if resume else {
-        "epoch": 0, "phase": None, "history": {}, "train_seconds": 0.0}
-    if resume:
-        log(f"resuming {staging} after epoch {progress['epoch']} of {config.epochs}")
 
-    with strategy.scope() if strategy else contextlib.nullcontext():
-        if staging:
-            model = keras.models.load_model(staging / LAST_MODEL)
-        else:
-            classifier = build_classifier(config, dataset)
-            model = build_training_model(classifier, augmentation_for(config))
-            staging = staging_dir(out)  # only now: a bad setting leaves nothing behind
-        (staging / CONFIG_FILE).write_text(config.to_toml())
+def fit_phases(
+    model: keras.Model, data: TrainingData, config: TrainConfig, staging: Path,
+    progress: Progress,
+) -> Progress:
+    """Train phase after phase from `progress` on; every epoch is checkpointed in `staging`."""
+    for phase, first, last in phases(config):
+        if progress.epoch >= last:
+            continue
+        if progress.phase != phase:
+            start_phase(model, phase, config, last - first, data.train_images)
+        checkpoints = Checkpoints(staging, phase, progress)
         try:
-            for phase, first, last in phases(config):
-                if progress["epoch"] >= last:
-                    continue
-                if progress["phase"] != phase:
-                    start_phase(model, phase, config, last - first, len(y_train))
-                model.fit(
-                    train_data,
-                    validation_data=val_data,
-                    initial_epoch=progress["epoch"],
-                    epochs=last,
-                    callbacks=callbacks(config, staging, phase, progress),
-                    class_weight=weights,
-                    shuffle=False,  # the pipeline shuffles
-                    verbose=1 if sys.stdout.isatty() else 2,
-                )
-                if model.stop_training:  # early stopping: no next phase either
-                    break
+            model.fit(
+                data.train,
+                validation_data=data.validation,
+                initial_epoch=progress.epoch,
+                epochs=last,
+                callbacks=[checkpoints, *stopping(config)],
+                class_weight=data.class_weights,
+                shuffle=False,  # the pipeline shuffles
+                verbose=1 if sys.stdout.isatty() else 2,
+            )
         except KeyboardInterrupt:
-            raise Interrupted(
-                f"interrupted after epoch {progress['epoch']}; continue with: "
-                f"python -m trainer train --out {out} --resume"
-            ) from None
-    train_seconds = progress["train_seconds"]  # over every epoch, before an interruption too
+            raise Interrupted(interrupted_message(Path(config.out))) from None
+        except OSError as error:  # a checkpoint that could not be written
+            raise TrainingError(storage_problem(error, Path(config.out))) from None
+        progress = checkpoints.progress
+        if checkpoints.diverged:
+            raise TrainingError(
+                f"--learning-rate {config.learning_rate:g}: the loss became NaN or infinite in "
+                f"epoch {progress.epoch + 1}, which was not saved; start over with a lower rate "
+                f"(--force), or: {interrupted_message(Path(config.out))}"
+            )
+        if model.stop_training:  # early stopping: no next phase either
+            break
+    return progress
 
-    best = keras.models.load_model(staging / BEST_MODEL)
-    best.get_layer(CLASSIFIER).save(staging / CLASSIFIER_MODEL)
+
+def interrupted_message(out: Path) -> str:
+    """How to go on from here: --resume when a checkpoint exists, else start again (and the
+    staging folder, holding nothing to continue from, is removed)."""
+    checkpoint = resume_point(out)
+    if checkpoint is None:
+        shutil.rmtree(staging_path(out), ignore_errors=True)
+        return "no epoch was complete, so nothing was kept; start the run again"
+    return (f"epoch {checkpoint.progress.epoch} is kept in {checkpoint.model.parent}; continue "
+            f"with: python -m trainer train --out {shlex.quote(str(out))} --resume")
+
+
+def storage_problem(error: OSError, out: Path) -> str:
+    """A full disk or a read-only folder: what could not be written, and what is kept."""
+    where = error.filename or staging_path(out)
+    return f"{where}: cannot write ({error.strerror or error}); {interrupted_message(out)}"
+
+
+def run_record(
+    best: keras.Model, config: TrainConfig, dataset: Dataset, data: TrainingData,
+    progress: Progress, strategy: tf.distribute.Strategy | None, log,
+) -> dict:
+    """The best epoch's test accuracy and everything the export and a reader need to know."""
     test_loss, test_accuracy = best.evaluate(
-        pipeline(dataset.x_test, dataset.y_test, config, num_classes), verbose=0
+        pipeline(dataset.x_test, dataset.y_test, config, len(dataset.labels)), verbose=0
     )
     log(f"test accuracy: {test_accuracy:.4f} ({len(dataset.y_test)} images), "
-        f"trained in {train_seconds:.0f} s")
-
-    sample = np.arange(min(TEST_SAMPLE_SIZE, len(dataset.y_test)))
-    np.savez_compressed(
-        staging / TEST_SAMPLE, x=read(dataset.x_test, sample), y=dataset.y_test[sample]
-    )
-    history = progress["history"]
-    run = {
+        f"trained in {progress.train_seconds:.0f} s")
+    return {
         "model": config.model,
         "labels": dataset.labels,
         "input": dataset.input,
@@ -146,16 +210,16 @@ def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False
         "channels": dataset.channels,
         "preprocessing": preprocessing(dataset),
         "data_source": dataset.source,
-        "class_counts": counts,
-        "class_weights": weights,
-        "settings": json.loads(json.dumps(vars(config))),
+        "class_counts": data.class_counts,
+        "class_weights": data.class_weights,
+        "settings": asdict(config),
         "metrics": {
             "test_accuracy": test_accuracy,
             "test_loss": test_loss,
-            "best_val_accuracy": max(history["val_accuracy"]),
-            "epochs_trained": progress["epoch"],
-            "train_seconds": round(train_seconds, 1),
-            "history": history,
+            "best_val_accuracy": max(progress.history["val_accuracy"]),
+            "epochs_trained": progress.epoch,
+            "train_seconds": round(progress.train_seconds, 1),
+            "history": progress.history,
         },
         "versions": {
             "python": platform.python_version(),
@@ -166,11 +230,39 @@ def train(config: TrainConfig, dataset: Dataset, log=print, resume: bool = False
         "replicas": strategy.num_replicas_in_sync if strategy else 1,
         "machine": f"{platform.machine()}, {platform.system()}",
     }
-    (staging / RUN_FILE).write_text(json.dumps(run, indent=2, default=float) + "\n")
-    (staging / PROGRESS_FILE).unlink()
-    replace_dir(staging, out)
-    log(f"saved {out / BEST_MODEL} and {out / RUN_FILE}")
-    return run
+
+
+def finish(
+    best: keras.Model, staging: Path, run: dict, dataset: Dataset, config: TrainConfig
+) -> None:
+    """Write what the export reads, then put the finished run in place of `out`."""
+    out = Path(config.out)
+    try:
+        write_whole(staging / CLASSIFIER_MODEL, best.get_layer(CLASSIFIER).save)
+        sample = np.arange(min(TEST_SAMPLE_SIZE, len(dataset.y_test)))
+        x, y = read(dataset.x_test, sample), dataset.y_test[sample]
+        write_whole(staging / TEST_SAMPLE, lambda path: np.savez_compressed(path, x=x, y=y))
+        record = json.dumps(run, indent=2, default=float) + "\n"
+        write_whole(staging / RUN_FILE, lambda path: path.write_text(record))
+        write_whole(staging / CONFIG_FILE, lambda path: path.write_text(config.to_toml()))
+        for name in (PROGRESS_FILE, BEST_PROGRESS_FILE):
+            (staging / name).unlink()
+        replace_dir(staging, out)
+    except OSError as error:
+        raise TrainingError(storage_problem(error, out)) from None
+
+
+@contextlib.contextmanager
+def precision(config: TrainConfig, log):
+    """Keras' global dtype policy for this run only (tests train in-process, one after another)."""
+    if config.mixed_precision and not tf.config.list_physical_devices("GPU"):
+        log("mixed precision: no GPU here, and float16 on this CPU is several times slower")
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16" if config.mixed_precision else "float32")
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(before)
 
 
 def build_classifier(config: TrainConfig, dataset: Dataset) -> keras.Model:
@@ -182,10 +274,6 @@ def build_classifier(config: TrainConfig, dataset: Dataset) -> keras.Model:
         )
         freeze(classifier, config.freeze_until)  # a misspelt layer name fails before any work
         return classifier
-    if config.weights != "none" or config.freeze_until or config.head_epochs:
-        raise ModelError(
-            "--weights, --freeze-until and --head-epochs need --model mobilenetv3small"
-        )
     return build_compact_cnn(size, num_classes, channels)
 
 
@@ -227,10 +315,9 @@ OPTIMIZERS = {
 }
 
 
-def callbacks(
-    config: TrainConfig, folder: Path, phase: str, progress: dict
-) -> list[keras.callbacks.Callback]:
-    chosen: list[keras.callbacks.Callback] = [Checkpoints(folder, phase, progress)]
+def stopping(config: TrainConfig) -> list[keras.callbacks.Callback]:
+    """Keras' own callbacks that end a run early or change its rate."""
+    chosen: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN()]
     if config.patience is not None:
         chosen.append(
             keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=config.patience)
@@ -241,44 +328,39 @@ def callbacks(
 
 
 class Checkpoints(keras.callbacks.Callback):
-    """After each epoch: best.keras when validation accuracy improved, last.keras, progress.json.
+    """After each epoch: best.keras when validation accuracy improved, last.keras, and the
+    progress that goes with each. `progress` is the state after the last saved epoch.
 
     Each file is written whole and then renamed over the old one, so Ctrl-C never leaves half a
-    file; progress.json is written last and names an epoch whose checkpoints are complete.
+    file; a progress file is written after its model and names an epoch whose model is complete.
+    An epoch whose loss is not finite is not saved: `diverged` says so.
     """
 
-    def __init__(self, folder: Path, phase: str, progress: dict):
+    def __init__(self, folder: Path, phase: str, progress: Progress):
         super().__init__()
         self.folder, self.phase, self.progress = folder, phase, progress
+        self.diverged = False
         self.started = time.monotonic()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        history = self.progress["history"]
-        rate = keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
-        for key, value in {"learning_rate": rate, **(logs or {})}.items():
-            history.setdefault(key, []).append(float(value))
-        if history["val_accuracy"][-1] >= max(history["val_accuracy"]):
-            write_whole(self.folder / BEST_MODEL, self.model.save)
-        write_whole(self.folder / LAST_MODEL, self.model.save)
         now = time.monotonic()
-        self.progress.update(
-            epoch=epoch + 1, phase=self.phase,
-            train_seconds=self.progress["train_seconds"] + now - self.started,
-        )
+        rate = keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
+        metrics = {"learning_rate": rate, **(logs or {})}
+        if not all(math.isfinite(float(value)) for value in metrics.values()):
+            self.diverged = True
+            return
+        progress = self.progress.after_epoch(self.phase, now - self.started, metrics)
         self.started = now
-        progress = json.dumps(self.progress)
-        write_whole(self.folder / PROGRESS_FILE, lambda path: path.write_text(progress))
+        accuracies = progress.history["val_accuracy"]
+        if accuracies[-1] >= max(accuracies):
+            self.save(progress, BEST_MODEL, BEST_PROGRESS_FILE)
+        self.save(progress, LAST_MODEL, PROGRESS_FILE)
+        self.progress = progress
 
-
-def resume_folder(out: Path) -> Path:
-    staging = staging_path(out)
-    if not (staging / PROGRESS_FILE).is_file():
-        raise ModelError(f"{out}: no interrupted run to resume (nothing in {staging})")
-    return staging
-
-
-def read_progress(staging: Path) -> dict:
-    return json.loads((staging / PROGRESS_FILE).read_text())
+    def save(self, progress: Progress, model_file: str, progress_file: str) -> None:
+        write_whole(self.folder / model_file, self.model.save)
+        record = progress.to_json()
+        write_whole(self.folder / progress_file, lambda path: path.write_text(record))
 
 
 def make_reproducible(seed: int) -> None:
@@ -295,12 +377,14 @@ def training_devices() -> list[str]:
     return [device.name for device in tf.config.list_logical_devices("GPU")]
 
 
-def distribution_strategy() -> tf.distribute.Strategy | None:
+def distribution_strategy(log) -> tf.distribute.Strategy | None:
     """Several GPUs under TensorFlow: mirror the model on each, split every batch between them."""
     devices = training_devices()
     if keras.backend.backend() != "tensorflow" or len(devices) < 2:
         return None
-    return tf.distribute.MirroredStrategy(devices)
+    strategy = tf.distribute.MirroredStrategy(devices)
+    log(f"training on {strategy.num_replicas_in_sync} devices with {type(strategy).__name__}")
+    return strategy
 
 
 def format_counts(counts: list[int], labels: list[str]) -> str:
@@ -314,12 +398,7 @@ def format_counts(counts: list[int], labels: list[str]) -> str:
 
 def split_validation(dataset: Dataset, config: TrainConfig):
     """A random validation share of the training images; the rest, in shuffled order, train."""
-    count = len(dataset.y_train)
-    if config.limit:
-        count = min(count, config.limit)
-    order = np.random.default_rng(config.seed).permutation(count)
-    n_val = max(1, round(count * config.validation_fraction))
-    val, train_ = order[:n_val], order[n_val:]
+    train_, val = validation_split(len(dataset.y_train), config)
     x, y = dataset.x_train, dataset.y_train
     return take(x, train_), y[train_], take(x, val), y[val]
 

@@ -1,0 +1,437 @@
+"""Bad and hostile inputs: each is exit status 2, one line naming the file or flag, no traceback,
+and nothing changed on disk. Most fail before TensorFlow loads, so they run in milliseconds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from tests.conftest import NPM_SAMPLE, ROOT
+
+
+def invoke(*args: str | Path) -> int | str | None:
+    """`python -m trainer ARGS` through its real entry point, in this process: the exit code."""
+    from trainer.cli import main
+
+    argv = sys.argv
+    sys.argv = ["trainer", *map(str, args)]
+    try:
+        main()
+    except SystemExit as stop:
+        return stop.code
+    finally:
+        sys.argv = argv
+    raise AssertionError("main() returned without exiting")
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every path under `folder` with its content's hash: what "nothing changed" compares."""
+    return {
+        str(path.relative_to(folder)): (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else path.stat().st_mode
+        )
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+def write_npz(path: Path, **arrays) -> Path:
+    np.savez(path, **arrays)
+    return path
+
+
+def digits(count: int, labels: list[int] | None = None) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    y = np.array(labels if labels is not None else np.arange(count) % 10)
+    return {"x": rng.integers(0, 256, (len(y), 28, 28), dtype=np.uint8), "y": y}
+
+
+def finished_run(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "run.json").write_text("{}")
+    (folder / "best.keras").write_bytes(b"model")
+    return folder
+
+
+def interrupted_run(tmp: Path, name: str = "m", epoch: int = 3, **settings) -> Path:
+    """A staging folder as an interrupted run leaves it: a whole checkpoint and its progress."""
+    from trainer.config import TrainConfig
+
+    staging = tmp / f".{name}.partial"
+    staging.mkdir()
+    with zipfile.ZipFile(staging / "last.keras", "w") as archive:
+        archive.writestr("config.json", "{}")
+    config = TrainConfig(out=str(tmp / name), data=[str(NPM_SAMPLE)], **settings)
+    from dataclasses import asdict
+
+    progress = {
+        "settings": asdict(config),
+        "epoch": epoch,
+        "phase": "all",
+        "train_seconds": 1.0,
+        "history": {"val_accuracy": [0.5] * epoch},
+    }
+    (staging / "progress.json").write_text(json.dumps(progress))
+    return tmp / name
+
+
+def fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+HELD_LOCKS = []
+
+
+def locked_out(tmp: Path) -> Path:
+    """`tmp/m`, locked as a running training locks it."""
+    from filelock import FileLock
+
+    lock = FileLock(tmp / ".m.lock", timeout=0)
+    lock.acquire()
+    HELD_LOCKS.append(lock)  # held until the test session ends
+    (tmp / ".m.lock").write_text("pid 4242, started 2026-01-01T00:00:00: python -m trainer train")
+    return tmp / "m"
+
+
+# (name, prepare the folder and return the arguments, what the one line must say)
+Case = tuple[str, Callable[[Path], list], str]
+SETTINGS: list[Case] = [
+    ("epochs 0", lambda t: ["--epochs", "0"], "--epochs must be at least 1, got 0"),
+    ("epochs not a number", lambda t: ["--epochs", "abc"], "'--epochs'"),
+    ("batch size 0", lambda t: ["--batch-size", "0"], "--batch-size must be at least 1"),
+    ("limit 0", lambda t: ["--limit", "0"], "--limit must be at least 1"),
+    ("learning rate nan", lambda t: ["--learning-rate", "nan"], "--learning-rate must be a finite"),
+    ("learning rate inf", lambda t: ["--learning-rate", "inf"], "--learning-rate must be a finite"),
+    (
+        "learning rate 0",
+        lambda t: ["--learning-rate", "0"],
+        "--learning-rate must be greater than 0",
+    ),
+    ("mixup negative", lambda t: ["--mixup", "-0.2"], "--mixup must be at least 0"),
+    (
+        "validation 0",
+        lambda t: ["--validation-fraction", "0"],
+        "--validation-fraction must be greater",
+    ),
+    (
+        "validation 1",
+        lambda t: ["--validation-fraction", "1"],
+        "--validation-fraction must be less than 1",
+    ),
+    ("seed negative", lambda t: ["--seed", "-1"], "--seed must be at least 0"),
+    ("seed too large", lambda t: ["--seed", str(2**32)], "--seed must be at most"),
+    ("alpha 0", lambda t: ["--alpha", "0"], "--alpha must be greater than 0"),
+    ("zoom 1", lambda t: ["--zoom", "1"], "--zoom must be less than 1"),
+    ("unknown choice", lambda t: ["--optimizer", "adagrad"], "--optimizer must be one of adam"),
+    ("unknown flag", lambda t: ["--epoch", "3"], "--epoch"),
+    (
+        "freeze without mobilenet",
+        lambda t: ["--freeze-until", "conv_1"],
+        "--freeze-until needs --model mobilenetv3small",
+    ),
+    (
+        "weights without mobilenet",
+        lambda t: ["--weights", "imagenet"],
+        "--weights needs --model mobilenetv3small",
+    ),
+    (
+        "head epochs fill the run",
+        lambda t: ["--model", "mobilenetv3small", "--head-epochs", "3", "--epochs", "3"],
+        "--head-epochs 3 leaves no epoch",
+    ),
+    (
+        "image too small for the cnn",
+        lambda t: [
+            "--data",
+            write_npz(t / "tiny.npz", x=np.zeros((40, 8, 8), np.uint8), y=np.arange(40) % 2),
+        ],
+        "8x8 images are too small for --model cnn",
+    ),
+]
+CONFIG_FILES: list[Case] = [
+    (
+        "config out of bounds",
+        lambda t: ["--config", _text(t / "c.toml", "epochs = 0\n")],
+        "c.toml: --epochs must be at least 1",
+    ),
+    (
+        "config unknown key",
+        lambda t: ["--config", _text(t / "c.toml", "epoch = 3\n")],
+        "c.toml: unknown setting --epoch",
+    ),
+    ("config is a folder", lambda t: ["--config", t], "not a regular file"),
+    ("config is a pipe", lambda t: ["--config", fifo(t / "c.toml")], "not a regular file"),
+]
+OUTPUTS: list[Case] = [
+    ("out is a file", lambda t: ["--out", _text(t / "m", "x")], "--out"),
+    (
+        "out holds a finished run",
+        lambda t: ["--out", finished_run(t / "m")],
+        "holds a finished run (pass --force",
+    ),
+    (
+        "out is another folder",
+        lambda t: ["--out", _text(t / "site" / "index.html", "x").parent, "--force"],
+        "a folder that is not a training run",
+    ),
+    ("force and resume", lambda t: ["--out", t / "m", "--force", "--resume"], "choose one"),
+    ("nothing to resume", lambda t: ["--out", t / "m", "--resume"], "no interrupted run to resume"),
+    (
+        "an interrupted run waits",
+        lambda t: ["--out", interrupted_run(t)],
+        "an interrupted run is waiting",
+    ),
+    (
+        "resume changes the model",
+        lambda t: ["--out", interrupted_run(t), "--resume", "--model", "mobilenetv3small"],
+        "--model: cannot change",
+    ),
+    (
+        "resume changes the data",
+        lambda t: ["--out", interrupted_run(t), "--resume", "--data", t],
+        "--data: cannot change",
+    ),
+    (
+        "resume with fewer epochs",
+        lambda t: ["--out", interrupted_run(t), "--resume", "--epochs", "2"],
+        "--epochs 2: the interrupted run has already",
+    ),
+    (
+        "resume with a config",
+        lambda t: ["--out", interrupted_run(t), "--resume", "--config", _text(t / "c.toml", "")],
+        "--config: a resumed run",
+    ),
+    (
+        "another training holds the lock",
+        lambda t: ["--out", locked_out(t)],
+        "another training is writing there (pid 4242",
+    ),
+]
+DATA: list[Case] = [
+    ("no such data", lambda t: ["--data", t / "nothing"], "no such file or folder"),
+    ("data is a pipe", lambda t: ["--data", fifo(t / "pipe")], "not a regular file or folder"),
+    ("idx file is a pipe", lambda t: ["--data", _idx_with_a_pipe(t)], "not a regular file"),
+    (
+        "a stray label",
+        lambda t: ["--data", write_npz(t / "d.npz", **digits(0, [*range(10)] * 20 + [255]))],
+        "labels run up to 255 but only 11 values are used",
+    ),
+    (
+        "a huge label",
+        lambda t: ["--data", write_npz(t / "d.npz", **digits(0, [*range(10)] * 20 + [10**12]))],
+        "labels run up to 1000000000000",
+    ),
+    (
+        "a single class",
+        lambda t: ["--data", write_npz(t / "d.npz", **digits(0, [0] * 50))],
+        "only one class",
+    ),
+    (
+        "an empty class",
+        lambda t: [
+            "--data",
+            write_npz(t / "d.npz", **digits(40), labels=np.array([str(k) for k in range(11)])),
+        ],
+        "1 of 11 classes have no training images (10)",
+    ),
+    (
+        "too few images for a test split",
+        lambda t: ["--data", write_npz(t / "d.npz", **digits(4))],
+        "no test images",
+    ),
+    (
+        "too few images to validate",
+        lambda t: ["--data", write_npz(t / "d.npz", **digits(40)), "--limit", "1"],
+        "too few to hold out a validation share",
+    ),
+]
+
+
+def _text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def _idx_with_a_pipe(folder: Path) -> Path:
+    """An MNIST folder whose training images are a named pipe: reading would wait forever."""
+    from tests.test_data import write_mnist_idx
+
+    data = folder / "mnist"
+    x = np.zeros((20, 28, 28), np.uint8)
+    write_mnist_idx(data, x, np.arange(20) % 10, x, np.arange(20) % 10)
+    (images,) = data.glob("train-images*")
+    images.unlink()
+    fifo(images)
+    return data
+
+
+@pytest.mark.parametrize(
+    "name, prepare, message",
+    SETTINGS + CONFIG_FILES + OUTPUTS + DATA,
+    ids=[case[0] for case in SETTINGS + CONFIG_FILES + OUTPUTS + DATA],
+)
+def test_bad_training_input_is_one_line_and_changes_nothing(
+    tmp_path, capsys, name, prepare, message
+):
+    args = [str(arg) for arg in prepare(tmp_path)]
+    if "--out" not in args:
+        args += ["--out", str(tmp_path / "m")]
+    if "--data" not in args and "--resume" not in args:
+        args += ["--data", str(NPM_SAMPLE)]
+    before = snapshot(tmp_path)
+    code = invoke("train", *args)
+    stderr = capsys.readouterr().err
+    lines = [line for line in stderr.splitlines() if not line.startswith("mnist:")]
+    assert code == 2, stderr
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert message in lines[0], stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_bad_settings_fail_before_tensorflow_loads(tmp_path):
+    probe = (
+        "import sys\n"
+        "from trainer.cli import main\n"
+        f"sys.argv = ['trainer', 'train', '--data', {str(NPM_SAMPLE)!r}, '--epochs', '0',"
+        f" '--out', {str(tmp_path / 'm')!r}]\n"
+        "try:\n    main()\n"
+        "except SystemExit as stop:\n    print(stop.code, 'tensorflow' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split() == ["2", "False"], result.stderr
+    assert result.stderr.strip().splitlines() == ["error: --epochs must be at least 1, got 0"]
+
+
+# Failures while training: a full disk, a diverging loss, Ctrl-C, damaged checkpoints.
+
+
+class StopAt(keras.callbacks.Callback):
+    """Ctrl-C (a KeyboardInterrupt) at a given epoch (from 0) and batch."""
+
+    def __init__(self, epoch: int, batch: int = 0):
+        super().__init__()
+        self.stop, self.epoch = (epoch, batch), None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if (self.epoch, batch) == self.stop:
+            raise KeyboardInterrupt
+
+
+def with_callback(monkeypatch, callback) -> None:
+    import trainer.train
+
+    stopping = trainer.train.stopping
+    monkeypatch.setattr(trainer.train, "stopping", lambda config: [*stopping(config), callback])
+
+
+def tiny(out: Path, *args: str | Path, code: int = 0):
+    from tests.conftest import run_trainer
+
+    return run_trainer("train", "--data", NPM_SAMPLE, "--out", out, "--limit", "300",
+                       "--batch-size", "50", *args, code=code)
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_the_first_epoch_keeps_nothing_and_offers_no_resume(tmp_path, monkeypatch):
+    with_callback(monkeypatch, StopAt(epoch=0, batch=2))
+    result = tiny(tmp_path / "m", "--epochs", "2", code=130)
+    last = result.stderr.strip().splitlines()[-1]
+    assert "no epoch was complete" in last and "--resume" not in last
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_full_disk_keeps_the_last_complete_epoch_and_resume_goes_on(tmp_path, monkeypatch):
+    import errno
+
+    save, calls = keras.Model.save, []
+
+    def fill_the_disk(model, path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) > 2:  # epoch 1 wrote best and last; epoch 2's first write fails halfway
+            Path(path).write_bytes(b"PK half a file")
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return save(model, path, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "save", fill_the_disk)
+    result = tiny(tmp_path / "m", "--epochs", "3", code=2)
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: ") and "No space left on device" in line
+    assert "epoch 1 is kept" in line and "--resume" in line
+    staging = tmp_path / ".m.partial"
+    assert sorted(p.name for p in staging.iterdir()) == [
+        "best-progress.json", "best.keras", "last.keras", "progress.json"]  # no half file
+    assert not (tmp_path / "m").exists()
+
+    monkeypatch.setattr(keras.Model, "save", save)
+    tiny(tmp_path / "m", "--resume")
+    run = json.loads((tmp_path / "m" / "run.json").read_text())
+    assert run["metrics"]["epochs_trained"] == 3
+    assert len(run["metrics"]["history"]["val_accuracy"]) == 3
+
+
+@pytest.mark.slow
+def test_a_disk_that_fills_at_once_leaves_no_file(tmp_path):
+    """A real limit on file size: the first checkpoint cannot be written."""
+    import resource
+    import signal
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+
+    result = subprocess.run(
+        [sys.executable, "-m", "trainer", "train", "--data", str(NPM_SAMPLE), "--out",
+         str(tmp_path / "m"), "--limit", "300", "--batch-size", "50", "--epochs", "1"],
+        cwd=ROOT, capture_output=True, text=True, preexec_fn=small_files, timeout=300,
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: ") and "cannot write" in line, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_diverging_loss_stops_the_run_and_saves_no_nan_model(tmp_path):
+    result = tiny(tmp_path / "m", "--epochs", "2", "--learning-rate", "1e30", code=2)
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: --learning-rate 1e+30: the loss became NaN or infinite")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", ["truncated last.keras", "corrupt progress.json"])
+def test_a_damaged_last_checkpoint_resumes_from_the_best_one(tmp_path, monkeypatch, damage):
+    with_callback(monkeypatch, StopAt(epoch=2))
+    tiny(tmp_path / "m", "--epochs", "3", code=130)
+    staging = tmp_path / ".m.partial"
+    if damage == "truncated last.keras":
+        model = staging / "last.keras"
+        model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+    else:
+        (staging / "progress.json").write_text('{"epoch": 2, "hist')
+    best_epoch = json.loads((staging / "best-progress.json").read_text())["epoch"]
+
+    monkeypatch.undo()
+    result = tiny(tmp_path / "m", "--resume")
+    assert damage.split()[1] in result.stderr  # the damaged file is named
+    assert f"after epoch {best_epoch} of 3" in result.stderr
+    run = json.loads((tmp_path / "m" / "run.json").read_text())
+    assert len(run["metrics"]["history"]["val_accuracy"]) == 3

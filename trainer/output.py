@@ -1,0 +1,96 @@
+"""The --out folder: what a new run may replace, and one training at a time in it.
+
+A finished run is replaced only with --force, and only once the new run has finished; a folder
+that is not a training run, or a file, is never replaced. The lock is a `filelock` on a hidden
+sibling file that also names the training holding it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from runfolder.atomic import staging_path
+from runfolder.layout import RUN_FILE
+from trainer.progress import resume_point
+
+
+class OutputError(Exception):
+    """The output folder cannot be used as asked; the message names it."""
+
+
+def check_output(out: Path, force: bool, resume: bool) -> None:
+    """Refuse, before any work, a run that would destroy something or cannot continue."""
+    if force and resume:
+        raise OutputError("--force and --resume: choose one (start over, or continue)")
+    running = lock_holder(out)
+    if running:
+        raise OutputError(f"--out {out}: another training is writing there ({running})")
+    check_contents(out, force, resume)
+
+
+def check_contents(out: Path, force: bool, resume: bool) -> None:
+    """What is in `out` and beside it allows this run: the checks to repeat under the lock."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out}: a file, not a folder")
+    if resume:
+        if resume_point(out) is None:
+            raise OutputError(f"--out {out}: no interrupted run to resume "
+                              f"(no complete checkpoint in {staging_path(out)})")
+        return
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / RUN_FILE).is_file():
+            raise OutputError(f"--out {out}: a folder that is not a training run; "
+                              "choose another --out")
+        if not force:
+            raise OutputError(f"--out {out}: holds a finished run (pass --force to replace it "
+                              "when the new run ends)")
+    if resume_point(out) is not None and not force:
+        raise OutputError(f"--out {out}: an interrupted run is waiting in {staging_path(out)} "
+                          "(continue it with --resume, or pass --force to start over)")
+
+
+def lock_path(out: Path) -> Path:
+    return out.with_name(f".{out.name}.lock")
+
+
+def lock_holder(out: Path) -> str | None:
+    """Who holds the lock on `out`, or None; creates nothing."""
+    path = lock_path(out)
+    if not path.is_file():
+        return None
+    try:
+        with FileLock(path, timeout=0):
+            return None
+    except Timeout:
+        return path.read_text().strip() or "another training"
+
+
+@contextmanager
+def training_lock(out: Path) -> Iterator[None]:
+    """Hold the lock on `out` for the whole run; refuse at once when another run holds it."""
+    path = lock_path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(path, timeout=0)
+        lock.acquire()
+    except Timeout:
+        holder = path.read_text().strip() or "another training"
+        raise OutputError(f"--out {out}: another training is writing there ({holder})") from None
+    except OSError as error:
+        raise OutputError(f"--out {out}: cannot write there ({error.strerror})") from None
+    try:
+        started = datetime.now().isoformat(timespec="seconds")
+        command = "python -m trainer " + shlex.join(sys.argv[1:])
+        path.write_text(f"pid {os.getpid()}, started {started}: {command}\n")
+        yield
+    finally:
+        lock.release()
+        path.unlink(missing_ok=True)
