@@ -35,8 +35,8 @@ class Recipe:
 class PhotoRecipe:
     """How a photo becomes a model input, in training and on the page alike: turned upright by its
     EXIF orientation, transparent parts on white, colour profiles ignored; then the centre square
-    (whole pixels, any odd pixel left over goes to the right or bottom) area-averaged to `size`,
-    rounded half up to RGB uint8."""
+    (whole pixels; an odd pixel left over is cut from the right or bottom) area-averaged to
+    `size`, rounded half up to RGB uint8."""
 
     size: int  # side of the model input
 
@@ -96,13 +96,13 @@ def photo_pixels(path: Path) -> np.ndarray:
 
     Raises what Pillow raises for a file it cannot decode (OSError, ValueError, ...)."""
     with Image.open(path) as image:
-        upright = ImageOps.exif_transpose(image)
-        if upright.mode in ("I", "I;16", "I;16B", "I;16L"):  # 16-bit grey: browsers keep 8 bits
-            upright = Image.fromarray((np.asarray(upright, np.uint32) >> 8).astype(np.uint8))
-        if "A" in upright.getbands() or "transparency" in upright.info:
-            rgba = upright.convert("RGBA")
-            upright = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
-        return np.asarray(upright.convert("RGB"))
+        ImageOps.exif_transpose(image, in_place=True)
+        if image.mode in ("I", "I;16", "I;16B", "I;16L"):  # 16-bit grey: browsers keep 8 bits
+            image = Image.fromarray((np.asarray(image, np.uint32) >> 8).astype(np.uint8))
+        if "A" in image.getbands() or "transparency" in image.info:
+            rgba = image.convert("RGBA")
+            image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+        return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
 
 
 def photo_to_input(rgb: np.ndarray, recipe: PhotoRecipe) -> np.ndarray:
