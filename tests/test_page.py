@@ -229,7 +229,7 @@ def test_layout_fits_phone_and_tablet(browser, site_url, width, height):
     page.close()
 
 
-PHOTO_SIZE = 48  # larger than the photos' centre squares and smaller: both ways of resizing run
+PHOTO_SIZE = 48  # the JPEG's centre square is larger, the PNG's smaller: both ways of resizing
 # The page decodes a photo with Chromium, Python with Pillow (both JPEG decoders are libjpeg-turbo),
 # then runs the same arithmetic summed in another order. Measured with Chromium 156 and Pillow 13:
 # identical. One grey level allows for a value a hair from .5 that the two orders round apart.
@@ -249,11 +249,12 @@ def photo_model(tmp_path_factory) -> Path:
 
 
 def cut_out_png(path: Path) -> Path:
-    """67 x 101 pixels, an odd number more wide than tall, with a transparent background."""
-    rgba = np.zeros((67, 101, 4), np.uint8)
-    rgba[..., :3] = portrait_scene(67, 101)
-    rgba[10:50, 30:70, 3] = 255
-    rgba[20:30, 40:45, 3] = 128  # half transparent
+    """31 x 46 pixels, fewer than the model input and an odd number more wide than tall, on a
+    transparent background."""
+    rgba = np.zeros((31, 46, 4), np.uint8)
+    rgba[..., :3] = portrait_scene(31, 46)
+    rgba[5:25, 10:40, 3] = 255
+    rgba[8:14, 15:21, 3] = 128  # half transparent
     Image.fromarray(rgba).save(path)
     return path
 
