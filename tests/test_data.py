@@ -10,7 +10,7 @@ from tests.conftest import NPM_SAMPLE, run_cli
 from trainer import data
 from trainer.data import DataError, concatenate, load_path, read_idx, resolve_data
 from trainer.disk import DiskImages
-from trainer.preprocess import Recipe
+from trainer.preprocess import PhotoRecipe, Recipe
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -224,7 +224,7 @@ def test_colour_npz_is_photos(tmp_path):
     x = np.zeros((10, 16, 16, 3), np.uint8)
     np.savez(tmp_path / "c.npz", x=x, y=np.arange(10) % 2)
     dataset = load_path(tmp_path / "c.npz")
-    assert dataset.input == "photo" and dataset.recipe is None
+    assert dataset.input == "photo" and dataset.recipe == PhotoRecipe(16)
     assert dataset.x_train.shape == (9, 16, 16, 3)
 
 

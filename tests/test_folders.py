@@ -6,9 +6,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.conftest import run_cli
 from trainer.data import DataError, load_path
 from trainer.disk import DiskImages, to_tf
 from trainer.folders import holdout_per_class, load_image_folder
+from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
+
+ORIENTATION = 0x0112  # the EXIF tag
+TURNED_CLOCKWISE = 6  # its value when the picture must be turned a quarter clockwise to be upright
 
 
 def save(path: Path, pixels: np.ndarray) -> Path:
@@ -23,6 +28,36 @@ def three_stripes(height: int, width: int) -> np.ndarray:
     third = width // 3
     pixels[:, :third, 0] = pixels[:, third : 2 * third, 1] = pixels[:, 2 * third :, 2] = 255
     return pixels
+
+
+def portrait_scene(height: int = 640, width: int = 480) -> np.ndarray:
+    """An upright picture that no turn or mirror maps onto itself, grainy as a camera's: a sky
+    brighter at the top, a red block top left and a blue one bottom right, both inside the
+    centre square."""
+    rng = np.random.default_rng(1)
+    sky = np.linspace(230, 40, height)[:, None, None] * np.array([0.8, 0.9, 1.0])
+    pixels = np.broadcast_to(sky, (height, width, 3)).copy()
+    pixels[height // 4 : height * 2 // 5, width // 8 : width * 3 // 8] = (230, 40, 30)
+    pixels[height * 5 // 8 : height * 4 // 5, width * 5 // 8 : width * 7 // 8] = (30, 60, 220)
+    pixels += rng.normal(0, 8, pixels.shape)
+    return np.clip(pixels, 0, 255).astype(np.uint8)
+
+
+def save_turned_jpeg(path: Path, upright: np.ndarray) -> Path:
+    """Saved as a phone held upright saves it: the pixels lying on their side (turned a quarter
+    to the left) and an EXIF tag that says to turn them back clockwise."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = TURNED_CLOCKWISE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(upright).rotate(90, expand=True).save(path, quality=95, exif=exif)
+    return path
+
+
+def truncate_after_header(path: Path) -> Path:
+    """Cut a JPEG 100 bytes into its image data: the header and tables are intact."""
+    data = path.read_bytes()
+    path.write_bytes(data[: data.index(b"\xff\xda") + 100])  # SOS, the start of the scan
+    return path
 
 
 def write_pets(folder: Path) -> None:
@@ -40,7 +75,7 @@ def test_photo_folder_loads_on_disk_cropped_and_resized(tmp_path):
     write_pets(tmp_path)
     dataset = load_path(tmp_path, image_size=24)
     assert dataset.labels == ["cat", "dog"]
-    assert dataset.input == "photo" and dataset.recipe is None
+    assert dataset.input == "photo" and dataset.recipe == PhotoRecipe(24)
     assert isinstance(dataset.x_train, DiskImages)
     assert dataset.x_train.shape == (5, 24, 24, 3) and dataset.x_test.shape == (2, 24, 24, 3)
     assert sorted(dataset.y_test) == [0, 1]  # one of each class held out
@@ -82,19 +117,67 @@ def test_truncated_png_named_when_loading(tmp_path):
     assert str(caught.value).startswith(str(path))
 
 
-def test_truncated_jpeg_passes_the_header_check_and_is_named_when_read(tmp_path):
-    # Pillow's cheap check reads only a JPEG's header: the cut is found when the pixels are read.
+def test_truncated_jpeg_named_when_loading(tmp_path):
+    # Its header is intact, so only decoding the pixels finds the cut.
     write_pets(tmp_path)
-    path = tmp_path / "dog" / "2.jpg"
-    path.write_bytes(path.read_bytes()[:1000])
-    dataset = load_path(tmp_path)
-    everything = DiskImages(dataset.x_train.source, np.arange(7))
-    with pytest.raises(DataError, match="TensorFlow cannot decode it") as caught:
-        everything.read()
-    assert str(caught.value) == (
-        f"{path}: TensorFlow cannot decode it (jpeg::Uncompress failed. Invalid JPEG data or "
-        "crop window.)"
-    )
+    path = truncate_after_header(tmp_path / "dog" / "2.jpg")
+    with pytest.raises(DataError) as caught:
+        load_path(tmp_path)
+    assert str(caught.value).startswith(f"{path}: cannot decode it (image file is truncated")
+
+
+def test_truncated_jpeg_stops_training_in_one_line_before_anything_is_written(tmp_path):
+    photos = tmp_path / "photos"
+    write_pets(photos)
+    path = truncate_after_header(photos / "dog" / "1.jpg")
+    out = tmp_path / "model"
+    result = run_cli("trainer", "train", "--data", photos, "--out", out, check=False)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {path}: cannot decode it (image file is truncated")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photos"]
+
+
+def test_photo_recipe_centre_square_and_area_average():
+    # 5 x 8 pixels: the centre square is columns 1..5 (the odd one left over is cut on the right).
+    rgb = np.random.default_rng(0).integers(0, 256, (5, 8, 3)).astype(np.uint8)
+    prepared = photo_to_input(rgb, PhotoRecipe(size=2))
+    # Area averaging 5 -> 2 is the mean of 5 x 5 blocks once each pixel is repeated twice.
+    repeated = rgb[:, 1:6].repeat(2, axis=0).repeat(2, axis=1).astype(float)
+    means = repeated.reshape(2, 5, 2, 5, 3).mean(axis=(1, 3))
+    np.testing.assert_array_equal(prepared, np.floor(means + 0.5))
+    assert prepared.dtype == np.uint8
+    assert PhotoRecipe(size=2).to_json() == {"kind": "photo-centre-crop", "size": 2}
+
+
+def test_photos_are_prepared_upright_by_their_exif_orientation(tmp_path):
+    upright = portrait_scene()
+    path = save_turned_jpeg(tmp_path / "portrait.jpg", upright)
+    with Image.open(path) as stored:
+        assert stored.size == (640, 480) and stored.getexif()[ORIENTATION] == TURNED_CLOCKWISE
+        lying = np.asarray(stored.convert("RGB"))
+    recipe = PhotoRecipe(size=48)
+    prepared = photo_to_input(photo_pixels(path), recipe)
+    expected = photo_to_input(upright, recipe).astype(int)
+    assert np.abs(prepared - expected).mean() < 1.5  # only what JPEG loses
+    assert np.abs(photo_to_input(lying, recipe) - expected).mean() > 20
+    red, blue = prepared[9:14, 8:16], prepared[34:38, 34:42]  # inside each block
+    assert red[..., 0].min() > 180 and red[..., 2].max() < 90
+    assert blue[..., 2].min() > 170 and blue[..., 0].max() < 90
+
+
+def test_transparent_pixels_are_white_and_16_bit_grey_keeps_its_top_byte(tmp_path):
+    rgba = np.zeros((4, 4, 4), np.uint8)
+    rgba[:2] = (200, 0, 0, 255)  # the top half opaque red, the bottom half transparent black
+    Image.fromarray(rgba).save(tmp_path / "cut-out.png")
+    pixels = photo_pixels(tmp_path / "cut-out.png")
+    np.testing.assert_array_equal(pixels[:2], np.broadcast_to((200, 0, 0), (2, 4, 3)))
+    np.testing.assert_array_equal(pixels[2:], 255)
+
+    Image.fromarray(np.full((4, 4), 0x8040, np.uint16)).save(tmp_path / "deep.png")
+    with Image.open(tmp_path / "deep.png") as deep:
+        assert deep.mode.startswith("I")
+    np.testing.assert_array_equal(photo_pixels(tmp_path / "deep.png"), 0x80)
 
 
 def test_folders_without_two_classes_are_refused(tmp_path):

@@ -1,19 +1,24 @@
 """The page in real headless Chromium, driven with the mouse like a person would."""
 
+import base64
+import io
 import json
 import shutil
-import struct
-import zlib
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from export.browser import draw_strokes, serve, site_with_model
+from runfolder.layout import CLASSIFIER_MODEL
+from tests.conftest import run_cli, run_trainer
+from tests.test_folders import portrait_scene, save_turned_jpeg
+from tests.test_use_cases import write_photos
 from trainer.model import CLASSIFIER
-from trainer.preprocess import Recipe, canvas_to_input
+from trainer.preprocess import PhotoRecipe, Recipe, canvas_to_input, photo_pixels, photo_to_input
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -224,45 +229,112 @@ def test_layout_fits_phone_and_tablet(browser, site_url, width, height):
     page.close()
 
 
-def grey_png(image: np.ndarray) -> bytes:
-    """A minimal 8-bit greyscale PNG."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
-
-    height, width = image.shape
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    rows = b"".join(b"\x00" + row.tobytes() for row in image.astype(np.uint8))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+PHOTO_SIZE = 48  # the JPEG's centre square is larger, the PNG's smaller: both ways of resizing
+# The page decodes a photo with Chromium, Python with Pillow (both JPEG decoders are libjpeg-turbo),
+# then runs the same arithmetic summed in another order. Measured with Chromium 156 and Pillow 13:
+# identical. One grey level allows for a value a hair from .5 that the two orders round apart.
+PHOTO_TOLERANCE = 1
 
 
-def test_photo_models_take_an_upload_instead_of_the_pad(browser, exported_dir, trained_dir,
-                                                         classifier, tmp_path):
-    photo_model = tmp_path / "model"
-    shutil.copytree(exported_dir, photo_model)
-    metadata = json.loads((photo_model / "metadata.json").read_text())
-    (photo_model / "metadata.json").write_text(json.dumps({**metadata, "input": "photo"}))
-    with np.load(trained_dir / "test_sample.npz") as sample:
-        image = sample["x"][0]
+@pytest.fixture(scope="module")
+def photo_model(tmp_path_factory) -> Path:
+    """A compact CNN trained for real on a few small photos at 48 px, then exported."""
+    folder = tmp_path_factory.mktemp("photo-model")
+    write_photos(folder / "photos")
+    run_trainer("train", "--data", folder / "photos", "--out", folder / "trained",
+                "--image-size", PHOTO_SIZE, "--epochs", "3", "--batch-size", "8")
+    run_cli("export", "convert", folder / "trained", "--out", folder / "web",
+            "--backends", "wasm", "--images", "4")
+    return folder
 
-    with site_with_model(photo_model) as site, serve(site) as base:
+
+def cut_out_png(path: Path) -> Path:
+    """31 x 46 pixels, fewer than the model input and an odd number more wide than tall, on a
+    transparent background."""
+    rgba = np.zeros((31, 46, 4), np.uint8)
+    rgba[..., :3] = portrait_scene(31, 46)
+    rgba[5:25, 10:40, 3] = 255
+    rgba[8:14, 15:21, 3] = 128  # half transparent
+    Image.fromarray(rgba).save(path)
+    return path
+
+
+def data_url_pixels(url: str) -> np.ndarray:
+    header, data = url.split(",", 1)
+    assert header == "data:image/png;base64"
+    with Image.open(io.BytesIO(base64.b64decode(data))) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+@pytest.mark.parametrize("photo", ["turned.jpg", "cut-out.png"])
+def test_photo_page_input_and_top1_match_python(browser, photo_model, tmp_path, photo):
+    path = tmp_path / photo
+    if photo == "turned.jpg":
+        save_turned_jpeg(path, portrait_scene())  # 640 x 480, EXIF-turned to 480 x 640
+    else:
+        cut_out_png(path)
+    metadata = json.loads((photo_model / "web" / "metadata.json").read_text())
+    assert metadata["input"] == "photo"
+    assert metadata["preprocessing"] == PhotoRecipe(PHOTO_SIZE).to_json()
+    python_input = photo_to_input(photo_pixels(path), PhotoRecipe(PHOTO_SIZE))
+
+    with site_with_model(photo_model / "web") as site, serve(site) as base:
         page = browser.new_page(service_workers="block")
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(base)
         page.evaluate("window.recognizer.ready")
         expect(page.locator("#pad")).to_be_hidden()
         expect(page.locator("#photo")).to_be_visible()
-        page.set_input_files("#photo", files=[
-            {"name": "digit.png", "mimeType": "image/png", "buffer": grey_png(image)}
-        ])
+        assert page.evaluate("window.recognizer.preprocess()") is None  # no photo yet
+        page.set_input_files("#photo", path)
         expect(page.locator("#results li")).to_have_count(3)
+        page_input = np.asarray(
+            page.evaluate("async () => Array.from(await recognizer.preprocess())"))
+        shown = data_url_pixels(page.locator("#photo-preview").get_attribute("src"))
         top = page.locator("#results li").first
         page_label, page_prob = top.get_attribute("data-label"), top.get_attribute("data-prob")
         page.close()
+    assert not errors, errors
 
-    keras_probs = classifier.predict(image[None, :, :, None].astype("float32"), verbose=0)[0]
+    page_input = page_input.reshape(PHOTO_SIZE, PHOTO_SIZE, 3)
+    np.testing.assert_array_equal(page_input, np.round(page_input))  # whole grey levels
+    difference = np.abs(page_input - python_input)
+    print(f"{photo}: page vs Python, max {difference.max():.0f} grey levels, "
+          f"{np.mean(difference > 0):.2%} of values differ")
+    assert difference.max() <= PHOTO_TOLERANCE and np.mean(difference > 0) < 0.01
+    np.testing.assert_array_equal(shown, page_input)  # the preview is what the model sees
+    if photo == "turned.jpg":  # upright: the red block top left, not lying on its side
+        assert page_input[9:14, 8:16, 0].min() > 180 and page_input[9:14, 8:16, 2].max() < 90
+
+    classifier = keras.models.load_model(photo_model / "trained" / CLASSIFIER_MODEL)
+    keras_probs = classifier.predict(python_input[None].astype("float32"), verbose=0)[0]
     assert page_label == metadata["labels"][int(keras_probs.argmax())]
-    assert float(page_prob) == pytest.approx(float(keras_probs.max()), abs=1e-3)
+    assert float(page_prob) == pytest.approx(float(keras_probs.max()), abs=1e-2)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"preprocessing": {"kind": "mnist-box-com-v2", "size": 28}},
+     'model/metadata.json: preprocessing "mnist-box-com-v2" is unknown to this page '
+     "(it knows mnist-box-com, photo-centre-crop)"),
+    ({"input": "photo"},
+     'model/metadata.json: preprocessing "mnist-box-com" is for a drawing, but the input is '
+     '"photo"'),
+])
+def test_a_recipe_the_page_does_not_know_is_refused(browser, exported_dir, tmp_path, change,
+                                                     message):
+    model = tmp_path / "model"
+    shutil.copytree(exported_dir, model)
+    metadata = json.loads((model / "metadata.json").read_text())
+    (model / "metadata.json").write_text(json.dumps({**metadata, **change}))
+    with site_with_model(model) as site, serve(site) as base:
+        page = browser.new_page(service_workers="block")
+        page.goto(base)
+        status = page.locator("#status")
+        expect(status).to_have_text(f"The model failed to load: {message}")
+        expect(status).to_have_attribute("role", "alert")
+        expect(status).to_be_visible()
+        page.close()
 
 
 def test_installable_and_served_from_a_sub_path(browser, exported_dir, tmp_path):

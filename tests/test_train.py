@@ -117,6 +117,7 @@ def test_class_weights_favour_rare_classes(imbalanced_mnist, tmp_path):
 
 def test_preview_augment_shows_originals_and_their_variants(tmp_path):
     import matplotlib.image
+    from PIL import Image
 
     from trainer.augment import build_augmentation
     from trainer.config import TrainConfig
@@ -129,6 +130,7 @@ def test_preview_augment_shows_originals_and_their_variants(tmp_path):
     assert f"wrote {out}" in result.stderr
     picture = matplotlib.image.imread(out)
     assert picture.shape[0] > 300 and picture.shape[1] > 200  # ten rows of five panels
+    assert "chosen by seed" not in Image.open(out).info["Title"]  # every class is drawn
 
     images = load_npm_sample().x_train[:3]
     grid = augmented_grid(images, build_augmentation(TrainConfig()), variants=4, seed=0)
@@ -136,6 +138,38 @@ def test_preview_augment_shows_originals_and_their_variants(tmp_path):
     np.testing.assert_array_equal(grid[:, 0], images)
     assert all(np.abs(grid[:, v] - images).max() > 50 for v in range(1, 5))
     assert np.abs(grid[:, 1] - grid[:, 2]).max() > 50  # every draw is a new one
+
+
+def test_preview_augment_draws_a_sample_of_many_classes(tmp_path):
+    from PIL import Image
+
+    from trainer.data import load_path
+    from trainer.model import build_augmentation
+    from trainer.preview import MAX_ROWS, write_preview
+
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(30), 3)
+    x = rng.integers(0, 256, (len(y), 28, 28)).astype(np.uint8)
+    data = tmp_path / "thirty.npz"
+    np.savez(data, x=x, y=y)
+    out = tmp_path / "preview.png"
+    run_trainer("preview-augment", "--data", data, "--out", out, "--variants", "2", "--seed", "3")
+    with Image.open(out) as picture:
+        assert picture.info["Title"].endswith(f"\n{MAX_ROWS} of 30 classes, chosen by seed 3")
+        assert picture.height >= MAX_ROWS * 80  # a row of 80 px panels per class drawn
+
+    dataset = load_path(data)
+    drawn = {}
+    for seed in (3, 4):
+        rows, grid = write_preview(dataset, build_augmentation(), out, 2, seed)
+        classes = dataset.y_train[rows]
+        assert len(set(classes)) == MAX_ROWS and list(classes) == sorted(classes)
+        assert [np.flatnonzero(dataset.y_train == c)[0] for c in classes] == list(rows)
+        np.testing.assert_array_equal(grid[:, 0], dataset.x_train[rows])
+        drawn[seed] = list(classes)
+    assert drawn[3] != drawn[4]
+    again = write_preview(dataset, build_augmentation(), out, 2, 3).rows
+    assert list(dataset.y_train[again]) == drawn[3]  # the same seed, the same sample
 
 
 def tiny_run(out: Path, *args: str | Path, data: Path = NPM_SAMPLE) -> dict:

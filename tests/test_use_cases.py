@@ -129,8 +129,18 @@ def test_photo_folder_transfer_learning_with_mixup_and_oversampling(tmp_path, ba
 def test_preview_augment_of_photos_with_the_photo_extras(tmp_path):
     import matplotlib.image
 
+    from trainer.data import load_path
+    from trainer.model import build_augmentation
+    from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
+    from trainer.preview import write_preview
+
     photos = tmp_path / "photos"
-    write_photos(photos)
+    rng = np.random.default_rng(0)
+    for channel, colour in enumerate(["red", "green", "blue"]):
+        for i in range(2):  # wider than tall, so the centre square is cut out
+            pixels = rng.integers(0, 80, (40, 56, 3))
+            pixels[..., channel] += np.linspace(100, 175, 56).astype(int)
+            save(photos / colour / f"{i}.{'jpg' if i else 'png'}", pixels)
     config = tmp_path / "photos.toml"
     config.write_text('image-size = 32\nflip = "horizontal"\ncontrast = 0.3\nerasing = 0.5\n')
     out = tmp_path / "preview.png"
@@ -138,3 +148,22 @@ def test_preview_augment_of_photos_with_the_photo_extras(tmp_path):
                 "--variants", "3")
     picture = matplotlib.image.imread(out)
     assert picture.shape[0] > 150 and picture.shape[2] in (3, 4)  # three rows of colour panels
+
+    # The same grid, drawn again: each row is a photo as the page would prepare it, then three
+    # augmented versions of that photo, each nearer to it (or its mirror) than to another row's.
+    # Red, green and blue photos tell the rows apart whatever shape augmentation gives them.
+    dataset = load_path(photos, image_size=32)
+    augmentation = build_augmentation(flip="horizontal", contrast=0.3, erasing=0.5)
+    rows, grid = write_preview(dataset, augmentation, out, variants=3, seed=0)
+    assert grid.shape == (3, 4, 32, 32, 3)
+    files = dataset.x_train.source.paths
+    for row, index in zip(grid, dataset.x_train.indices[rows], strict=True):
+        np.testing.assert_array_equal(row[0], photo_to_input(photo_pixels(files[index]),
+                                                             PhotoRecipe(32)))
+    originals = grid[:, 0]
+    for r, row in enumerate(grid):
+        for variant in row[1:]:
+            assert np.abs(variant - row[0]).max() > 50  # augmented, not a copy
+            distances = [min(np.abs(variant - image).mean(), np.abs(variant - mirrored).mean())
+                         for image, mirrored in zip(originals, originals[:, :, ::-1], strict=True)]
+            assert int(np.argmin(distances)) == r, distances

@@ -9,7 +9,7 @@ import numpy as np
 
 from trainer.config import TrainConfig
 from trainer.disk import DiskImages, Images
-from trainer.preprocess import Recipe
+from trainer.preprocess import PhotoRecipe, Recipe
 
 DRAWING, PHOTO = "drawing", "photo"
 MNIST_RECIPE = Recipe()
@@ -28,8 +28,8 @@ class Dataset:
     """Square uint8 images, ink bright on black for drawings, and integer labels into `labels`.
 
     Images are (N, H, W) for grey or (N, H, W, 3) for colour, as a numpy array or a DiskImages.
-    `input` says what the page feeds the model; `recipe` is how it turns a drawing into an input
-    (None for photos).
+    `input` says what the page feeds the model; `recipe` is how it turns a drawing or a photo into
+    an input, in training and on the page.
     """
 
     x_train: Images
@@ -39,7 +39,7 @@ class Dataset:
     labels: list[str]
     source: str
     input: str = DRAWING
-    recipe: Recipe | None = MNIST_RECIPE
+    recipe: Recipe | PhotoRecipe = MNIST_RECIPE
 
     @property
     def image_shape(self) -> tuple[int, ...]:
@@ -94,7 +94,7 @@ def from_arrays(
     """A Dataset from in-memory x_train, y_train, x_test, y_test, checked.
 
     Grey images, (N, H, W) or (N, H, W, 1), are drawings with MNIST's recipe scaled to H; colour
-    images (N, H, W, 3) are photos. Labels default to "0".."K-1".
+    images (N, H, W, 3) are photos, prepared for the page at H. Labels default to "0".."K-1".
     """
     x_train, x_test = (_image_array(arrays[key], key, where) for key in ("x_train", "x_test"))
     y_train, y_test = (_label_array(arrays[key], key, where) for key in ("y_train", "y_test"))
@@ -115,7 +115,7 @@ def from_arrays(
         labels,
         source,
         input=PHOTO if photo else DRAWING,
-        recipe=None if photo else drawing_recipe(x_train.shape[1]),
+        recipe=PhotoRecipe(x_train.shape[1]) if photo else drawing_recipe(x_train.shape[1]),
     )
     return checked(dataset, where)
 

@@ -98,8 +98,9 @@ def stream_numpy(
     read_chunk: Callable[[np.ndarray], np.ndarray],
     indices: np.ndarray,
     image_shape: tuple[int, ...],
+    chunk_size: int = STREAM_CHUNK,
 ) -> tf.data.Dataset:
-    """Stream images that a numpy function reads by index: chunks of indices go through
+    """Stream images that a numpy function reads by index: chunks of `chunk_size` indices go through
     `read_chunk` in parallel (order kept) and come out one image at a time."""
     import tensorflow as tf
 
@@ -107,6 +108,6 @@ def stream_numpy(
         images = tf.numpy_function(read_chunk, [chunk], tf.uint8, stateful=False)
         return tf.ensure_shape(images, (None, *image_shape))
 
-    chunks = tf.data.Dataset.from_tensor_slices(np.asarray(indices, np.int64)).batch(STREAM_CHUNK)
+    chunks = tf.data.Dataset.from_tensor_slices(np.asarray(indices, np.int64)).batch(chunk_size)
     images = chunks.map(read_in_numpy, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return images.unbatch()

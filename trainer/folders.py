@@ -1,31 +1,37 @@
 """A folder of photos with one sub-folder per class, as Keras' image_dataset_from_directory takes.
 
-The photos stay on disk; TensorFlow decodes them as they stream, crops the centre square (as the
-page does with a photo) and resizes it to `image_size`. Each file's header is checked with Pillow
-when the folder is loaded, so that a broken file is named before training starts rather than
-failing somewhere inside TensorFlow.
+The photos stay on disk and are prepared as they stream, by the photo recipe the page runs
+(trainer/preprocess.py: upright by EXIF, centre square, area-averaged to the input size). Every
+file is decoded in full when the folder is loaded, so that a broken one is named before training
+starts rather than failing somewhere inside TensorFlow.
 """
 
 from __future__ import annotations
 
-import re
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from trainer.dataset import PHOTO, SPLIT_SEED, TEST_FRACTION, DataError, Dataset, checked
-from trainer.disk import DiskImages
+from trainer.disk import DiskImages, stream_numpy
+from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
 IMAGE_SIZE = 96  # side of the model input; the trainer's --image-size overrides it
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
-DECODABLE = {"PNG", "JPEG", "MPO", "BMP", "GIF"}  # what tf.io.decode_image reads; MPO is a JPEG
-READ_BATCH = 64
-TF_NOISE = re.compile(r"\{\{.*?\}\}|\[Op:.*", re.DOTALL)  # TensorFlow's op names in a message
+FORMATS = {"PNG", "JPEG", "MPO", "BMP", "GIF"}  # what Pillow and every browser read; MPO is a JPEG
+# Photos per call into numpy while streaming: each takes a while to decode, so that chunks of a
+# small folder still go through in parallel.
+STREAM_CHUNK = 8
+CHECK_THREADS = os.cpu_count() or 1  # Pillow decodes without holding the GIL
+# What Pillow raises for a file it cannot decode.
+DECODE_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 
 
 def class_folders(folder: Path) -> list[Path]:
@@ -48,11 +54,11 @@ def load_image_folder(folder: Path, image_size: int = IMAGE_SIZE) -> Dataset:
             raise DataError(f"{class_folder}: no images ({suffixes})")
         paths += images
         labels += [label] * len(images)
-    for path in paths:
-        check_header(path)
+    check_photos(paths)
     y = np.array(labels, dtype=np.int64)
     train, test = holdout_per_class(y)
-    files = ImageFiles(paths, image_size)
+    recipe = PhotoRecipe(image_size)
+    files = ImageFiles(paths, recipe)
     source = (
         f"{folder} ({len(paths):,} images; no test split on disk, so {TEST_FRACTION:.0%} of each "
         f"class, at least 1, is held out by seed {SPLIT_SEED})"
@@ -65,7 +71,7 @@ def load_image_folder(folder: Path, image_size: int = IMAGE_SIZE) -> Dataset:
         [c.name for c in classes],
         source,
         input=PHOTO,
-        recipe=None,
+        recipe=recipe,
     )
     return checked(dataset, folder)
 
@@ -79,19 +85,37 @@ def image_files(folder: Path) -> list[Path]:
     )
 
 
-def check_header(path: Path) -> None:
-    """Pillow's cheap check: a known format, an intact header (and for PNG intact chunks).
+def check_photos(paths: list[Path]) -> None:
+    """Decode every file in full, a few at a time; the first broken one in order is named."""
+    with ThreadPoolExecutor(CHECK_THREADS) as pool:
+        try:
+            for _ in pool.map(check_photo, paths):
+                pass
+        except DataError:
+            pool.shutdown(cancel_futures=True)
+            raise
 
-    It does not decode the pixels, so a JPEG cut short after its header passes; `read` names
-    such a file when it fails to decode."""
+
+def check_photo(path: Path) -> None:
+    """A format the page reads too, an intact header (and for PNG intact chunks), and pixels
+    that decode to the end: a JPEG cut short passes the first two checks."""
     try:
         with Image.open(path) as image:
             kind = image.format
             image.verify()
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as error:
+    except DECODE_ERRORS as error:  # UnidentifiedImageError is an OSError
         raise DataError(f"{path}: not a readable image ({error})") from None
-    if kind not in DECODABLE:
-        raise DataError(f"{path}: a {kind} image; TensorFlow reads only PNG, JPEG, BMP and GIF")
+    if kind not in FORMATS:
+        raise DataError(f"{path}: a {kind} image; photos must be PNG, JPEG, BMP or GIF")
+    read_photo(path)
+
+
+def read_photo(path: Path) -> np.ndarray:
+    """The photo's upright RGB pixels; a file that does not decode is named."""
+    try:
+        return photo_pixels(path)
+    except DECODE_ERRORS as error:
+        raise DataError(f"{path}: cannot decode it ({error})") from None
 
 
 def holdout_per_class(
@@ -110,51 +134,18 @@ def holdout_per_class(
 
 
 class ImageFiles:
-    """Image files decoded by TensorFlow to (image_size, image_size, 3) uint8."""
+    """Photo files, each prepared by the photo recipe to (size, size, 3) uint8 as it is read."""
 
-    def __init__(self, paths: list[Path], image_size: int) -> None:
-        self.paths = np.array([str(path) for path in paths])
-        self.image_size = image_size
-        self.image_shape = (image_size, image_size, 3)
-
-    def to_tf(self, indices: np.ndarray) -> tf.data.Dataset:
-        import tensorflow as tf
-
-        paths = tf.data.Dataset.from_tensor_slices(self.paths[np.asarray(indices, np.int64)])
-        return paths.map(self.decode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    def __init__(self, paths: list[Path], recipe: PhotoRecipe) -> None:
+        self.paths = paths
+        self.recipe = recipe
+        self.image_shape = (recipe.size, recipe.size, 3)
 
     def read(self, indices: np.ndarray) -> np.ndarray:
-        import tensorflow as tf
+        images = np.zeros((len(indices), *self.image_shape), np.uint8)
+        for i, index in enumerate(indices):
+            images[i] = photo_to_input(read_photo(self.paths[index]), self.recipe)
+        return images
 
-        indices = np.asarray(indices, np.int64)
-        if not len(indices):
-            return np.zeros((0, *self.image_shape), np.uint8)
-        try:
-            return np.concatenate(list(self.to_tf(indices).batch(READ_BATCH).as_numpy_iterator()))
-        except tf.errors.OpError:  # undecodable, or gone since loading
-            self._raise_for_broken(indices)
-            raise
-
-    def decode(self, path: tf.Tensor) -> tf.Tensor:
-        """Decode, crop the centre square, resize with antialiasing, round back to uint8."""
-        import tensorflow as tf
-
-        image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
-        height, width = tf.shape(image)[0], tf.shape(image)[1]
-        side = tf.minimum(height, width)
-        square = tf.image.crop_to_bounding_box(
-            image, (height - side) // 2, (width - side) // 2, side, side
-        )
-        resized = tf.image.resize(square, (self.image_size, self.image_size), antialias=True)
-        return tf.ensure_shape(tf.saturate_cast(tf.round(resized), tf.uint8), self.image_shape)
-
-    def _raise_for_broken(self, indices: np.ndarray) -> None:
-        """Decode one file at a time to name the one TensorFlow could not read."""
-        import tensorflow as tf
-
-        for path in self.paths[indices]:
-            try:
-                self.decode(tf.constant(path))
-            except tf.errors.OpError as error:
-                reason = TF_NOISE.sub("", error.message).strip()
-                raise DataError(f"{path}: TensorFlow cannot decode it ({reason})") from None
+    def to_tf(self, indices: np.ndarray) -> tf.data.Dataset:
+        return stream_numpy(self.read, indices, self.image_shape, chunk_size=STREAM_CHUNK)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import matplotlib
@@ -14,6 +15,13 @@ import numpy as np  # noqa: E402
 from runfolder.atomic import write_whole  # noqa: E402
 from trainer.data import Dataset  # noqa: E402
 from trainer.disk import read  # noqa: E402
+
+MAX_ROWS = 20  # classes drawn at most (ETL9B has 3,036): a sample chosen by the seed beyond it
+
+
+class Preview(NamedTuple):
+    rows: np.ndarray  # positions in the training images, one per class drawn
+    grid: np.ndarray  # (rows, 1 + variants, H, W[, 3]), as augmented_grid gives
 
 
 def augmented_grid(
@@ -29,22 +37,39 @@ def augmented_grid(
 
 def write_preview(
     dataset: Dataset, augmentation: keras.Model, out: Path, variants: int, seed: int
-) -> np.ndarray:
-    """One training image of each class per row: the original, then augmented versions."""
-    firsts = [np.flatnonzero(dataset.y_train == c)[:1] for c in range(len(dataset.labels))]
-    rows = np.concatenate(firsts)
+) -> Preview:
+    """One training image per class and row (at most MAX_ROWS classes): the original, then
+    augmented versions. The figure's title, also the PNG's Title, says which classes."""
+    classes = preview_classes(dataset.y_train, seed)
+    rows = np.array([np.flatnonzero(dataset.y_train == c)[0] for c in classes], np.int64)
     grid = augmented_grid(read(dataset.x_train, rows), augmentation, variants, seed)
     figure, axes = plt.subplots(
-        len(rows), variants + 1, figsize=(variants + 1, len(rows)), squeeze=False
+        len(rows), variants + 1, figsize=(variants + 1, len(rows) + 0.5), squeeze=False
     )
     for r, row in enumerate(grid):
         for c, image in enumerate(row):
             pixels = np.clip(image, 0, 255).astype(np.uint8)
             axes[r, c].imshow(pixels, cmap="gray", vmin=0, vmax=255)
             axes[r, c].set_axis_off()
-        axes[r, 0].set_title(dataset.labels[dataset.y_train[rows[r]]], fontsize=8, loc="left")
-    figure.suptitle("left: the training image; right: what augmentation makes of it", fontsize=9)
+        axes[r, 0].set_title(dataset.labels[classes[r]], fontsize=8, loc="left")
+    title = preview_title(len(classes), len(np.unique(dataset.y_train)), seed)
+    figure.suptitle(title, fontsize=9)
     figure.tight_layout()
-    write_whole(out, lambda path: figure.savefig(path, dpi=80))
+    write_whole(out, lambda path: figure.savefig(path, dpi=80, metadata={"Title": title}))
     plt.close(figure)
-    return grid
+    return Preview(rows, grid)
+
+
+def preview_classes(labels: np.ndarray, seed: int) -> np.ndarray:
+    """The classes with training images, or MAX_ROWS of them chosen by the seed, in order."""
+    present = np.unique(labels)
+    if len(present) <= MAX_ROWS:
+        return present
+    return np.sort(np.random.default_rng(seed).choice(present, MAX_ROWS, replace=False))
+
+
+def preview_title(shown: int, total: int, seed: int) -> str:
+    title = "left: the training image; right: what augmentation makes of it"
+    if shown < total:
+        title += f"\n{shown} of {total:,} classes, chosen by seed {seed}"
+    return title

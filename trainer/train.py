@@ -404,8 +404,6 @@ def split_validation(dataset: Dataset, config: TrainConfig):
 
 
 def preprocessing(dataset: Dataset) -> dict:
-    if dataset.recipe is None:
-        return {"kind": "photo-centre-crop", "size": dataset.size}
     return dataset.recipe.to_json()
 
 

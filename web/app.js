@@ -1,12 +1,14 @@
 // The page: load the graph model on the best backend, read the pad, show the top guesses.
 import { Pad } from './pad.js';
-import { canvasToInput } from './preprocess.js';
+import { canvasToInput, decodePhoto, photoToInput } from './preprocess.js';
 
 const BACKENDS = ['wasm', 'webgl', 'cpu']; // preferred first; each falls back to the next
 const TOP_K = 3;
 const NOT_SURE = 0.5; // below this top probability the page says it is not sure
 const MIN_EXTENT = 0.08; // ink spanning less of the pad than this is a dot, not a character
 const SETTLE_MS = 300; // recognise this long after the last stroke ends
+// The recipes this page implements (trainer/preprocess.py), and the input each one reads.
+const RECIPES = { 'mnist-box-com': 'drawing', 'photo-centre-crop': 'photo' };
 
 const $ = (id) => document.getElementById(id);
 let model = null;
@@ -14,6 +16,7 @@ let metadata = null;
 let pad = null;
 let backend = null;
 let settleTimer = null;
+let photoInput = null; // the last photo, as the model's input
 
 const ready = start();
 ready.catch((error) => showError(`The model failed to load: ${error.message}`));
@@ -22,6 +25,7 @@ async function start() {
   registerServiceWorker();
   const started = performance.now();
   metadata = await fetchJson('model/metadata.json');
+  checkRecipe(metadata);
   setUpInput();
   backend = await loadModel(backendCandidates());
   const loadMs = Math.round(performance.now() - started);
@@ -29,13 +33,27 @@ async function start() {
   $('backend').value = backend;
   $('threads').textContent = backend === 'wasm' ? `, ${tf.wasm.getThreadsCount()} thread(s)` : '';
   $('load-time').textContent = `${loadMs} ms`;
-  setStatus(hint());
+  setStatus(pad ? hint() : '');
 }
 
 async function fetchJson(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
+}
+
+// A model prepared in a way this page does not know would get wrong inputs: refuse it.
+function checkRecipe({ preprocessing, input }) {
+  const kind = preprocessing?.kind;
+  if (!Object.hasOwn(RECIPES, kind)) {
+    const known = Object.keys(RECIPES).join(', ');
+    throw new Error(`model/metadata.json: preprocessing "${kind}" is unknown to this page `
+      + `(it knows ${known})`);
+  }
+  if (RECIPES[kind] !== input) {
+    throw new Error(`model/metadata.json: preprocessing "${kind}" is for a ${RECIPES[kind]}, `
+      + `but the input is "${input}"`);
+  }
 }
 
 function backendCandidates() {
@@ -71,7 +89,8 @@ function setUpInput() {
   $('draw-section').hidden = photo;
   $('photo-section').hidden = !photo;
   if (photo) {
-    $('photo').addEventListener('change', () => recognisePhoto($('photo').files[0]));
+    $('photo').addEventListener('change', () => recognisePhoto($('photo').files[0])
+      .catch((error) => setStatus(`Cannot read that photo: ${error.message}`)));
     return;
   }
   pad = new Pad($('pad'), metadata.preprocessing.stroke_fraction);
@@ -111,8 +130,10 @@ async function recognise() {
 }
 
 // The pad, or one group of its strokes, as the model's input; null when there is no ink.
+// For a photo model: the last photo's input, null before the first.
 async function preprocess(strokes = null) {
   await ready;
+  if (!pad) return photoInput;
   let canvas = pad.canvas;
   if (strokes) {
     canvas = document.createElement('canvas');
@@ -178,20 +199,26 @@ async function readNumber() {
 async function recognisePhoto(file) {
   if (!file) return;
   await ready;
-  const { input_size: size, channels } = metadata;
-  const image = await createImageBitmap(file);
-  const canvas = document.createElement('canvas');
-  canvas.width = canvas.height = size;
-  const side = Math.min(image.width, image.height); // centre square crop, then scale
-  canvas.getContext('2d').drawImage(image, (image.width - side) / 2, (image.height - side) / 2,
-    side, side, 0, 0, size, size);
-  $('photo-preview').src = canvas.toDataURL();
-  const pixels = tf.browser.fromPixels(canvas, channels);
-  const input = new Float32Array(await pixels.data());
-  pixels.dispose();
-  const [ranked] = await classify([input]);
+  setStatus('');
+  const { rgba, width, height } = await decodePhoto(file);
+  photoInput = photoToInput(rgba, width, height, metadata.preprocessing);
+  showPhoto(photoInput, metadata.preprocessing.size);
+  const [ranked] = await classify([photoInput]);
   showResults(ranked.slice(0, TOP_K));
   return ranked;
+}
+
+// The photo as the model sees it.
+function showPhoto(input, size) {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = size;
+  const context = canvas.getContext('2d');
+  const image = context.createImageData(size, size);
+  for (let i = 0; i < size * size; i++) {
+    image.data.set([input[i * 3], input[i * 3 + 1], input[i * 3 + 2], 255], i * 4);
+  }
+  context.putImageData(image, 0, 0);
+  $('photo-preview').src = canvas.toDataURL();
 }
 
 function showResults(top) {
