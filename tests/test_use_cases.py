@@ -129,10 +129,10 @@ def test_photo_folder_transfer_learning_with_mixup_and_oversampling(tmp_path, ba
 def test_preview_augment_of_photos_with_the_photo_extras(tmp_path):
     import matplotlib.image
 
-    from trainer.data import load_path
     from trainer.model import build_augmentation
     from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
     from trainer.preview import write_preview
+    from trainer.sources import load_path
 
     photos = tmp_path / "photos"
     rng = np.random.default_rng(0)

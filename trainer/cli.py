@@ -27,10 +27,10 @@ from trainer.config import (
     resolve,
     resumed,
 )
-from trainer.data import DataError, resolve_data
-from trainer.dataset import Dataset, check_trainable, validation_split
+from trainer.dataset import DataError, Dataset, check_trainable, validation_split
 from trainer.output import OutputError, check_contents, check_output, training_lock
 from trainer.progress import Checkpoint, resume_point
+from trainer.sources import resolve_data
 
 app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

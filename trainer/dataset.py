@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from trainer.config import TrainConfig
-from trainer.disk import DiskImages, Images
+from trainer.images import DiskImages, Images
 from trainer.preprocess import PhotoRecipe, Recipe
 
 DRAWING, PHOTO = "drawing", "photo"

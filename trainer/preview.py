@@ -13,8 +13,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from runfolder.atomic import write_whole  # noqa: E402
-from trainer.data import Dataset  # noqa: E402
-from trainer.disk import read  # noqa: E402
+from trainer.dataset import Dataset  # noqa: E402
+from trainer.images import read  # noqa: E402
 
 MAX_ROWS = 20  # classes drawn at most (ETL9B has 3,036): a sample chosen by the seed beyond it
 

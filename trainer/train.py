@@ -40,7 +40,7 @@ from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
 from trainer.config import TrainConfig
 from trainer.dataset import Dataset, validation_split
-from trainer.disk import read, take, to_tf
+from trainer.images import read, take, to_tf
 from trainer.model import (
     CLASSIFIER,
     build_compact_cnn,

@@ -17,13 +17,12 @@ import numpy as np
 from PIL import Image
 
 from trainer.dataset import PHOTO, SPLIT_SEED, TEST_FRACTION, DataError, Dataset, checked
-from trainer.disk import DiskImages, stream_numpy
+from trainer.images import DiskImages, stream_numpy
 from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
-IMAGE_SIZE = 96  # side of the model input; the trainer's --image-size overrides it
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 FORMATS = {"PNG", "JPEG", "MPO", "BMP", "GIF"}  # what Pillow and every browser read; MPO is a JPEG
 # Photos per call into numpy while streaming: each takes a while to decode, so that chunks of a
@@ -38,7 +37,7 @@ def class_folders(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def load_image_folder(folder: Path, image_size: int = IMAGE_SIZE) -> Dataset:
+def load_image_folder(folder: Path, image_size: int) -> Dataset:
     """Photos in FOLDER/CLASS/*.png|jpg: labels are the sorted sub-folder names."""
     classes = class_folders(folder)
     if not classes:

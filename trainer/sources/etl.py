@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from trainer.dataset import SPLIT_SEED, TEST_FRACTION, DataError, Dataset, checked, holdout
-from trainer.disk import DiskImages, stream_numpy
+from trainer.images import DiskImages, stream_numpy
 from trainer.preprocess import Recipe, images_to_inputs
 
 if TYPE_CHECKING:

