@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup train export serve test check lint clean
 
-setup: $(VENV)/.installed node_modules/.installed web/vendor/.copied
+setup: $(VENV)/.installed node_modules/.installed web/vendor/files.txt
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,11 +25,13 @@ node_modules/.installed: package.json package-lock.json
 
 # tf.es2017 rather than tf.min.js: the latter's polyfills evaluate strings, which the page's CSP forbids.
 WASM_DIST := node_modules/@tensorflow/tfjs-backend-wasm/dist
-web/vendor/.copied: node_modules/.installed
+VENDORED := node_modules/@tensorflow/tfjs/dist/tf.es2017.min.js \
+	$(WASM_DIST)/tf-backend-wasm.es2017.min.js $(WASM_DIST)/*.wasm
+# files.txt names what was copied, one file a line, for the service worker to cache.
+web/vendor/files.txt: node_modules/.installed
 	mkdir -p web/vendor
-	cp node_modules/@tensorflow/tfjs/dist/tf.es2017.min.js $(WASM_DIST)/tf-backend-wasm.es2017.min.js \
-	   $(WASM_DIST)/*.wasm web/vendor/
-	touch $@
+	cp $(VENDORED) web/vendor/
+	for file in $(VENDORED); do basename "$$file"; done > $@
 
 $(CHROMIUM):
 	$(SUDO) apt-get update
@@ -41,7 +43,7 @@ train: $(VENV)/.installed node_modules/.installed
 export: setup $(CHROMIUM)
 	$(PY) -m export convert $(MODEL) --out web/model --force $(if $(QUANTIZE),--quantize $(QUANTIZE))
 
-serve: web/vendor/.copied
+serve: web/vendor/files.txt
 	@test -f web/model/model.json || { echo "web/model/model.json: no model yet (run make train, then make export)"; exit 1; }
 	@echo "Open http://127.0.0.1:$(PORT)/"
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory web

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from export import ExportError, require_free, require_trained
+from export import BACKENDS, ExportError, ExportOptions, require_backends
+from export.inputs import read_export, read_training, require_replaceable
 
 app = typer.Typer(help="Export trained models to TF.js and check them.", no_args_is_help=True)
 
@@ -19,11 +22,15 @@ class Quantization(StrEnum):
     uint8 = "uint8"
 
 
-ModelDir = Annotated[Path, typer.Argument(help="Training folder with best.keras and run.json.")]
+ModelDir = Annotated[
+    Path, typer.Argument(help="Training folder with classifier.keras, run.json, test_sample.npz.")
+]
 Backends = Annotated[
-    str, typer.Option(help="Comma-separated TF.js backends to check: wasm, webgl, cpu.")
+    str, typer.Option(help=f"Comma-separated TF.js backends to check: {', '.join(BACKENDS)}.")
 ]
 Images = Annotated[int, typer.Option(help="Test images to compare (the sample holds 1000).")]
+DEFAULTS = ExportOptions()
+ALL_BACKENDS = ",".join(BACKENDS)
 
 
 @app.command()
@@ -35,27 +42,29 @@ def convert(
     quantize: Annotated[Quantization, typer.Option(help="Weight quantization.")] = (
         Quantization.none
     ),
-    force: Annotated[bool, typer.Option(help="Replace an existing export.")] = False,
-    backends: Backends = "wasm,webgl,cpu",
-    images: Images = 256,
+    force: Annotated[
+        bool, typer.Option(help="Replace an existing export (never a folder that is not one).")
+    ] = DEFAULTS.force,
+    backends: Backends = ALL_BACKENDS,
+    images: Images = DEFAULTS.images,
     max_accuracy_drop: Annotated[
         float, typer.Option(help="Largest TF.js test accuracy loss quantization may cause.")
-    ] = 0.005,
+    ] = DEFAULTS.max_accuracy_drop,
     allow_accuracy_drop: Annotated[
         bool, typer.Option(help="Export with a warning instead of refusing a larger loss.")
-    ] = False,
+    ] = DEFAULTS.allow_accuracy_drop,
 ) -> None:
     """Convert the classifier to a TF.js graph model and prove TF.js agrees with Keras."""
-    _run(lambda: require_trained(model_dir))
-    _run(lambda: require_free(out, force))
-    from export.convert import export_model
-
-    _run(
-        lambda: export_model(
-            model_dir, out, quantize.value, force, _backends(backends), images,
-            max_accuracy_drop, allow_accuracy_drop, log=lambda m: typer.echo(m, err=True),
+    with one_line_errors():
+        options = ExportOptions(
+            quantize.value, force, backend_names(backends), images, max_accuracy_drop,
+            allow_accuracy_drop,
         )
-    )
+        read_training(model_dir, options.images)  # bad input fails before TensorFlow loads
+        require_replaceable(out, options.force)
+        from export.convert import export_model
+
+        export_model(model_dir, out, options, log=lambda message: typer.echo(message, err=True))
 
 
 @app.command()
@@ -64,31 +73,34 @@ def verify(
     export_dir: Annotated[Path, typer.Option("--export", help="The converted model.")] = Path(
         "web/model"
     ),
-    backends: Backends = "wasm,webgl,cpu",
-    images: Images = 256,
+    backends: Backends = ALL_BACKENDS,
+    images: Images = DEFAULTS.images,
 ) -> None:
     """Run the converted model in Chromium on each backend and compare it with Keras."""
-    _run(lambda: require_trained(model_dir))
-    from export.convert import verify as run_verify
+    with one_line_errors():
+        chosen = backend_names(backends)
+        read_training(model_dir, images)  # bad input fails before TensorFlow loads
+        read_export(export_dir)
+        from export.convert import verify as run_verify
 
-    reports = _run(lambda: run_verify(model_dir, export_dir, _backends(backends), images))
+        reports = run_verify(model_dir, export_dir, chosen, images)
     for report in reports:
         typer.echo(report.summary())
     if not all(report.ok for report in reports):
         raise typer.Exit(1)
 
 
-def _backends(names: str) -> tuple[str, ...]:
+def backend_names(names: str) -> tuple[str, ...]:
     chosen = tuple(name.strip() for name in names.split(",") if name.strip())
-    unknown = set(chosen) - {"wasm", "webgl", "cpu"}
-    if unknown or not chosen:
-        raise typer.BadParameter(f"unknown backends {sorted(unknown)}; choose from wasm,webgl,cpu")
+    require_backends(chosen)
     return chosen
 
 
-def _run(action):
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """An expected failure ends the command with one line naming the file or flag, exit 2."""
     try:
-        return action()
+        yield
     except (ExportError, FileNotFoundError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None

@@ -14,28 +14,139 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import keras
-import numpy as np
 
-from export import ExportError, require_free, require_trained
+from export import BACKENDS, PROB_LIMITS, ExportError, ExportOptions, require_backends
 from export.graph_fixes import unfuse_scalar_biases
-from export.parity import BACKENDS, PROB_LIMITS, Parity, check_parity
+from export.inputs import (
+    METADATA,
+    MODEL_JSON,
+    Training,
+    first_line,
+    read_export,
+    read_training,
+    require_replaceable,
+)
+from export.parity import Parity, check_parity
 from runfolder.atomic import replace_dir, staging_dir
-from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 
-METADATA = "metadata.json"
-CONVERTER = Path(sys.executable).with_name("tensorflowjs_converter")
 QUANTIZE_FLAGS = {"none": [], "float16": ["--quantize_float16=*"], "uint8": ["--quantize_uint8=*"]}
+# The converter's console script (tensorflowjs_converter) joins its arguments with spaces and
+# splits them again, which breaks any path with a space; its convert() takes the list as given.
+CONVERTER = (
+    "import sys; from tensorflowjs.converters.converter import convert; convert(sys.argv[1:])"
+)
 
 
-def load_trained(model_dir: Path) -> tuple[keras.Model, dict]:
-    """The classifier (augmentation left behind) and the run record of a training folder."""
-    require_trained(model_dir)
-    model_file = model_dir / CLASSIFIER_MODEL
+def export_model(
+    model_dir: Path, out: Path, options: ExportOptions, log: Callable[[str], None] = print
+) -> dict:
+    """Convert, prove parity in Chromium on every backend, then put the bundle at `out`.
+
+    The export is built beside `out` and renamed into place: whatever fails, `out` is as it was.
+    """
+    training = read_training(model_dir, options.images)
+    require_replaceable(out, options.force)
+    classifier = load_classifier(training.classifier_file)
+    staging = make_staging(out)
     try:
-        classifier = in_float32(keras.models.load_model(model_file, compile=False))
-    except (OSError, ValueError) as error:
-        raise ExportError(f"{model_file}: cannot load the classifier ({error})") from None
-    return classifier, json.loads((model_dir / RUN_FILE).read_text())
+        metadata = build_export(classifier, training, staging, options, log)
+        replace_dir(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    log(
+        f"exported {out}: {metadata['model_bytes']:,} bytes in {metadata['weight_shards']} "
+        f"weight shard(s), quantization {options.quantize}, "
+        f"converted in {metadata['conversion_seconds']:.1f} s"
+    )
+    return metadata
+
+
+def load_classifier(model_file: Path) -> keras.Model:
+    """The saved classifier (augmentation was left behind by the trainer), computing in float32."""
+    try:
+        return in_float32(keras.models.load_model(model_file, compile=False))
+    except (OSError, ValueError, KeyError, TypeError) as error:  # a damaged or foreign file
+        problem = first_line(error)
+        raise ExportError(f"{model_file}: cannot load the classifier ({problem})") from None
+
+
+def make_staging(out: Path) -> Path:
+    try:
+        return staging_dir(out)
+    except OSError as error:
+        problem = error.strerror or error
+        raise ExportError(f"{out.parent}: cannot write the export here ({problem})") from None
+
+
+def build_export(
+    classifier: keras.Model,
+    training: Training,
+    staging: Path,
+    options: ExportOptions,
+    log: Callable[[str], None],
+) -> dict:
+    """The converted model and its metadata.json in `staging`, once TF.js agrees with Keras."""
+    limit = PROB_LIMITS[options.quantize]
+    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+        saved_model = Path(tmp) / "saved_model"
+        classifier.export(saved_model, format="tf_saved_model", verbose=False)
+        started = time.monotonic()
+        convert_saved_model(saved_model, staging, options.quantize, training.classifier_file)
+        seconds = time.monotonic() - started
+        reports = check_parity(classifier, staging, training.x, training.y, options.backends, limit)
+        for report in reports:
+            log(f"parity on {report.summary()}")
+        unquantized_bytes = folder_bytes(staging)
+        if options.quantize != "none":
+            unquantized = Path(tmp) / "unquantized"
+            convert_saved_model(saved_model, unquantized, "none", training.classifier_file)
+            (reference,) = check_parity(classifier, unquantized, training.x, training.y, ("cpu",))
+            unquantized_bytes = folder_bytes(unquantized)
+            judge_quantization(options, folder_bytes(staging), unquantized_bytes, reports,
+                               reference, log)
+    failed = [report for report in reports if not report.ok]
+    if failed:
+        raise ExportError(
+            f"{training.classifier_file}: TF.js disagrees with Keras on {failed[0].summary()}"
+        )
+    metadata = metadata_for(training, options, reports, staging, seconds, unquantized_bytes)
+    (staging / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
+    return metadata
+
+
+def metadata_for(
+    training: Training,
+    options: ExportOptions,
+    reports: list[Parity],
+    staging: Path,
+    conversion_seconds: float,
+    unquantized_bytes: int,
+) -> dict:
+    """What the page reads (labels, input, preprocessing, backends) and what the export proved."""
+    run = training.run
+    return {
+        "name": f"{run['model']} ({training.folder.name})",
+        "labels": run["labels"],
+        "input_size": run["input_size"],
+        "channels": run["channels"],
+        "input": run.get("input", "drawing"),
+        "preprocessing": run["preprocessing"],
+        "backends": list(BACKENDS),
+        "accuracy": {
+            "keras_test": run["metrics"]["test_accuracy"],
+            "tfjs_sample": reports[0].tfjs_accuracy,
+            "sample_images": len(training.x),
+        },
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quantization": options.quantize,
+        "format": "tfjs_graph_model",
+        "model_bytes": folder_bytes(staging),
+        "unquantized_bytes": unquantized_bytes,
+        "weight_shards": len(list(staging.glob("*.bin"))),
+        "conversion_seconds": round(conversion_seconds, 2),
+        "parity": [report.to_json() for report in reports],
+    }
 
 
 def in_float32(classifier: keras.Model) -> keras.Model:
@@ -59,122 +170,38 @@ def _float32_policies(config):
     return config
 
 
-def load_test_sample(model_dir: Path, images: int) -> tuple[np.ndarray, np.ndarray]:
-    with np.load(model_dir / TEST_SAMPLE) as sample:
-        return sample["x"][:images], sample["y"][:images]
-
-
-def export_model(
-    model_dir: Path,
-    out: Path,
-    quantize: str = "none",
-    force: bool = False,
-    backends: tuple[str, ...] = BACKENDS,
-    images: int = 256,
-    max_accuracy_drop: float = 0.005,
-    allow_accuracy_drop: bool = False,
-    log: Callable[[str], None] = print,
-) -> dict:
-    """Convert, prove parity in Chromium on every backend, then put the bundle at `out`."""
-    require_free(out, force)
-    classifier, run = load_trained(model_dir)
-    x, y = load_test_sample(model_dir, images)
-    try:
-        staging = staging_dir(out)
-    except OSError as error:
-        raise ExportError(f"{out.parent}: cannot write the export here ({error})") from None
-    try:
-        with tempfile.TemporaryDirectory(prefix="export-") as tmp:
-            saved_model = Path(tmp) / "saved_model"
-            classifier.export(saved_model, format="tf_saved_model", verbose=False)
-            started = time.monotonic()
-            convert_saved_model(saved_model, staging, quantize, model_dir)
-            conversion_seconds = time.monotonic() - started
-            reports = check_parity(classifier, staging, x, y, backends, PROB_LIMITS[quantize])
-            for report in reports:
-                log(f"parity on {report.summary()}")
-            reference = None
-            if quantize != "none":
-                reference = Path(tmp) / "unquantized"
-                convert_saved_model(saved_model, reference, "none", model_dir)
-                (reference_report,) = check_parity(classifier, reference, x, y, ("cpu",))
-                reference_bytes = folder_bytes(reference)
-        size = folder_bytes(staging)
-        if reference is not None:
-            judge_quantization(
-                quantize, size, reference_bytes, reports, reference_report,
-                max_accuracy_drop, allow_accuracy_drop, log,
-            )
-        failed = [report for report in reports if not report.ok]
-        if failed:
-            raise ExportError(f"{out}: TF.js disagrees with Keras on {failed[0].summary()}")
-
-        metadata = {
-            "name": f"{run['model']} ({model_dir.name})",
-            "labels": run["labels"],
-            "input_size": run["input_size"],
-            "channels": run["channels"],
-            "input": run.get("input", "drawing"),
-            "preprocessing": run["preprocessing"],
-            "accuracy": {
-                "keras_test": run["metrics"]["test_accuracy"],
-                "tfjs_sample": reports[0].tfjs_accuracy,
-                "sample_images": len(x),
-            },
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "quantization": quantize,
-            "format": "tfjs_graph_model",
-            "model_bytes": size,
-            "unquantized_bytes": reference_bytes if reference is not None else size,
-            "weight_shards": len(list(staging.glob("*.bin"))),
-            "conversion_seconds": round(conversion_seconds, 2),
-            "parity": [report.to_json() for report in reports],
-        }
-        (staging / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
-        replace_dir(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    log(
-        f"exported {out}: {size:,} bytes in {metadata['weight_shards']} weight shard(s), "
-        f"quantization {quantize}, converted in {conversion_seconds:.1f} s"
-    )
-    return metadata
-
-
 def judge_quantization(
-    quantize: str,
+    options: ExportOptions,
     size: int,
-    reference_bytes: int,
+    unquantized_bytes: int,
     reports: list[Parity],
-    reference: Parity,
-    max_drop: float,
-    allow_drop: bool,
+    unquantized: Parity,
     log: Callable[[str], None],
 ) -> None:
-    """Report what quantization saved and cost; refuse a loss beyond `max_drop`."""
+    """Report what quantization saved and cost; refuse a loss beyond --max-accuracy-drop."""
     quantized = min(report.tfjs_accuracy for report in reports)
     log(
-        f"{quantize}: {reference_bytes:,} -> {size:,} bytes ({size / reference_bytes:.0%}); "
-        f"TF.js accuracy {reference.tfjs_accuracy:.2%} -> {quantized:.2%} "
-        f"on {reference.images} test images"
+        f"{options.quantize}: {unquantized_bytes:,} -> {size:,} bytes "
+        f"({size / unquantized_bytes:.0%}); TF.js accuracy {unquantized.tfjs_accuracy:.2%} -> "
+        f"{quantized:.2%} on {unquantized.images} test images"
     )
-    drop = reference.tfjs_accuracy - quantized
-    if drop > max_drop:
+    drop = unquantized.tfjs_accuracy - quantized
+    if drop > options.max_accuracy_drop:
         message = (
-            f"{quantize} quantization loses {drop:.2%} accuracy "
-            f"(more than --max-accuracy-drop {max_drop:.2%})"
+            f"{options.quantize} quantization loses {drop:.2%} accuracy "
+            f"(more than --max-accuracy-drop {options.max_accuracy_drop:.2%})"
         )
-        if not allow_drop:
+        if not options.allow_accuracy_drop:
             raise ExportError(f"{message}; pass --allow-accuracy-drop to export anyway")
         log(f"WARNING: {message}. Exporting anyway, as --allow-accuracy-drop asks.")
 
 
-def convert_saved_model(saved_model: Path, out: Path, quantize: str, model_dir: Path) -> None:
-    """tensorflowjs_converter to a graph model, then the rewrites every backend needs."""
+def convert_saved_model(saved_model: Path, out: Path, quantize: str, source: Path) -> None:
+    """The converter to a graph model, then the rewrites every backend needs; a failure names
+    `source`, the Keras file the SavedModel came from."""
     result = subprocess.run(
         [
-            str(CONVERTER),
+            sys.executable, "-c", CONVERTER,
             "--input_format=tf_saved_model",
             "--output_format=tfjs_graph_model",
             "--signature_name=serving_default",
@@ -184,14 +211,16 @@ def convert_saved_model(saved_model: Path, out: Path, quantize: str, model_dir: 
             str(out),
         ],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
+        errors="replace",
         # oneDNN's graph rewrites fuse hard-swish into convolutions (_FusedHardSwish), an
-        # activation the wasm backend lacks; without them the graph is portable.
+        # activation the wasm backend lacks; without them the graph is portable. TensorFlow reads
+        # this when it loads, and this process loaded it long ago: hence a process of its own.
         env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"},
     )
     if result.returncode != 0:
-        raise ExportError(f"{model_dir / CLASSIFIER_MODEL}: {converter_problem(result.stderr)}")
-    model_file = out / "model.json"
+        raise ExportError(f"{source}: {converter_problem(result.stderr)}")
+    model_file = out / MODEL_JSON
     model = json.loads(model_file.read_text())
     if unfuse_scalar_biases(model):
         model_file.write_text(json.dumps(model))
@@ -213,11 +242,10 @@ def folder_bytes(folder: Path) -> int:
 def verify(
     model_dir: Path, export_dir: Path, backends: tuple[str, ...], images: int
 ) -> list[Parity]:
-    classifier, _ = load_trained(model_dir)
-    model_file, metadata_file = export_dir / "model.json", export_dir / METADATA
-    for path in (model_file, metadata_file):
-        if not path.is_file():
-            raise ExportError(f"{path}: not found (run make export first)")
-    quantize = json.loads(metadata_file.read_text())["quantization"]
-    x, y = load_test_sample(model_dir, images)
-    return check_parity(classifier, export_dir, x, y, backends, PROB_LIMITS[quantize])
+    """Run an export in TF.js on each backend and compare it with the Keras classifier."""
+    require_backends(backends)
+    training = read_training(model_dir, images)
+    metadata = read_export(export_dir)
+    classifier = load_classifier(training.classifier_file)
+    limit = PROB_LIMITS[metadata["quantization"]]
+    return check_parity(classifier, export_dir, training.x, training.y, backends, limit)

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from playwright.sync_api import Error as PlaywrightError
 
+from export import BACKENDS, PROB_LIMITS, ExportError
 from export.browser import chromium, serve, site_with_model
-
-BACKENDS = ("wasm", "webgl", "cpu")
-# Largest |Keras prob - TF.js prob| accepted, by weight quantization.
-PROB_LIMITS = {"none": 1e-4, "float16": 1e-3, "uint8": 2e-2}
+from export.inputs import MODEL_JSON, first_line
 
 HARNESS = """<!doctype html><meta charset="utf-8"><title>parity</title>
 <script src="vendor/tf.es2017.min.js"></script>
@@ -68,10 +67,16 @@ def tfjs_predict(model_dir: Path, images: np.ndarray, backends: tuple[str, ...])
         for backend in backends:
             page = browser.new_page()
             page.goto(base + "parity.html")
-            result = page.evaluate(RUN_GRAPH_MODEL, {**arguments, "backend": backend})
+            try:
+                result = page.evaluate(RUN_GRAPH_MODEL, {**arguments, "backend": backend})
+            except PlaywrightError as error:
+                raise ExportError(
+                    f"{model_dir / MODEL_JSON}: TF.js on {backend} cannot run it "
+                    f"({first_line(error)})"
+                ) from None
             page.close()
             if result["backend"] != backend:
-                raise RuntimeError(f"TF.js ran on {result['backend']}, not {backend}")
+                raise ExportError(f"TF.js ran on {result['backend']}, not {backend}")
             probs[backend] = np.asarray(result["probs"], np.float32).reshape(len(images), -1)
     return probs
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,22 @@ def run_cli(*args: str | Path, check: bool = True) -> subprocess.CompletedProces
 
 def run_trainer(*args: str | Path, code: int = 0):
     """`python -m trainer ARGS` in this process: no TensorFlow start-up per call."""
-    from typer.testing import CliRunner
-
     from trainer.cli import app
+
+    return _invoke(app, args, code)
+
+
+def run_export(*args: str | Path, code: int = 0):
+    """`python -m export ARGS` in this process, in a thread of its own: Playwright's sync API
+    will not start inside another one's event loop, such as the page tests' browser."""
+    from export.cli import app
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(_invoke, app, args, code).result()
+
+
+def _invoke(app, args: tuple[str | Path, ...], code: int):
+    from typer.testing import CliRunner
 
     result = CliRunner().invoke(app, [str(arg) for arg in args])
     if result.exit_code != code:
@@ -60,7 +74,7 @@ def trained_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def exported_dir(trained_dir, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("web") / "model"
-    result = run_cli("export", "convert", trained_dir, "--out", out)
+    result = run_export("convert", trained_dir, "--out", out)
     print(result.stderr)
     return out
 

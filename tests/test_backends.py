@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from tests.conftest import NPM_SAMPLE, ROOT, run_cli
+from tests.conftest import NPM_SAMPLE, ROOT, run_export
 from trainer.model import CLASSIFIER, PROBABILITIES
 
 pytestmark = pytest.mark.slow  # every test here trains a model for real
@@ -35,8 +35,7 @@ def test_trained_on_jax_in_mixed_precision_exports_under_tensorflow(tmp_path):
     assert classifier.get_layer(PROBABILITIES).dtype_policy.name == "float32"
 
     web = tmp_path / "web-model"
-    exported = run_cli("export", "convert", out, "--out", web, "--images", "64",
-                       "--backends", "wasm")
+    exported = run_export("convert", out, "--out", web, "--images", "64", "--backends", "wasm")
     assert "parity on wasm" in exported.stderr
     metadata = json.loads((web / "metadata.json").read_text())
     assert [report["backend"] for report in metadata["parity"]] == ["wasm"]

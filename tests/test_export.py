@@ -1,19 +1,27 @@
+"""The export: real conversions checked in real TF.js, and one line for each bad input."""
+
 import base64
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import ExportError
+from export import BACKENDS, ExportError
 from export.convert import convert_saved_model
 from export.graph_fixes import UNFUSED
-from tests.conftest import run_cli
-from trainer.model import CLASSIFIER
+from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
+from tests.conftest import ROOT, run_export
+from trainer.model import BACKBONE
 
 
 def read_parity(stdout: str) -> dict[str, tuple[float, float]]:
@@ -37,66 +45,57 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
                                           if p.name != "metadata.json")
     assert metadata["weight_shards"] == len(list(exported_dir.glob("*.bin"))) >= 1
     assert metadata["conversion_seconds"] > 0
-    assert [p["backend"] for p in metadata["parity"]] == ["wasm", "webgl", "cpu"]
+    assert metadata["backends"] == list(BACKENDS)  # the page's order and selector
+    assert [p["backend"] for p in metadata["parity"]] == list(BACKENDS)
     for parity in metadata["parity"]:
         assert parity["images"] == 256
         assert parity["top1_agreement"] == 1.0 and parity["max_prob_diff"] <= 1e-4
-    assert not list(exported_dir.parent.glob(".*partial"))
+    assert not list(exported_dir.parent.glob(".*"))  # no staging folder left behind
 
 
 def test_verify_reports_each_backend(exported_dir, trained_dir):
-    result = run_cli("export", "verify", trained_dir, "--export", exported_dir, "--images", "500")
+    result = run_export("verify", trained_dir, "--export", exported_dir, "--images", "500")
     parity = read_parity(result.stdout)
-    assert set(parity) == {"wasm", "webgl", "cpu"}, result.stdout
+    assert set(parity) == set(BACKENDS), result.stdout
     for agreement, max_diff in parity.values():
         assert agreement == 100.0 and max_diff <= 1e-4
     assert "on 500 images" in result.stdout
 
 
-def test_trained_mobilenet_runs_on_wasm_webgl_and_cpu(mobilenet_dir, tmp_path):
-    out = tmp_path / "model"
-    result = run_cli("export", "convert", mobilenet_dir, "--out", out)
-    nodes = json.loads((out / "model.json").read_text())["modelTopology"]["node"]
-    fused = [base64.b64decode(s).decode() for n in nodes
-             for s in n.get("attr", {}).get("fused_ops", {}).get("list", {}).get("s", [])]
-    assert "_FusedHardSwish" not in fused  # oneDNN's fusion, which wasm cannot run
-    metadata = json.loads((out / "metadata.json").read_text())
-    assert {p["backend"]: p["top1_agreement"] for p in metadata["parity"]} == {
-        "wasm": 1.0, "webgl": 1.0, "cpu": 1.0
-    }
-    assert all(p["max_prob_diff"] <= 1e-4 for p in metadata["parity"]), result.stderr
-
-
-def test_scalar_bias_fusions_are_split_for_wasm(mobilenet_dir, tmp_path):
+def test_mobilenet_runs_on_every_backend(mobilenet_dir, tmp_path):
     """With the squeeze-excite convolutions' biases at zero (as in a fresh MobileNetV3Small), the
-    converter fuses hard-sigmoid's scalar `+ 3` into them as a rank-0 bias, which wasm rejects."""
+    converter fuses hard-sigmoid's scalar `+ 3` into them as a rank-0 bias, which wasm rejects;
+    and oneDNN would fuse hard-swish into convolutions, which wasm cannot run either."""
     zeroed = tmp_path / "zeroed"
     shutil.copytree(mobilenet_dir, zeroed)
-    model = keras.models.load_model(zeroed / "best.keras")
-    backbone = model.get_layer(CLASSIFIER).get_layer("MobileNetV3Small")
-    for layer in backbone.layers:
+    classifier = keras.models.load_model(zeroed / CLASSIFIER_MODEL)
+    for layer in classifier.get_layer(BACKBONE).layers:
         if layer.name.endswith("squeeze_excite_conv_1"):
             layer.bias.assign(np.zeros(layer.bias.shape))
-    model.save(zeroed / "best.keras")
+    classifier.save(zeroed / CLASSIFIER_MODEL)
     out = tmp_path / "model"
-    run_cli("export", "convert", zeroed, "--out", out)
+    run_export("convert", zeroed, "--out", out)
+
     model = json.loads((out / "model.json").read_text())
-    weights = [w for group in model["weightsManifest"] for w in group["weights"]]
-    scalars = {w["name"] for w in weights if w["shape"] == []}
     nodes = model["modelTopology"]["node"]
+    fused = [base64.b64decode(s).decode() for n in nodes
+             for s in n.get("attr", {}).get("fused_ops", {}).get("list", {}).get("s", [])]
+    assert "_FusedHardSwish" not in fused
+    scalars = {w["name"] for group in model["weightsManifest"] for w in group["weights"]
+               if w["shape"] == []}
     assert sum(n["name"].endswith("/unfused") for n in nodes) >= 1
     assert not [n for n in nodes if n["op"] in UNFUSED and set(n["input"]) & scalars]
     metadata = json.loads((out / "metadata.json").read_text())
-    assert [p["backend"] for p in metadata["parity"] if p["top1_agreement"] == 1.0] == [
-        "wasm", "webgl", "cpu"
-    ]
+    assert [p["backend"] for p in metadata["parity"]] == list(BACKENDS)
+    for parity in metadata["parity"]:
+        assert parity["top1_agreement"] == 1.0 and parity["max_prob_diff"] <= 1e-4
 
 
 @pytest.mark.parametrize("quantize, ratio, limit", [("float16", 0.5, 1e-3), ("uint8", 0.25, 2e-2)])
 def test_quantization_shrinks_and_reports(trained_dir, tmp_path, quantize, ratio, limit):
     out = tmp_path / "model"
-    result = run_cli("export", "convert", trained_dir, "--out", out, "--quantize", quantize,
-                     "--backends", "cpu", "--max-accuracy-drop", "0.02")
+    result = run_export("convert", trained_dir, "--out", out, "--quantize", quantize,
+                        "--backends", "cpu", "--max-accuracy-drop", "0.02")
     metadata = json.loads((out / "metadata.json").read_text())
     assert metadata["quantization"] == quantize
     weights = sum(p.stat().st_size for p in out.glob("*.bin"))
@@ -113,50 +112,37 @@ def test_quantization_shrinks_and_reports(trained_dir, tmp_path, quantize, ratio
 
 def test_quantization_loss_beyond_tolerance_is_refused(trained_dir, tmp_path):
     out = tmp_path / "model"
-    args = ["export", "convert", trained_dir, "--out", out, "--quantize", "uint8",
+    args = ["convert", trained_dir, "--out", out, "--quantize", "uint8",
             "--backends", "cpu", "--images", "64", "--max-accuracy-drop", "-1"]
-    refused = run_cli(*args, check=False)
-    assert refused.returncode == 2 and not out.exists()
+    refused = run_export(*args, code=2)
+    assert not out.exists() and not list(tmp_path.iterdir())
     assert "uint8 quantization loses" in refused.stderr
     assert "pass --allow-accuracy-drop" in refused.stderr.strip().splitlines()[-1]
-    allowed = run_cli(*args, "--allow-accuracy-drop")
+    allowed = run_export(*args, "--allow-accuracy-drop")
     assert "WARNING: uint8 quantization loses" in allowed.stderr
     assert (out / "model.json").is_file()
 
 
-def test_existing_export_needs_force(exported_dir, trained_dir, tmp_path):
-    out = tmp_path / "model"
-    out.mkdir()
-    (out / "keep.txt").write_text("someone's export")
-    refused = run_cli("export", "convert", trained_dir, "--out", out, check=False)
-    assert refused.returncode == 2
-    assert refused.stderr.strip().splitlines()[-1] == (
-        f"error: {out}: an export is already there (pass --force to replace it)"
+def test_force_replaces_an_export_at_any_path(trained_dir, exported_dir, tmp_path):
+    """A space and a non-ASCII letter in both paths: the converter gets them as they are."""
+    model_dir = tmp_path / "trained models ü" / "tiny"
+    shutil.copytree(trained_dir, model_dir)
+    out = tmp_path / "web site é" / "model"
+    shutil.copytree(exported_dir, out)
+    (out / "old.txt").write_text("from the export before")
+    refused = run_export("convert", model_dir, "--out", out, code=2)
+    assert refused.stderr == (
+        f"error: {out}: an export is already there (pass --force to replace it)\n"
     )
-    assert (out / "keep.txt").is_file()
-    run_cli("export", "convert", trained_dir, "--out", out, "--force", "--backends", "cpu",
-            "--images", "64")
-    assert (out / "model.json").is_file() and not (out / "keep.txt").exists()
 
-
-def test_missing_model_is_one_clear_line(tmp_path):
-    out = tmp_path / "web-model"
-    result = run_cli("export", "convert", tmp_path / "nothing", "--out", out, check=False)
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
-        f"error: {tmp_path / 'nothing' / 'best.keras'}: not found (train a model first: make train)"
-    )
-    assert not out.exists()
-
-
-def test_unwritable_folder_is_one_clear_line(trained_dir, tmp_path):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    result = run_cli("export", "convert", trained_dir, "--out", blocker / "model", check=False)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        f"error: {blocker}: cannot write the export here"
-    )
+    run_export("convert", model_dir, "--out", out, "--force", "--backends", "cpu", "--images", "64")
+    assert not (out / "old.txt").exists()
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert metadata["name"] == "cnn (tiny)"
+    assert [(p["backend"], p["images"], p["top1_agreement"]) for p in metadata["parity"]] == [
+        ("cpu", 64, 1.0)
+    ]
+    assert [path.name for path in out.parent.iterdir()] == ["model"]
 
 
 def test_ops_tfjs_lacks_are_listed(tmp_path):
@@ -166,6 +152,98 @@ def test_ops_tfjs_lacks_are_listed(tmp_path):
             return tf.linalg.svd(x, compute_uv=False)
 
     tf.saved_model.save(Decomposition(), str(tmp_path / "saved"))
-    expected = r"model/best.keras: TF.js has no kernel for these ops: Svd$"
+    expected = r"model/classifier.keras: TF.js has no kernel for these ops: Svd$"
     with pytest.raises(ExportError, match=expected):
-        convert_saved_model(tmp_path / "saved", tmp_path / "js", "none", Path("model"))
+        convert_saved_model(tmp_path / "saved", tmp_path / "js", "none",
+                            Path("model/classifier.keras"))
+
+
+def spoil(path: Path, content: str | bytes | None) -> Path:
+    """Overwrite the file with `content`, or delete it for None; return its path."""
+    if content is None:
+        path.unlink()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+def only_labels(path: Path) -> Path:
+    np.savez(path, labels=np.arange(10))
+    return path
+
+
+def a_site(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "index.html").write_text("someone's web site")
+    return folder
+
+
+def shard_cut_short(s: SimpleNamespace) -> tuple[list, Path]:
+    """Only TF.js finds this out, in Chromium: the error names the model it could not run."""
+    spoil(next(s.export.glob("*.bin")), b"\0" * 100)
+    return verify(s, "--backends", "cpu"), s.export / "model.json"
+
+
+def convert(s: SimpleNamespace, *flags: str) -> list:
+    return ["convert", s.model, "--out", s.out, *flags]
+
+
+def verify(s: SimpleNamespace, *flags: str) -> list:
+    return ["verify", s.model, "--export", s.export, *flags]
+
+
+# What goes wrong: the command line, and the file or flag its one error line must name.
+BAD_INPUTS: dict[str, Callable[[SimpleNamespace], tuple[list, Path | str]]] = {
+    "run.json not JSON": lambda s: (convert(s), spoil(s.model / RUN_FILE, "{oops")),
+    "run.json without labels": lambda s: (
+        convert(s), spoil(s.model / RUN_FILE, json.dumps({"model": "cnn"}))),
+    "test_sample.npz cut short": lambda s: (
+        convert(s), spoil(s.model / TEST_SAMPLE, (s.model / TEST_SAMPLE).read_bytes()[:300])),
+    "test_sample.npz without images": lambda s: (convert(s), only_labels(s.model / TEST_SAMPLE)),
+    "classifier.keras not a model": lambda s: (
+        convert(s), spoil(s.model / CLASSIFIER_MODEL, "not a model")),
+    "model folder missing": lambda s: (
+        ["convert", s.root / "nothing", "--out", s.out], s.root / "nothing" / CLASSIFIER_MODEL),
+    "model folder is a file": lambda s: (
+        ["convert", s.model / RUN_FILE, "--out", s.out], s.model / RUN_FILE),
+    "--images 0": lambda s: (convert(s, "--images", "0"), "--images"),
+    "--images negative": lambda s: (verify(s, "--images", "-5"), "--images"),
+    "--backends unknown": lambda s: (convert(s, "--backends", "wasm,gpu"), "--backends"),
+    "--out is a file": lambda s: (
+        ["convert", s.model, "--out", s.model / RUN_FILE, "--force"], s.model / RUN_FILE),
+    "--out is a site, not an export": lambda s: (
+        ["convert", s.model, "--out", a_site(s.root / "site"), "--force"], s.root / "site"),
+    "--out unwritable, under a file": lambda s: (
+        ["convert", s.model, "--out", s.model / RUN_FILE / "web"], s.model / RUN_FILE),
+    "model.json not JSON": lambda s: (verify(s), spoil(s.export / "model.json", "{")),
+    "weight shard missing": lambda s: (verify(s), spoil(next(s.export.glob("*.bin")), None)),
+    "weight shard cut short": lambda s: shard_cut_short(s),
+    "metadata.json missing": lambda s: (verify(s), spoil(s.export / "metadata.json", None)),
+    "metadata.json not JSON": lambda s: (verify(s), spoil(s.export / "metadata.json", "[1")),
+}
+
+
+def folder_content(root: Path) -> dict[str, bytes | None]:
+    return {str(path.relative_to(root)): path.read_bytes() if path.is_file() else None
+            for path in sorted(root.rglob("*"))}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_is_one_line_and_changes_nothing(case, trained_dir, exported_dir, tmp_path):
+    s = SimpleNamespace(root=tmp_path, model=tmp_path / "tiny", export=tmp_path / "export",
+                        out=tmp_path / "web")
+    shutil.copytree(trained_dir, s.model)
+    shutil.copytree(exported_dir, s.export)
+    args, named = BAD_INPUTS[case](s)
+    before = folder_content(tmp_path)
+
+    quiet = {name: value for name, value in os.environ.items() if name != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-m", "export", *map(str, args)], cwd=ROOT,
+                            env=quiet, capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {named}: ")
+    assert folder_content(tmp_path) == before

@@ -169,6 +169,21 @@ def test_backend_override_and_fallback(browser, site_url):
     page.close()
 
 
+def test_backends_and_their_order_come_from_the_metadata(browser, exported_dir, tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(exported_dir, model)
+    metadata = json.loads((model / "metadata.json").read_text())
+    (model / "metadata.json").write_text(json.dumps({**metadata, "backends": ["cpu", "webgl"]}))
+    with site_with_model(model) as site, serve(site) as base:
+        page = browser.new_page(service_workers="block")
+        page.goto(base)
+        page.evaluate("window.recognizer.ready")
+        assert page.evaluate("window.recognizer.backend") == "cpu"
+        assert page.locator("#backend option").all_inner_texts() == ["cpu", "webgl"]
+        assert page.locator("#backend").input_value() == "cpu"
+        page.close()
+
+
 def test_model_load_failure_is_visible(browser, site_url):
     page = browser.new_page(service_workers="block")
     page.route("**/model/model.json", lambda route: route.fulfill(status=404))

@@ -1,6 +1,6 @@
-import os
+from runfolder.quiet import quiet_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+quiet_tensorflow()
 
 from trainer.cli import main  # noqa: E402
 

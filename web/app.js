@@ -2,7 +2,6 @@
 import { Pad } from './pad.js';
 import { canvasToInput, decodePhoto, photoToInput } from './preprocess.js';
 
-const BACKENDS = ['wasm', 'webgl', 'cpu']; // preferred first; each falls back to the next
 const TOP_K = 3;
 const NOT_SURE = 0.5; // below this top probability the page says it is not sure
 const MIN_EXTENT = 0.08; // ink spanning less of the pad than this is a dot, not a character
@@ -27,6 +26,7 @@ async function start() {
   metadata = await fetchJson('model/metadata.json');
   checkRecipe(metadata);
   setUpInput();
+  showBackends();
   backend = await loadModel(backendCandidates());
   const loadMs = Math.round(performance.now() - started);
   $('model-info').textContent = `${metadata.name} · ${metadata.labels.length} labels`;
@@ -56,9 +56,15 @@ function checkRecipe({ preprocessing, input }) {
   }
 }
 
+// The export's list of TF.js backends, preferred first: each falls back to the next.
 function backendCandidates() {
+  const { backends } = metadata;
   const requested = new URLSearchParams(location.search).get('backend');
-  return requested ? [requested, ...BACKENDS.filter((name) => name !== requested)] : BACKENDS;
+  return requested ? [requested, ...backends.filter((name) => name !== requested)] : backends;
+}
+
+function showBackends() {
+  $('backend').replaceChildren(...metadata.backends.map((name) => new Option(name, name)));
 }
 
 // The first backend that starts, loads the model and runs it; the model is warmed up on it.

@@ -4,15 +4,14 @@
 const CACHE = 'drawrecog-v1';
 const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'pad.js', 'preprocess.js', 'manifest.webmanifest',
-  'icon.svg', 'vendor/tf.es2017.min.js', 'vendor/tf-backend-wasm.es2017.min.js',
-  'vendor/tfjs-backend-wasm.wasm', 'vendor/tfjs-backend-wasm-simd.wasm',
-  'vendor/tfjs-backend-wasm-threaded-simd.wasm', 'model/model.json', 'model/metadata.json',
+  'icon.svg', 'model/model.json', 'model/metadata.json',
 ];
+const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    await cache.addAll(SHELL);
+    await cache.addAll([...SHELL, ...await vendoredFiles()]);
     const model = await (await cache.match('model/model.json')).json();
     const shards = model.weightsManifest.flatMap((group) => group.paths.map((p) => `model/${p}`));
     await cache.addAll(shards);
@@ -42,6 +41,12 @@ self.addEventListener('fetch', (event) => {
     }
   })());
 });
+
+async function vendoredFiles() {
+  const response = await fetch(VENDORED);
+  if (!response.ok) throw new Error(`${VENDORED}: HTTP ${response.status}`);
+  return (await response.text()).split('\n').filter(Boolean).map((name) => `vendor/${name}`);
+}
 
 // Cross-origin isolation (COOP + COEP), which plain static hosts do not send: it lets the wasm
 // backend use threads (SharedArrayBuffer) from the second visit on.

@@ -1,0 +1,142 @@
+"""What the export reads and where it writes, checked before TensorFlow loads.
+
+Each problem is one ExportError naming the file and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from export import PROB_LIMITS, ExportError, require_images
+from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
+
+MODEL_JSON = "model.json"
+METADATA = "metadata.json"
+# What the export takes from run.json; a dot goes one level down.
+RUN_FIELDS = ("model", "labels", "input_size", "channels", "preprocessing",
+              "metrics.test_accuracy")
+
+
+@dataclass(frozen=True)
+class Training:
+    """A training folder as the export uses it: its run record and its test images."""
+
+    folder: Path
+    run: dict
+    x: np.ndarray
+    y: np.ndarray
+
+    @property
+    def classifier_file(self) -> Path:
+        return self.folder / CLASSIFIER_MODEL
+
+
+def read_training(folder: Path, images: int) -> Training:
+    """The run record and the first `images` test images of a complete training folder."""
+    require_images(images)
+    if folder.exists() and not folder.is_dir():
+        raise ExportError(f"{folder}: a file, not a training folder")
+    for name in (CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE):
+        if not (folder / name).is_file():
+            raise ExportError(f"{folder / name}: not found (train a model first: make train)")
+    if not zipfile.is_zipfile(folder / CLASSIFIER_MODEL):
+        raise ExportError(f"{folder / CLASSIFIER_MODEL}: not a Keras model (no zip archive)")
+    run = read_run(folder / RUN_FILE)
+    x, y = read_sample(folder / TEST_SAMPLE, images)
+    return Training(folder, run, x, y)
+
+
+def read_run(path: Path) -> dict:
+    run = read_json(path)
+    missing = [field for field in RUN_FIELDS if not _has(run, field.split("."))]
+    if missing:
+        raise ExportError(f"{path}: no {', '.join(missing)} (not a complete run record)")
+    return run
+
+
+def _has(record: object, keys: list[str]) -> bool:
+    return not keys or (
+        isinstance(record, dict) and keys[0] in record and _has(record[keys[0]], keys[1:])
+    )
+
+
+def read_sample(path: Path, images: int) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        with np.load(path) as sample:
+            if not {"x", "y"} <= set(sample.files):
+                raise ExportError(f"{path}: no x and y arrays (not a test sample)")
+            x, y = sample["x"][:images], sample["y"][:images]
+    except (OSError, ValueError, IndexError, EOFError, zipfile.BadZipFile) as error:
+        raise ExportError(f"{path}: not a readable test sample ({first_line(error)})") from None
+    if not len(x) or len(x) != len(y):
+        raise ExportError(f"{path}: {len(x)} images and {len(y)} labels (not a test sample)")
+    return x, y
+
+
+def require_replaceable(out: Path, force: bool) -> None:
+    """Refuse, in one line, to put an export anywhere but in a new folder or over an export;
+    over an export only with `force`."""
+    if out.is_dir():
+        if not is_export(out):
+            raise ExportError(
+                f"{out}: not an export (no {MODEL_JSON} and {METADATA}), so it is not replaced; "
+                "choose another --out"
+            )
+        if not force:
+            raise ExportError(f"{out}: an export is already there (pass --force to replace it)")
+    elif out.exists() or out.is_symlink():
+        raise ExportError(f"{out}: a file, not an export folder; choose another --out")
+    require_writable(out.parent)
+
+
+def is_export(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in (MODEL_JSON, METADATA))
+
+
+def require_writable(folder: Path) -> None:
+    """`folder`, or the nearest of its parents that exists, takes new files."""
+    existing = next(path for path in (folder, *folder.parents) if path.exists())
+    if not existing.is_dir():
+        raise ExportError(f"{existing}: cannot write the export here (a file, not a folder)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ExportError(f"{existing}: cannot write the export here (permission denied)")
+
+
+def read_export(folder: Path) -> dict:
+    """The metadata of a finished export, once its model and every weight shard are there."""
+    model_file = folder / MODEL_JSON
+    model = read_json(model_file, "run make export first")
+    try:
+        shards = [name for group in model["weightsManifest"] for name in group["paths"]]
+    except (KeyError, TypeError):
+        raise ExportError(f"{model_file}: no weightsManifest (not a TF.js graph model)") from None
+    for name in shards:
+        if not (folder / name).is_file():
+            raise ExportError(f"{folder / name}: not found (the export is incomplete)")
+    metadata_file = folder / METADATA
+    metadata = read_json(metadata_file, "run make export first")
+    if not isinstance(metadata, dict) or metadata.get("quantization") not in PROB_LIMITS:
+        raise ExportError(f"{metadata_file}: no quantization (not an export's metadata)")
+    return metadata
+
+
+def read_json(path: Path, when_missing: str = "") -> object:
+    if not path.is_file():
+        raise ExportError(f"{path}: not found" + (f" ({when_missing})" if when_missing else ""))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:  # not UTF-8, or not JSON
+        raise ExportError(f"{path}: not JSON ({first_line(error)})") from None
+    except OSError as error:
+        raise ExportError(f"{path}: cannot read it ({error.strerror})") from None
+
+
+def first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
