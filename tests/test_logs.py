@@ -41,13 +41,14 @@ def test_export_failing_after_tensorflow_loads_prints_its_error_alone(trained_di
 
 
 def test_trainer_failing_after_tensorflow_loads_prints_its_error_alone(tmp_path):
-    staging = tmp_path / ".model.partial"  # settings saved, but no epoch ever finished
-    staging.mkdir()
-    (staging / "config.toml").write_text(f"data = [{str(NPM_SAMPLE)!r}]\n")
-    out = tmp_path / "model"
-    result = python_m("trainer", "train", "--out", out, "--resume")
+    # A misspelt layer is found only once TensorFlow has built the backbone.
+    result = python_m("trainer", "train", "--data", NPM_SAMPLE, "--out", tmp_path / "model",
+                      "--model", "mobilenetv3small", "--freeze-until", "conv_99")
     assert result.returncode == 2
-    assert result.stderr == f"error: {out}: no interrupted run to resume (nothing in {staging})\n"
+    *progress, line = result.stderr.splitlines()
+    assert line.startswith("error: --freeze-until conv_99: no such layer in MobileNetV3Small")
+    assert all(text.startswith(("data: ", "class counts ")) for text in progress), progress
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_log_level_the_user_set_is_kept(trained_dir, tmp_path):

@@ -143,7 +143,8 @@ def test_preview_augment_shows_originals_and_their_variants(tmp_path):
 def test_preview_augment_draws_a_sample_of_many_classes(tmp_path):
     from PIL import Image
 
-    from trainer.model import build_augmentation
+    from trainer.augment import build_augmentation
+    from trainer.config import TrainConfig
     from trainer.preview import MAX_ROWS, write_preview
     from trainer.sources import load_path
 
@@ -161,14 +162,14 @@ def test_preview_augment_draws_a_sample_of_many_classes(tmp_path):
     dataset = load_path(data)
     drawn = {}
     for seed in (3, 4):
-        rows, grid = write_preview(dataset, build_augmentation(), out, 2, seed)
+        rows, grid = write_preview(dataset, build_augmentation(TrainConfig()), out, 2, seed)
         classes = dataset.y_train[rows]
         assert len(set(classes)) == MAX_ROWS and list(classes) == sorted(classes)
         assert [np.flatnonzero(dataset.y_train == c)[0] for c in classes] == list(rows)
         np.testing.assert_array_equal(grid[:, 0], dataset.x_train[rows])
         drawn[seed] = list(classes)
     assert drawn[3] != drawn[4]
-    again = write_preview(dataset, build_augmentation(), out, 2, 3).rows
+    again = write_preview(dataset, build_augmentation(TrainConfig()), out, 2, 3).rows
     assert list(dataset.y_train[again]) == drawn[3]  # the same seed, the same sample
 
 

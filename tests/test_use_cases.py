@@ -129,7 +129,8 @@ def test_photo_folder_transfer_learning_with_mixup_and_oversampling(tmp_path, ba
 def test_preview_augment_of_photos_with_the_photo_extras(tmp_path):
     import matplotlib.image
 
-    from trainer.model import build_augmentation
+    from trainer.augment import build_augmentation
+    from trainer.config import TrainConfig
     from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
     from trainer.preview import write_preview
     from trainer.sources import load_path
@@ -153,7 +154,7 @@ def test_preview_augment_of_photos_with_the_photo_extras(tmp_path):
     # augmented versions of that photo, each nearer to it (or its mirror) than to another row's.
     # Red, green and blue photos tell the rows apart whatever shape augmentation gives them.
     dataset = load_path(photos, image_size=32)
-    augmentation = build_augmentation(flip="horizontal", contrast=0.3, erasing=0.5)
+    augmentation = build_augmentation(TrainConfig(flip="horizontal", contrast=0.3, erasing=0.5))
     rows, grid = write_preview(dataset, augmentation, out, variants=3, seed=0)
     assert grid.shape == (3, 4, 32, 32, 3)
     files = dataset.x_train.source.paths
