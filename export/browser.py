@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import itertools
+import math
 import os
 import shutil
 import tempfile
@@ -68,16 +70,18 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], steps: int = 8) -> None:
+def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], spacing: float = 24) -> None:
     """Draw on the page's #pad with the mouse; points are in pad units, 0..1 from the top left.
 
-    `steps` mouse events are sent along each segment, as a pointer reports a moving pen.
+    Mouse events are sent every `spacing` CSS pixels or so along each segment, as a pointer
+    reports a moving pen (each event costs a frame of the page, so fewer is faster).
     """
     box = page.locator("#pad").bounding_box()
     for stroke in strokes:
         points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
         page.mouse.move(*points[0])
         page.mouse.down()
-        for point in points[1:]:
-            page.mouse.move(*point, steps=steps)
+        for start, end in itertools.pairwise(points):
+            steps = max(1, round(math.dist(start, end) / spacing))
+            page.mouse.move(*end, steps=steps)
         page.mouse.up()

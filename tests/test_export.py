@@ -91,26 +91,28 @@ def test_mobilenet_runs_on_every_backend(mobilenet_dir, tmp_path):
         assert parity["top1_agreement"] == 1.0 and parity["max_prob_diff"] <= 1e-4
 
 
-@pytest.mark.parametrize("quantize, ratio, limit", [("float16", 0.5, 1e-3), ("uint8", 0.25, 2e-2)])
-def test_quantization_shrinks_and_reports(trained_dir, tmp_path, quantize, ratio, limit):
-    out = tmp_path / "model"
-    result = run_export("convert", trained_dir, "--out", out, "--quantize", quantize,
-                        "--backends", "cpu", "--max-accuracy-drop", "0.02")
+def check_quantized(out: Path, stderr: str, quantize: str, ratio: float, limit: float) -> None:
+    """The export is `ratio` of the float32 weights' size, says so, and keeps within `limit`."""
     metadata = json.loads((out / "metadata.json").read_text())
     assert metadata["quantization"] == quantize
     weights = sum(p.stat().st_size for p in out.glob("*.bin"))
     assert metadata["model_bytes"] < metadata["unquantized_bytes"]
     assert weights == pytest.approx(ratio * (metadata["unquantized_bytes"]
                                              - (out / "model.json").stat().st_size), rel=0.02)
-    assert f"{quantize}: {metadata['unquantized_bytes']:,} -> {metadata['model_bytes']:,}" in (
-        result.stderr
-    )
-    assert "TF.js accuracy" in result.stderr
+    assert f"{quantize}: {metadata['unquantized_bytes']:,} -> {metadata['model_bytes']:,}" in stderr
+    assert "TF.js accuracy" in stderr
     (parity,) = metadata["parity"]
     assert parity["prob_limit"] == limit and parity["max_prob_diff"] <= limit
 
 
-def test_quantization_loss_beyond_tolerance_is_refused(trained_dir, tmp_path):
+def test_float16_halves_the_weights_and_reports(trained_dir, tmp_path):
+    out = tmp_path / "model"
+    result = run_export("convert", trained_dir, "--out", out, "--quantize", "float16",
+                        "--backends", "cpu", "--max-accuracy-drop", "0.02")
+    check_quantized(out, result.stderr, "float16", 0.5, 1e-3)
+
+
+def test_uint8_beyond_the_accuracy_guard_is_refused_unless_allowed(trained_dir, tmp_path):
     out = tmp_path / "model"
     args = ["convert", trained_dir, "--out", out, "--quantize", "uint8",
             "--backends", "cpu", "--images", "64", "--max-accuracy-drop", "-1"]
@@ -120,7 +122,7 @@ def test_quantization_loss_beyond_tolerance_is_refused(trained_dir, tmp_path):
     assert "pass --allow-accuracy-drop" in refused.stderr.strip().splitlines()[-1]
     allowed = run_export(*args, "--allow-accuracy-drop")
     assert "WARNING: uint8 quantization loses" in allowed.stderr
-    assert (out / "model.json").is_file()
+    check_quantized(out, allowed.stderr, "uint8", 0.25, 2e-2)
 
 
 def test_force_replaces_an_export_at_any_path(trained_dir, exported_dir, tmp_path):

@@ -7,10 +7,11 @@ import keras
 import numpy as np
 import pytest
 
+from runfolder.layout import CLASSIFIER_MODEL
 from tests.conftest import ROOT, run_cli, run_trainer
 from tests.test_etl import KANJI_A, bitmap, write_etl
 from tests.test_folders import save
-from trainer.model import BACKBONE, CLASSIFIER
+from trainer.model import BACKBONE
 
 pytestmark = pytest.mark.slow  # every test here trains a model for real
 
@@ -45,7 +46,7 @@ def test_etl9b_characters_at_64px_with_mobilenet(etl_model):
     with np.load(etl_model / "test_sample.npz") as sample:
         assert sample["x"].shape[1:] == (64, 64) and set(sample["y"]) <= {0, 1, 2}
     assert len(run["metrics"]["history"]["val_accuracy"]) == 2
-    classifier = keras.models.load_model(etl_model / "best.keras").get_layer(CLASSIFIER)
+    classifier = keras.models.load_model(etl_model / CLASSIFIER_MODEL)
     assert classifier.get_layer(BACKBONE).output_shape[-1] == 288  # --alpha 0.5 halves 576
 
 
@@ -60,7 +61,7 @@ def test_a_64px_character_model_on_the_page(etl_model, browser, tmp_path):
     recipe = Recipe(**{key: value for key, value in json.loads(
         (web / "metadata.json").read_text())["preprocessing"].items() if key != "kind"})
     assert (recipe.size, recipe.box) == (64, 52)
-    classifier = keras.models.load_model(etl_model / "best.keras").get_layer(CLASSIFIER)
+    classifier = keras.models.load_model(etl_model / CLASSIFIER_MODEL)
     with site_with_model(web) as site, serve(site) as base:
         page = browser.new_page(service_workers="block")
         page.goto(base)
