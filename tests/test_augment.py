@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 from trainer.augment import RandomAffine, build_augmentation
 from trainer.config import TrainConfig
 

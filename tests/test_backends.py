@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from tests.conftest import NPM_SAMPLE, ROOT, run_export
+from tests.helpers import NPM_SAMPLE, ROOT, run_export
 from trainer.model import CLASSIFIER, PROBABILITIES
 
 pytestmark = pytest.mark.slow  # every test here trains a model for real

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 
-from tests.conftest import NPM_SAMPLE, ROOT
+from tests.helpers import NPM_SAMPLE, ROOT
 
 
 def invoke(*args: str | Path) -> int | str | None:
@@ -266,7 +266,7 @@ def _text(path: Path, text: str) -> Path:
 
 def _idx_with_a_pipe(folder: Path) -> Path:
     """An MNIST folder whose training images are a named pipe: reading would wait forever."""
-    from tests.test_data import write_mnist_idx
+    from tests.helpers import write_mnist_idx
 
     data = folder / "mnist"
     x = np.zeros((20, 28, 28), np.uint8)
@@ -342,7 +342,7 @@ def with_callback(monkeypatch, callback) -> None:
 
 
 def tiny(out: Path, *args: str | Path, code: int = 0):
-    from tests.conftest import run_trainer
+    from tests.helpers import run_trainer
 
     return run_trainer("train", "--data", NPM_SAMPLE, "--out", out, "--limit", "300",
                        "--batch-size", "50", *args, code=code)

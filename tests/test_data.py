@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import NPM_SAMPLE, run_cli
+from tests.helpers import NPM_SAMPLE, run_cli, write_emnist_split, write_mnist_idx
 from trainer import sources
 from trainer.dataset import DataError
 from trainer.images import DiskImages
@@ -22,22 +22,6 @@ def idx_bytes(array: np.ndarray) -> bytes:
     return header + array.astype(np.uint8).tobytes()
 
 
-def write_mnist_idx(folder: Path, x_train, y_train, x_test, y_test, compress: bool = False) -> dict:
-    """MNIST's original layout: four IDX files, gzipped or not; returns them by file name."""
-    arrays = {
-        "train-images-idx3-ubyte": x_train,
-        "train-labels-idx1-ubyte": y_train,
-        "t10k-images-idx3-ubyte": x_test,
-        "t10k-labels-idx1-ubyte": y_test,
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, array in arrays.items():
-        raw = idx_bytes(array)
-        if compress:
-            (folder / f"{name}.gz").write_bytes(gzip.compress(raw))
-        else:
-            (folder / name).write_bytes(raw)
-    return arrays
 
 
 def write_idx_folder(folder: Path, compress: bool, n_train: int = 12, n_test: int = 5) -> dict:
@@ -157,15 +141,6 @@ def test_default_mnist_prefers_keras_cache(tmp_path, monkeypatch):
     assert lines == [f"mnist: using the Keras cache {cache}"]
 
 
-def write_emnist_split(folder: Path, split: str, images: dict, labels: dict) -> None:
-    """EMNIST's layout: MNIST IDX files named SPLIT-..., each image stored transposed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for part, prefix in (("train", "train"), ("test", "test")):
-        transposed = images[part].transpose(0, 2, 1)
-        (folder / f"{split}-{prefix}-images-idx3-ubyte.gz").write_bytes(
-            gzip.compress(idx_bytes(transposed)))
-        (folder / f"{split}-{prefix}-labels-idx1-ubyte.gz").write_bytes(
-            gzip.compress(idx_bytes(labels[part])))
 
 
 def test_emnist_images_are_turned_upright(tmp_path):

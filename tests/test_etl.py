@@ -1,38 +1,16 @@
 """ETL8B and ETL9B files written byte for byte to the published layouts (etlcdb.db.aist.go.jp)."""
 
-import struct
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.conftest import run_cli
+from tests.helpers import KANJI_A, A, bitmap, run_cli, write_etl
 from trainer.dataset import DataError
 from trainer.images import DiskImages, read, take, to_tf
 from trainer.preprocess import images_to_inputs
 from trainer.sources import load_path
 from trainer.sources.etl import ETL_RECIPE, jis_to_char, unpack_images
-
-RECORD_FORMATS = {"ETL8B": ">2H4s504s", "ETL9B": ">2H4s504s64x"}  # as form_e8b.htm, form_e9b.htm
-A, KANJI_A = 0x2422, 0x3021  # JIS X 0208 codes of あ and 亜
-
-
-def bitmap(top: int, left: int, bottom: int, right: int) -> np.ndarray:
-    """A 63-row, 64-column 1-bit ETL image with one filled rectangle of ink."""
-    bits = np.zeros((63, 64), np.uint8)
-    bits[top:bottom, left:right] = 1
-    return bits
-
-
-def write_etl(path: Path, samples: list[tuple[int, np.ndarray]], sheet: int = 1) -> None:
-    """An ETL B-type file: a dummy record, then one record per (JIS code, 63x64 bitmap)."""
-    kind = path.name[:5]
-    fmt = RECORD_FORMATS[kind]
-    records = [struct.pack(fmt, 0, 0, b"    ", bytes(504))]  # the dummy first record
-    for code, bits in samples:
-        records.append(struct.pack(fmt, sheet, code, b"A.  ", np.packbits(bits).tobytes()))
-    path.write_bytes(b"".join(records))
 
 
 def etl_samples(count: int) -> tuple[list[tuple[int, np.ndarray]], np.ndarray]:

@@ -20,7 +20,7 @@ from export import BACKENDS, ExportError
 from export.convert import convert_saved_model
 from export.graph_fixes import UNFUSED
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from tests.conftest import ROOT, run_export
+from tests.helpers import ROOT, run_export
 from trainer.model import BACKBONE
 
 

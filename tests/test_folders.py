@@ -6,21 +6,19 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import run_cli
+from tests.helpers import (
+    ORIENTATION,
+    TURNED_CLOCKWISE,
+    portrait_scene,
+    run_cli,
+    save,
+    save_turned_jpeg,
+)
 from trainer.dataset import DataError
 from trainer.images import DiskImages, to_tf
 from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
 from trainer.sources import load_path
 from trainer.sources.photos import holdout_per_class, load_image_folder
-
-ORIENTATION = 0x0112  # the EXIF tag
-TURNED_CLOCKWISE = 6  # its value when the picture must be turned a quarter clockwise to be upright
-
-
-def save(path: Path, pixels: np.ndarray) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(pixels.astype(np.uint8)).save(path)
-    return path
 
 
 def three_stripes(height: int, width: int) -> np.ndarray:
@@ -31,27 +29,8 @@ def three_stripes(height: int, width: int) -> np.ndarray:
     return pixels
 
 
-def portrait_scene(height: int = 640, width: int = 480) -> np.ndarray:
-    """An upright picture that no turn or mirror maps onto itself, grainy as a camera's: a sky
-    brighter at the top, a red block top left and a blue one bottom right, both inside the
-    centre square."""
-    rng = np.random.default_rng(1)
-    sky = np.linspace(230, 40, height)[:, None, None] * np.array([0.8, 0.9, 1.0])
-    pixels = np.broadcast_to(sky, (height, width, 3)).copy()
-    pixels[height // 4 : height * 2 // 5, width // 8 : width * 3 // 8] = (230, 40, 30)
-    pixels[height * 5 // 8 : height * 4 // 5, width * 5 // 8 : width * 7 // 8] = (30, 60, 220)
-    pixels += rng.normal(0, 8, pixels.shape)
-    return np.clip(pixels, 0, 255).astype(np.uint8)
 
 
-def save_turned_jpeg(path: Path, upright: np.ndarray) -> Path:
-    """Saved as a phone held upright saves it: the pixels lying on their side (turned a quarter
-    to the left) and an EXIF tag that says to turn them back clockwise."""
-    exif = Image.Exif()
-    exif[ORIENTATION] = TURNED_CLOCKWISE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(upright).rotate(90, expand=True).save(path, quality=95, exif=exif)
-    return path
 
 
 def truncate_after_header(path: Path) -> Path:

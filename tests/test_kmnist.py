@@ -6,12 +6,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import SHARED_DATA
 from trainer.dataset import DataError
 from trainer.preprocess import Recipe
 from trainer.sources import load_path
 
-REAL_KMNIST = ROOT.parent / "shared" / "data" / "kmnist"
+REAL_KMNIST = SHARED_DATA / "kmnist"
 CLASS_MAP = "index,codepoint,char\n0,U+304A,お\n1,U+304D,き\n2,U+3059,す\n"
 
 

