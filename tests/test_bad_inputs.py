@@ -1,21 +1,25 @@
-"""Bad and hostile inputs: each is exit status 2, one line naming the file or flag, no traceback,
-and nothing changed on disk. Most fail before TensorFlow loads, so they run in milliseconds."""
+"""Bad and hostile inputs to the trainer and the export, table by table: each is exit status 2,
+one line naming the file or flag, no traceback, and nothing changed on disk. Most fail before
+TensorFlow loads, so they run in milliseconds; then the failures only a training run can meet."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import keras
 import numpy as np
 import pytest
 
+from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 from tests.helpers import NPM_SAMPLE, ROOT
 
 
@@ -436,3 +440,108 @@ def test_a_damaged_last_checkpoint_resumes_from_the_best_one(tmp_path, monkeypat
     assert f"after epoch {best_epoch} of 3" in result.stderr
     run = json.loads((tmp_path / "m" / "run.json").read_text())
     assert len(run["metrics"]["history"]["val_accuracy"]) == 3
+
+
+# The export and verify: each bad input through `python -m export`, a process of its own.
+
+
+def spoil(path: Path, content: str | bytes | None) -> Path:
+    """Overwrite the file with `content`, or delete it for None; return its path."""
+    if content is None:
+        path.unlink()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+def only_labels(path: Path) -> Path:
+    np.savez(path, labels=np.arange(10))
+    return path
+
+
+def a_site(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "index.html").write_text("someone's web site")
+    return folder
+
+
+def shard_cut_short(s: SimpleNamespace) -> tuple[list, Path]:
+    """Only TF.js finds this out, in Chromium: the error names the model it could not run."""
+    spoil(next(s.export.glob("*.bin")), b"\0" * 100)
+    return verify(s, "--backends", "cpu"), s.export / "model.json"
+
+
+def convert(s: SimpleNamespace, *flags: str) -> list:
+    return ["convert", s.model, "--out", s.out, *flags]
+
+
+def verify(s: SimpleNamespace, *flags: str) -> list:
+    return ["verify", s.model, "--export", s.export, *flags]
+
+
+# What goes wrong: the command line, and the file or flag its one error line must name.
+BAD_INPUTS: dict[str, Callable[[SimpleNamespace], tuple[list, Path | str]]] = {
+    "run.json not JSON": lambda s: (convert(s), spoil(s.model / RUN_FILE, "{oops")),
+    "run.json without labels": lambda s: (
+        convert(s), spoil(s.model / RUN_FILE, json.dumps({"model": "cnn"}))),
+    "test_sample.npz cut short": lambda s: (
+        convert(s), spoil(s.model / TEST_SAMPLE, (s.model / TEST_SAMPLE).read_bytes()[:300])),
+    "test_sample.npz without images": lambda s: (convert(s), only_labels(s.model / TEST_SAMPLE)),
+    "classifier.keras not a model": lambda s: (
+        convert(s), spoil(s.model / CLASSIFIER_MODEL, "not a model")),
+    "model folder missing": lambda s: (
+        ["convert", s.root / "nothing", "--out", s.out], s.root / "nothing" / CLASSIFIER_MODEL),
+    "model folder is a file": lambda s: (
+        ["convert", s.model / RUN_FILE, "--out", s.out], s.model / RUN_FILE),
+    "--images 0": lambda s: (convert(s, "--images", "0"), "--images"),
+    "--images negative": lambda s: (verify(s, "--images", "-5"), "--images"),
+    "--backends unknown": lambda s: (convert(s, "--backends", "wasm,gpu"), "--backends"),
+    "--out is a file": lambda s: (
+        ["convert", s.model, "--out", s.model / RUN_FILE, "--force"], s.model / RUN_FILE),
+    "--out is a site, not an export": lambda s: (
+        ["convert", s.model, "--out", a_site(s.root / "site"), "--force"], s.root / "site"),
+    "--out unwritable, under a file": lambda s: (
+        ["convert", s.model, "--out", s.model / RUN_FILE / "web"], s.model / RUN_FILE),
+    "model.json not JSON": lambda s: (verify(s), spoil(s.export / "model.json", "{")),
+    "weight shard missing": lambda s: (verify(s), spoil(next(s.export.glob("*.bin")), None)),
+    "weight shard cut short": lambda s: shard_cut_short(s),
+    "metadata.json missing": lambda s: (verify(s), spoil(s.export / "metadata.json", None)),
+    "metadata.json not JSON": lambda s: (verify(s), spoil(s.export / "metadata.json", "[1")),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_is_one_line_and_changes_nothing(case, trained_dir, exported_dir, tmp_path):
+    s = SimpleNamespace(root=tmp_path, model=tmp_path / "tiny", export=tmp_path / "export",
+                        out=tmp_path / "web")
+    shutil.copytree(trained_dir, s.model)
+    shutil.copytree(exported_dir, s.export)
+    args, named = BAD_INPUTS[case](s)
+    before = snapshot(tmp_path)
+
+    quiet = {name: value for name, value in os.environ.items() if name != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-m", "export", *map(str, args)], cwd=ROOT,
+                            env=quiet, capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {named}: ")
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--out", "no-such-folder/preview.png"], "not a file in an existing folder"),
+    (["--out", "."], "not a file in an existing folder"),
+    (["--variants", "0"], "--variants"),
+    (["--rotation", "-1"], "--rotation must be at least 0"),
+])
+def test_bad_preview_input_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch,
+                                                          args, message):
+    monkeypatch.chdir(tmp_path)
+    code = invoke("preview-augment", "--data", NPM_SAMPLE, *args)
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error: "), lines
+    assert message in lines[0]
+    assert list(tmp_path.iterdir()) == []

@@ -2,14 +2,9 @@
 
 import base64
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 import keras
 import numpy as np
@@ -19,8 +14,8 @@ import tensorflow as tf
 from export import BACKENDS, ExportError
 from export.convert import convert_saved_model
 from export.graph_fixes import UNFUSED
-from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from tests.helpers import ROOT, run_export
+from runfolder.layout import CLASSIFIER_MODEL
+from tests.helpers import run_export
 from trainer.model import BACKBONE
 
 
@@ -158,94 +153,3 @@ def test_ops_tfjs_lacks_are_listed(tmp_path):
     with pytest.raises(ExportError, match=expected):
         convert_saved_model(tmp_path / "saved", tmp_path / "js", "none",
                             Path("model/classifier.keras"))
-
-
-def spoil(path: Path, content: str | bytes | None) -> Path:
-    """Overwrite the file with `content`, or delete it for None; return its path."""
-    if content is None:
-        path.unlink()
-    elif isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content)
-    return path
-
-
-def only_labels(path: Path) -> Path:
-    np.savez(path, labels=np.arange(10))
-    return path
-
-
-def a_site(folder: Path) -> Path:
-    folder.mkdir()
-    (folder / "index.html").write_text("someone's web site")
-    return folder
-
-
-def shard_cut_short(s: SimpleNamespace) -> tuple[list, Path]:
-    """Only TF.js finds this out, in Chromium: the error names the model it could not run."""
-    spoil(next(s.export.glob("*.bin")), b"\0" * 100)
-    return verify(s, "--backends", "cpu"), s.export / "model.json"
-
-
-def convert(s: SimpleNamespace, *flags: str) -> list:
-    return ["convert", s.model, "--out", s.out, *flags]
-
-
-def verify(s: SimpleNamespace, *flags: str) -> list:
-    return ["verify", s.model, "--export", s.export, *flags]
-
-
-# What goes wrong: the command line, and the file or flag its one error line must name.
-BAD_INPUTS: dict[str, Callable[[SimpleNamespace], tuple[list, Path | str]]] = {
-    "run.json not JSON": lambda s: (convert(s), spoil(s.model / RUN_FILE, "{oops")),
-    "run.json without labels": lambda s: (
-        convert(s), spoil(s.model / RUN_FILE, json.dumps({"model": "cnn"}))),
-    "test_sample.npz cut short": lambda s: (
-        convert(s), spoil(s.model / TEST_SAMPLE, (s.model / TEST_SAMPLE).read_bytes()[:300])),
-    "test_sample.npz without images": lambda s: (convert(s), only_labels(s.model / TEST_SAMPLE)),
-    "classifier.keras not a model": lambda s: (
-        convert(s), spoil(s.model / CLASSIFIER_MODEL, "not a model")),
-    "model folder missing": lambda s: (
-        ["convert", s.root / "nothing", "--out", s.out], s.root / "nothing" / CLASSIFIER_MODEL),
-    "model folder is a file": lambda s: (
-        ["convert", s.model / RUN_FILE, "--out", s.out], s.model / RUN_FILE),
-    "--images 0": lambda s: (convert(s, "--images", "0"), "--images"),
-    "--images negative": lambda s: (verify(s, "--images", "-5"), "--images"),
-    "--backends unknown": lambda s: (convert(s, "--backends", "wasm,gpu"), "--backends"),
-    "--out is a file": lambda s: (
-        ["convert", s.model, "--out", s.model / RUN_FILE, "--force"], s.model / RUN_FILE),
-    "--out is a site, not an export": lambda s: (
-        ["convert", s.model, "--out", a_site(s.root / "site"), "--force"], s.root / "site"),
-    "--out unwritable, under a file": lambda s: (
-        ["convert", s.model, "--out", s.model / RUN_FILE / "web"], s.model / RUN_FILE),
-    "model.json not JSON": lambda s: (verify(s), spoil(s.export / "model.json", "{")),
-    "weight shard missing": lambda s: (verify(s), spoil(next(s.export.glob("*.bin")), None)),
-    "weight shard cut short": lambda s: shard_cut_short(s),
-    "metadata.json missing": lambda s: (verify(s), spoil(s.export / "metadata.json", None)),
-    "metadata.json not JSON": lambda s: (verify(s), spoil(s.export / "metadata.json", "[1")),
-}
-
-
-def folder_content(root: Path) -> dict[str, bytes | None]:
-    return {str(path.relative_to(root)): path.read_bytes() if path.is_file() else None
-            for path in sorted(root.rglob("*"))}
-
-
-@pytest.mark.parametrize("case", BAD_INPUTS)
-def test_bad_input_is_one_line_and_changes_nothing(case, trained_dir, exported_dir, tmp_path):
-    s = SimpleNamespace(root=tmp_path, model=tmp_path / "tiny", export=tmp_path / "export",
-                        out=tmp_path / "web")
-    shutil.copytree(trained_dir, s.model)
-    shutil.copytree(exported_dir, s.export)
-    args, named = BAD_INPUTS[case](s)
-    before = folder_content(tmp_path)
-
-    quiet = {name: value for name, value in os.environ.items() if name != "TF_CPP_MIN_LOG_LEVEL"}
-    result = subprocess.run([sys.executable, "-m", "export", *map(str, args)], cwd=ROOT,
-                            env=quiet, capture_output=True, text=True)
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    (line,) = result.stderr.splitlines()
-    assert line.startswith(f"error: {named}: ")
-    assert folder_content(tmp_path) == before
