@@ -92,6 +92,8 @@ def test_same_seed_same_draws():
 def test_builder_kinds():
     fused = build_augmentation(TrainConfig(augment="fused"))
     stock = build_augmentation(TrainConfig(augment="stock"))
+    none = build_augmentation(TrainConfig(augment="none"))
+    assert [type(layer).__name__ for layer in none.layers] == ["Identity"]
     assert fused.name == stock.name == "augmentation"
     assert [type(layer).__name__ for layer in fused.layers] == ["RandomAffine"]
     assert [type(layer).__name__ for layer in stock.layers] == [

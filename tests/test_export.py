@@ -49,12 +49,12 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
 
 
 def test_verify_reports_each_backend(exported_dir, trained_dir):
-    result = run_export("verify", trained_dir, "--export", exported_dir, "--images", "500")
+    result = run_export("verify", trained_dir, "--export", exported_dir, "--images", "100")
     parity = read_parity(result.stdout)
     assert set(parity) == set(BACKENDS), result.stdout
     for agreement, max_diff in parity.values():
         assert agreement == 100.0 and max_diff <= 1e-4
-    assert "on 500 images" in result.stdout
+    assert "on 100 images" in result.stdout
 
 
 def test_mobilenet_runs_on_every_backend(mobilenet_dir, tmp_path):

@@ -381,14 +381,3 @@ def test_the_example_configs_are_valid():
     for example in examples:
         resolve(read_config(example), {})
 
-
-@pytest.mark.parametrize("kind, layer_names", [
-    ("stock", ["RandomRotation", "RandomZoom", "RandomTranslation"]),
-    ("none", ["Identity"]),
-])
-def test_stock_augmentation_or_none_is_selectable(tmp_path, kind, layer_names):
-    run = tiny_run(tmp_path / "m", "--augment", kind)
-    assert run["settings"]["augment"] == kind
-    model = keras.models.load_model(tmp_path / "m" / "best.keras")
-    augmentation = model.get_layer(AUGMENTATION)
-    assert [type(layer).__name__ for layer in augmentation.layers] == layer_names
