@@ -377,7 +377,8 @@ def test_a_full_disk_keeps_the_last_complete_epoch_and_resume_goes_on(tmp_path, 
     assert "epoch 1 is kept" in line and "--resume" in line
     staging = tmp_path / ".m.partial"
     assert sorted(p.name for p in staging.iterdir()) == [
-        "best-progress.json", "best.keras", "last.keras", "progress.json"]  # no half file
+        "best-progress.json", "best.keras", "history.csv", "last.keras", "progress.json"
+    ]  # no half file
     assert not (tmp_path / "m").exists()
 
     monkeypatch.setattr(keras.Model, "save", save)
