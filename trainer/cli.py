@@ -184,7 +184,8 @@ def evaluate(
     try:
         model = read_trained(model_dir)
         check_report_folder(folder)
-        sets = [own_test_split(model, log), *(external_set(path, model) for path in data or [])]
+        others = [external_set(path, model) for path in data or []]  # quick to refuse: first
+        sets = [own_test_split(model, log), *others]
     except EvaluationError as error:
         fail(error)
     from trainer.evaluate import evaluate as evaluate_model  # loads TensorFlow: after the checks

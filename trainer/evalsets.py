@@ -15,7 +15,7 @@ from runfolder.layout import TEST_SAMPLE
 from trainer.data import DataError, load_path, resolve_data
 from trainer.dataset import Dataset
 from trainer.disk import read
-from trainer.strokes import DIGITS_ONLY
+from trainer.strokes import DIGITS_ONLY, is_stroke_source
 from trainer.trained import EvaluationError, TrainedModel
 
 OWN_TEST = "test split"
@@ -87,8 +87,9 @@ def _model_indices(y: np.ndarray, labels: list[str], model: TrainedModel, path: 
     unknown = [label for label in used if label not in model.labels]
     if unknown:
         shown = ", ".join(unknown[:10]) + (", ..." if len(unknown) > 10 else "")
-        hint = f" ({path}/{DIGITS_ONLY} keeps the digits alone)" if all(
-            label.isdigit() for label in model.labels) else ""
+        digits_model = all(label.isdigit() for label in model.labels)
+        hint = (f" ({path}/{DIGITS_ONLY} keeps the digits alone)"
+                if digits_model and is_stroke_source(path) else "")
         raise EvaluationError(f"{path}: {len(unknown)} of its {len(used)} labels are not the "
                               f"model's: {shown}{hint}")
     to_model = np.array([model.labels.index(label) if label in model.labels else -1

@@ -101,7 +101,8 @@ def write_report(
         page.add(set_section(page, item, threshold, heatmaps))
     (folder / INDEX).write_text(html_page(model, page.parts), encoding="utf-8")
     metrics = metrics_record(model, evaluated, threshold, history)
-    (folder / METRICS).write_text(json.dumps(metrics, indent=1, allow_nan=False) + "\n")
+    # No indentation: a 3,000-label confusion matrix would take a line per cell.
+    (folder / METRICS).write_text(json.dumps(metrics, allow_nan=False) + "\n")
     return metrics
 
 
