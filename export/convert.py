@@ -116,6 +116,7 @@ def export_model(
             "channels": run["channels"],
             "input": run.get("input", "drawing"),
             "preprocessing": run["preprocessing"],
+            "not_sure_threshold": run["metrics"].get("not_sure_threshold"),
             "accuracy": {
                 "keras_test": run["metrics"]["test_accuracy"],
                 "tfjs_sample": reports[0].tfjs_accuracy,

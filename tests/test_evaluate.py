@@ -405,3 +405,28 @@ def test_a_3000_label_etl_model_gets_its_report_in_minutes(tmp_path):
     assert f"The 30 labels with the most errors of the {len(codes):,}" in html
     assert len(re.findall(r"-miss\d+\.png", html)) == min(60, own["misread"])
     assert all(path.is_file() for path in linked_files(model / "report"))
+
+
+def test_the_threshold_travels_to_the_page(trained_dir, exported_dir, browser, tmp_path):
+    import shutil
+
+    from playwright.sync_api import expect
+
+    from export.browser import draw_strokes, serve, site_with_model
+    from tests.test_page import DIGITS
+
+    run = json.loads((trained_dir / "run.json").read_text())
+    metadata = json.loads((exported_dir / "metadata.json").read_text())
+    assert metadata["not_sure_threshold"] == run["metrics"]["not_sure_threshold"]
+    strict = tmp_path / "model"
+    shutil.copytree(exported_dir, strict)
+    (strict / "metadata.json").write_text(json.dumps({**metadata, "not_sure_threshold": 1.01}))
+    with site_with_model(strict) as site, serve(site) as base:
+        page = browser.new_page(service_workers="block")
+        page.goto(base)
+        page.evaluate("window.recognizer.ready")
+        draw_strokes(page, DIGITS["7"])
+        ranked = page.evaluate("window.recognizer.predict()")
+        assert ranked[0]["prob"] > 0.5  # sure enough for the old fixed 0.5, not for this model
+        expect(page.locator("#status")).to_have_text(f"Not sure: maybe {ranked[0]['label']}?")
+        page.close()

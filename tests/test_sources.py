@@ -200,3 +200,24 @@ def test_the_real_files_in_shared_data():
         ink = np.concatenate([dataset.x_train, dataset.x_test]).reshape(count, -1)
         assert (ink.max(axis=1) > 200).all(), name  # every image has bright ink on black
         assert (np.median(ink, axis=1) == 0).all(), name
+
+
+def test_the_pad_in_python_draws_what_the_page_draws(page):
+    """Real UJI digits drawn on the page's #pad with the mouse, and by trainer/pad.py: the same
+    model input, within a few grey levels where anti-aliasing differs."""
+    from export.browser import draw_strokes
+    from tests.test_page import pad_gray
+    from trainer.strokes import read_unipen
+
+    characters = [c for c in read_unipen(SHARED / "ujipenchars" / "UJIpenchars-w01")
+                  if c.label.isdigit()][:6]
+    for character in characters:
+        strokes = fit_to_pad(character.strokes)
+        page.click("#clear")
+        draw_strokes(page, strokes, steps=1)
+        page_pixels = pad_gray(page)
+        python_pixels = Pad(MNIST_RECIPE.stroke_fraction, side=page_pixels.shape[1]).draw(strokes)
+        page_input = canvas_to_input(page_pixels, MNIST_RECIPE)
+        python_input = canvas_to_input(python_pixels, MNIST_RECIPE)
+        difference = np.abs(page_input - python_input)
+        assert difference.mean() < 4 and np.percentile(difference, 99) < 64, character.label

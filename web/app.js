@@ -4,7 +4,7 @@ import { canvasToInput } from './preprocess.js';
 
 const BACKENDS = ['wasm', 'webgl', 'cpu']; // preferred first; each falls back to the next
 const TOP_K = 3;
-const NOT_SURE = 0.5; // below this top probability the page says it is not sure
+const NOT_SURE = 0.5; // "not sure" below this top probability, unless the metadata has the model's
 const MIN_EXTENT = 0.08; // ink spanning less of the pad than this is a dot, not a character
 const SETTLE_MS = 300; // recognise this long after the last stroke ends
 
@@ -155,8 +155,9 @@ async function predict() {
   const [ranked] = await classify([input]);
   showResults(ranked.slice(0, TOP_K));
   const [top] = ranked;
-  setStatus(top.prob < NOT_SURE ? `Not sure: maybe ${top.label}?` : '');
-  $('results').classList.toggle('unsure', top.prob < NOT_SURE);
+  const unsure = top.prob < (metadata.not_sure_threshold ?? NOT_SURE);
+  setStatus(unsure ? `Not sure: maybe ${top.label}?` : '');
+  $('results').classList.toggle('unsure', unsure);
   return ranked;
 }
 
