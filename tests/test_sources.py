@@ -204,7 +204,7 @@ def test_the_real_files_in_shared_data():
 
 def test_the_pad_in_python_draws_what_the_page_draws(page):
     """Real UJI digits drawn on the page's #pad with the mouse, and by trainer/pad.py: the same
-    model input, within a few grey levels where anti-aliasing differs."""
+    pixels but for a few at the edges, and the same model input within a few grey levels."""
     from export.browser import draw_strokes
     from tests.test_page import pad_gray
     from trainer.strokes import read_unipen
@@ -219,5 +219,6 @@ def test_the_pad_in_python_draws_what_the_page_draws(page):
         python_pixels = Pad(MNIST_RECIPE.stroke_fraction, side=page_pixels.shape[1]).draw(strokes)
         page_input = canvas_to_input(page_pixels, MNIST_RECIPE)
         python_input = canvas_to_input(python_pixels, MNIST_RECIPE)
+        assert np.abs(page_pixels.astype(int) - python_pixels).mean() < 0.5, character.label
         difference = np.abs(page_input - python_input)
-        assert difference.mean() < 4 and np.percentile(difference, 99) < 64, character.label
+        assert difference.mean() < 0.5 and difference.max() < 8, character.label
