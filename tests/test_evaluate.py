@@ -396,6 +396,7 @@ def test_a_3000_label_etl_model_gets_its_report_in_minutes(tmp_path):
     started = time.monotonic()
     result = run_trainer("evaluate", model)
     seconds = time.monotonic() - started
+    print(f"{len(codes)} labels: report in {seconds:.0f} s")
     assert len(codes) > 3000 and seconds < 300
     assert "fonts:" not in result.stderr  # Noto CJK draws every kanji
     metrics = json.loads((model / "report" / "metrics.json").read_text())
