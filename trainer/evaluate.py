@@ -64,6 +64,10 @@ def predict(classifier: keras.Model, images: np.ndarray) -> np.ndarray:
 def gradcam_for(
     classifier: keras.Model, log: Callable[[str], None]
 ) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+    if keras.backend.backend() != "tensorflow":  # Grad-CAM takes its gradients with a tf tape
+        log(f"grad-cam: left out under KERAS_BACKEND={keras.backend.backend()} (it needs "
+            "tensorflow, the default)")
+        return None
     try:
         return GradCam(classifier).heatmaps
     except ValueError as error:

@@ -283,7 +283,8 @@ def tile(page: Page, item: Evaluated, index: int, name: str, extra: str = "") ->
 def gradcam_part(page: Page, item: Evaluated,
                  heatmaps: Callable[[np.ndarray, np.ndarray], np.ndarray] | None) -> str:
     if heatmaps is None:
-        return "<h3>Grad-CAM</h3><p>The model has no convolution to look into.</p>"
+        return ("<h3>Grad-CAM</h3><p>Left out: the model has no convolution to look into, or "
+                "Keras runs on another backend than TensorFlow.</p>")
     scores = item.scores
     right, wrong = np.flatnonzero(scores.right), np.flatnonzero(~scores.right)
     rng = np.random.default_rng(SAMPLE_SEED)
