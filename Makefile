@@ -1,5 +1,6 @@
 # Quick start: `make train`, then `make export` and `make serve`; `make test` runs every check,
-# `make check` the fast ones (lint, unit tests, no training, no browser) while you work.
+# `make check` the fast ones (lint, unit tests, no training, no browser) while you work;
+# `make report` shows what the model gets wrong.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,8 +9,14 @@ DATA ?=
 MODEL ?= models/mnist
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian's font for kana and kanji labels in the report's figures.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SHARED ?= ../shared/data
+# The sets `make report` adds to the model's own test split: other people's digits, scanned and
+# written with a pen. For a model of other labels: make report MODEL=... REPORT_DATA=
+REPORT_DATA ?= $(SHARED)/semeion $(SHARED)/optdigits $(SHARED)/ujipenchars/digits $(SHARED)/pendigits
 
-.PHONY: setup train export serve test check lint clean
+.PHONY: setup train export serve report test check lint clean
 
 setup: $(VENV)/.installed node_modules/.installed web/vendor/files.txt
 
@@ -37,11 +44,19 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
 
+$(CJK_FONT):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y fonts-noto-cjk
+
 train: $(VENV)/.installed node_modules/.installed
 	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA),--data $(path)) $(if $(FORCE),--force)
 
 export: setup $(CHROMIUM)
 	$(PY) -m export convert $(MODEL) --out web/model --force $(if $(QUANTIZE),--quantize $(QUANTIZE))
+
+# MODEL_DIR/report/index.html and metrics.json; the sets side by side are printed here too.
+report: $(VENV)/.installed $(CJK_FONT)
+	$(PY) -m trainer evaluate $(MODEL) $(foreach path,$(REPORT_DATA),--data $(path))
 
 serve: web/vendor/files.txt
 	@test -f web/model/model.json || { echo "web/model/model.json: no model yet (run make train, then make export)"; exit 1; }
@@ -51,11 +66,11 @@ serve: web/vendor/files.txt
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
-check: $(VENV)/.installed node_modules/.installed lint
+check: $(VENV)/.installed node_modules/.installed $(CJK_FONT) lint
 	node --test tests/js/
 	$(PY) -m pytest -m "not slow and not browser"
 
-test: setup $(CHROMIUM) lint
+test: setup $(CHROMIUM) $(CJK_FONT) lint
 	node --test tests/js/
 	$(PY) -m pytest
 

@@ -2,8 +2,10 @@
 
     python -m benchmarks.pen_digits [--uji ../shared/data/ujipenchars] [--model web/model]
 
-Each of the 220 digits (11 writers, 2 of each digit) is scaled to fill 70% of the pad, drawn with
-the mouse in headless Chromium, and read by window.recognizer.predict().
+Each of the 220 digits (11 writers, 2 of each digit) is scaled to fill 70% of the pad (PAD_FILL in
+trainer/pad.py), drawn with the mouse in headless Chromium, and read by
+window.recognizer.predict(). `python -m trainer evaluate MODEL --data FOLDER/digits` draws the same
+strokes with the page's pad in Python, without a browser.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import json
 import math
 import os
 import platform
-import re
 import time
 from pathlib import Path
 from typing import Annotated
@@ -20,40 +21,15 @@ from typing import Annotated
 import typer
 
 from export.browser import chromium, draw_strokes, serve, site_with_model
-
-Stroke = list[tuple[float, float]]
+from trainer.pad import Stroke, fit_to_pad
+from trainer.sources.strokes import read_unipen
 
 
 def read_uji_digits(folder: Path) -> list[tuple[str, list[Stroke]]]:
-    """(label, strokes) for every digit in the UNIPEN-like UJI files; y grows downward."""
-    samples: list[tuple[str, list[Stroke]]] = []
-    for path in sorted(folder.glob("UJIpenchars-w*")):
-        label, strokes = None, []
-        for line in path.read_text().splitlines():
-            if line.startswith(".SEGMENT"):
-                if label is not None:
-                    samples.append((label, strokes))
-                match = re.search(r'"(.)"\s*$', line)
-                label = match.group(1) if match and match.group(1).isdigit() else None
-                strokes = []
-            elif line.startswith(".PEN_DOWN"):
-                strokes.append([])
-            elif label is not None and strokes and re.fullmatch(r"\s*-?\d+\s+-?\d+\s*", line):
-                x, y = map(float, line.split())
-                strokes[-1].append((x, y))
-        if label is not None:
-            samples.append((label, strokes))
-    return samples
-
-
-def fit_to_pad(strokes: list[Stroke], fill: float = 0.7) -> list[Stroke]:
-    """Scale and centre the strokes so that their longer side spans `fill` of the pad."""
-    xs = [x for stroke in strokes for x, _ in stroke]
-    ys = [y for stroke in strokes for _, y in stroke]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-    scale = fill / span
-    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
-    return [[(0.5 + (x - cx) * scale, 0.5 + (y - cy) * scale) for x, y in s] for s in strokes]
+    """(label, strokes) for every digit in the UJI files, read by the trainer's UNIPEN reader."""
+    return [(character.label, character.strokes)
+            for path in sorted(folder.glob("UJIpenchars-w*"))
+            for character in read_unipen(path) if character.label.isdigit()]
 
 
 def main(

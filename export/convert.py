@@ -132,6 +132,7 @@ def metadata_for(
         "channels": run["channels"],
         "input": run.get("input", "drawing"),
         "preprocessing": run["preprocessing"],
+        "not_sure_threshold": run["metrics"].get("not_sure_threshold"),
         "backends": list(BACKENDS),
         "accuracy": {
             "keras_test": run["metrics"]["test_accuracy"],

@@ -10,6 +10,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import keras
 import numpy as np
 from PIL import Image
 
@@ -21,6 +22,7 @@ ETL_RECORD_FORMATS = {"ETL8B": ">2H4s504s", "ETL9B": ">2H4s504s64x"}  # form_e8b
 A, KANJI_A = 0x2422, 0x3021  # JIS X 0208 codes of あ and 亜
 ORIENTATION = 0x0112  # the EXIF tag
 TURNED_CLOCKWISE = 6  # its value when the picture must be turned a quarter clockwise to be upright
+KMNIST_CLASS_MAP = "index,codepoint,char\n0,U+304A,お\n1,U+304D,き\n2,U+3059,す\n"
 
 
 def run_cli(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess:
@@ -169,3 +171,61 @@ def idx_bytes(array: np.ndarray) -> bytes:
         f">{array.ndim}I", *array.shape
     )
     return header + array.astype(np.uint8).tobytes()
+
+
+# An "L" in y-down units: a stem from the top, then a foot along the bottom to the right.
+L_SHAPE = [[(100, 100), (100, 200), (100, 300)], [(100, 300), (170, 300), (240, 300)]]
+
+
+def unipen(characters: list[tuple[str, list[list[tuple[int, int]]]]], kind: str = "DIGIT") -> str:
+    """A UNIPEN file as pendigits-orig and UJI Pen Characters write it."""
+    lines = [".INCLUDE dene.doc", "", f".HIERARCHY {kind}", ""]
+    for number, (label, strokes) in enumerate(characters):
+        lines += [f'.SEGMENT {kind} {number} ? "{label}"', ".COMMENT written by a test"]
+        for stroke in strokes:
+            lines += [".PEN_DOWN", *(f" {x:4d} {y:4d}" for x, y in stroke), ".PEN_UP", ".DT 100"]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def write_kmnist(folder: Path, n_test: int = 20, n_train: int = 0) -> None:
+    """KMNIST's files: arrays under arr_0, characters that fill the whole 28x28 field."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kmnist_classmap.csv").write_text(KMNIST_CLASS_MAP, encoding="utf-8")
+    for part, count in (("test", n_test), ("train", n_train)):
+        images = np.zeros((count, 28, 28), np.uint8)
+        images[:, :, 10:18] = 255  # a bar from the top edge to the bottom edge
+        np.savez(folder / f"kmnist-{part}-labels.npz", np.arange(count) % 3)
+        if count:
+            np.savez(folder / f"kmnist-{part}-imgs.npz", images)
+
+
+class StopAt(keras.callbacks.Callback):
+    """Ctrl-C (a KeyboardInterrupt) at a given epoch (from 0) and batch."""
+
+    def __init__(self, epoch: int, batch: int = 0):
+        super().__init__()
+        self.stop, self.epoch = (epoch, batch), None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if (self.epoch, batch) == self.stop:
+            raise KeyboardInterrupt
+
+
+def with_callback(monkeypatch, callback) -> None:
+    import trainer.train
+
+    stopping = trainer.train.stopping
+    monkeypatch.setattr(trainer.train, "stopping", lambda config: [*stopping(config), callback])
+
+
+# Strokes in pad coordinates (0..1), as a person might draw each digit.
+DIGITS = {
+    "1": [[(0.52, 0.15), (0.50, 0.85)]],
+    "7": [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]],
+    "4": [[(0.6, 0.15), (0.25, 0.6), (0.8, 0.6)], [(0.62, 0.35), (0.6, 0.85)]],
+    "0": [[(0.5 + 0.22 * np.sin(t), 0.5 - 0.32 * np.cos(t)) for t in np.linspace(0, 6.4, 40)]],
+}

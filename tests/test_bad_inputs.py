@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from tests.helpers import NPM_SAMPLE, ROOT
+from tests.helpers import NPM_SAMPLE, ROOT, StopAt, with_callback
 
 
 def invoke(*args: str | Path) -> int | str | None:
@@ -323,26 +323,8 @@ def test_bad_settings_fail_before_tensorflow_loads(tmp_path):
 # Failures while training: a full disk, a diverging loss, Ctrl-C, damaged checkpoints.
 
 
-class StopAt(keras.callbacks.Callback):
-    """Ctrl-C (a KeyboardInterrupt) at a given epoch (from 0) and batch."""
-
-    def __init__(self, epoch: int, batch: int = 0):
-        super().__init__()
-        self.stop, self.epoch = (epoch, batch), None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-
-    def on_train_batch_begin(self, batch, logs=None):
-        if (self.epoch, batch) == self.stop:
-            raise KeyboardInterrupt
 
 
-def with_callback(monkeypatch, callback) -> None:
-    import trainer.train
-
-    stopping = trainer.train.stopping
-    monkeypatch.setattr(trainer.train, "stopping", lambda config: [*stopping(config), callback])
 
 
 def tiny(out: Path, *args: str | Path, code: int = 0):
@@ -381,7 +363,8 @@ def test_a_full_disk_keeps_the_last_complete_epoch_and_resume_goes_on(tmp_path, 
     assert "epoch 1 is kept" in line and "--resume" in line
     staging = tmp_path / ".m.partial"
     assert sorted(p.name for p in staging.iterdir()) == [
-        "best-progress.json", "best.keras", "last.keras", "progress.json"]  # no half file
+        "best-progress.json", "best.keras", "history.csv", "last.keras", "progress.json"
+    ]  # no half file
     assert not (tmp_path / "m").exists()
 
     monkeypatch.setattr(keras.Model, "save", save)

@@ -1,30 +1,18 @@
 """KMNIST: a tiny folder in its published layout, and the real one in ../shared/data/kmnist."""
 
 import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.helpers import SHARED_DATA
+from tests.helpers import SHARED_DATA, write_kmnist
 from trainer.dataset import DataError
 from trainer.preprocess import Recipe
 from trainer.sources import load_path
 
 REAL_KMNIST = SHARED_DATA / "kmnist"
-CLASS_MAP = "index,codepoint,char\n0,U+304A,お\n1,U+304D,き\n2,U+3059,す\n"
 
 
-def write_kmnist(folder: Path, n_test: int = 20, n_train: int = 0) -> None:
-    """KMNIST's files: arrays under arr_0, characters that fill the whole 28x28 field."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kmnist_classmap.csv").write_text(CLASS_MAP, encoding="utf-8")
-    for part, count in (("test", n_test), ("train", n_train)):
-        images = np.zeros((count, 28, 28), np.uint8)
-        images[:, :, 10:18] = 255  # a bar from the top edge to the bottom edge
-        np.savez(folder / f"kmnist-{part}-labels.npz", np.arange(count) % 3)
-        if count:
-            np.savez(folder / f"kmnist-{part}-imgs.npz", images)
 
 
 def test_kmnist_without_train_images_splits_its_test_set(tmp_path):

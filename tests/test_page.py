@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from export.browser import draw_strokes, serve, site_with_model
 from runfolder.layout import CLASSIFIER_MODEL
 from tests.helpers import (
+    DIGITS,
     pad_gray,
     portrait_scene,
     run_cli,
@@ -27,13 +28,6 @@ from trainer.preprocess import PhotoRecipe, Recipe, canvas_to_input, photo_pixel
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-# Strokes in pad coordinates (0..1), as a person might draw each digit.
-DIGITS = {
-    "1": [[(0.52, 0.15), (0.50, 0.85)]],
-    "7": [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]],
-    "4": [[(0.6, 0.15), (0.25, 0.6), (0.8, 0.6)], [(0.62, 0.35), (0.6, 0.85)]],
-    "0": [[(0.5 + 0.22 * np.sin(t), 0.5 - 0.32 * np.cos(t)) for t in np.linspace(0, 6.4, 40)]],
-}
 # Shapes that stress the preprocessing: thin, wide, small and in a corner.
 SHAPES = {
     "wide dash": [[(0.1, 0.5), (0.9, 0.52)]],

@@ -164,6 +164,42 @@ def preview_augment(
     log(f"wrote {png}")
 
 
+@app.command()
+def evaluate(
+    model_dir: Annotated[Path, typer.Argument(help="A finished training run (its --out).")],
+    data: Annotated[list[Path] | None, typer.Option(
+        "--data", help="Another set to evaluate on, read like --data of train (Semeion, optdigits, "
+        "UNIPEN strokes as FOLDER or FOLDER/digits ...). Repeat for several.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for the report (default MODEL_DIR/report); an old report there is "
+        "replaced.")] = None,
+) -> None:
+    """Evaluate a model on its test split and other sets: an HTML report and metrics.json."""
+    from runfolder.layout import REPORT_DIR
+    from trainer.evalsets import external_set, own_test_split
+    from trainer.report import INDEX, METRICS, check_report_folder, markdown_table
+    from trainer.trained import EvaluationError, read_trained
+
+    folder = out or model_dir / REPORT_DIR
+    try:
+        model = read_trained(model_dir)
+        check_report_folder(folder)
+        others = [external_set(path, model) for path in data or []]  # quick to refuse: first
+        sets = [own_test_split(model, log), *others]
+    except EvaluationError as error:
+        fail(error)
+    from trainer.evaluate import evaluate as evaluate_model  # loads TensorFlow: after the checks
+
+    try:
+        evaluated = evaluate_model(model, sets, folder, log)
+    except EvaluationError as error:
+        fail(error)
+    except OSError as error:
+        fail(f"{error.filename or folder}: cannot write ({error.strerror or error})")
+    typer.echo(markdown_table(evaluated, model.metrics.get("not_sure_threshold")))
+    log(f"wrote {folder / INDEX} and {folder / METRICS}")
+
+
 def load_data(settings: TrainConfig) -> Dataset:
     """The dataset, checked as it is read, before TensorFlow loads."""
     return resolve_data([Path(path) for path in settings.data], log,

@@ -117,6 +117,9 @@ class TrainConfig:
                              preview=True)
     mixup: float = setting(0.0, "Mixup's Beta(a, a) parameter, e.g. 0.2; blends pairs of training "
                            "images and their labels. 0 is off.", low=0)
+    # Records. Every run keeps history.csv beside the model.
+    tensorboard: str | None = setting(
+        None, "Also log each epoch for TensorBoard in this folder.", resumable=True)
 
     def to_toml(self) -> str:
         return tomli_w.dumps({
@@ -221,6 +224,8 @@ def _problem(key: str, value: Any) -> str | None:
                 return f"must be {words} {bound:g}, got {value:g}"
     if key == "weights" and value not in ("none", "imagenet") and not Path(value).is_file():
         return f"{value}: no such file (none, imagenet or a file)"
+    if key == "tensorboard" and Path(value).exists() and not Path(value).is_dir():
+        return f"{value}: not a folder"
     return None
 
 

@@ -180,3 +180,18 @@ def _label_array(y: np.ndarray, key: str, where: Path) -> np.ndarray:
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise DataError(f"{where}: {key} is {y.dtype} {y.shape}, expected one integer per image")
     return y.astype(np.int64)
+
+
+def with_test_split(
+    x: np.ndarray, y: np.ndarray, is_test: np.ndarray, labels: list[str], source: str,
+    recipe: Recipe, where: Path,
+) -> Dataset:
+    """In-memory drawings already normalised with `recipe`, split where `is_test` says; when
+    nothing is marked test, TEST_FRACTION is held out by SPLIT_SEED."""
+    if is_test.any():
+        train, test = np.flatnonzero(~is_test), np.flatnonzero(is_test)
+    else:
+        train, test = holdout(len(y))
+        source += f" (no test split: {TEST_FRACTION:.0%} held out by seed {SPLIT_SEED})"
+    dataset = Dataset(x[train], y[train], x[test], y[test], labels, source, recipe=recipe)
+    return checked(dataset, where)

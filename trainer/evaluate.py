@@ -1,0 +1,75 @@
+"""`python -m trainer evaluate`: the model's answers on each set, and the report written whole.
+
+    evaluate = load the classifier -> predict each set -> score it -> write the report in a
+               staging folder -> rename it into place
+
+The sets are read and checked before this module (and TensorFlow) loads: trainer/evalsets.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from runfolder.atomic import replace_dir, staging_dir
+from trainer.evalsets import EvalSet
+from trainer.gradcam import GradCam
+from trainer.report import Evaluated, write_report
+from trainer.scores import score
+from trainer.trained import EvaluationError, TrainedModel
+
+PREDICT_BATCH = 256
+
+
+def evaluate(
+    model: TrainedModel, sets: list[EvalSet], out: Path, log: Callable[[str], None]
+) -> list[Evaluated]:
+    """Score the model on each set and write the report to `out`; the scored sets."""
+    classifier = load_classifier(model)
+    evaluated = []
+    for number, data in enumerate(sets):
+        probabilities = predict(classifier, data.x)
+        evaluated.append(Evaluated(data, score(data.y, probabilities), f"set{number}"))
+        log(f"{data.name}: {evaluated[-1].scores.accuracy:.2%} of {len(data.y):,} images")
+    heatmaps = gradcam_for(classifier, log)
+    staging = staging_dir(out)
+    try:
+        write_report(staging, model, evaluated, heatmaps, log)
+        replace_dir(staging, out)
+    except BaseException:  # a full disk, Ctrl-C: no half-written report stays behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return evaluated
+
+
+def load_classifier(model: TrainedModel) -> keras.Model:
+    """classifier.keras: stock Keras layers only, so no trainer code is needed to load it."""
+    try:
+        return keras.models.load_model(model.classifier_file, compile=False)
+    except Exception as error:  # noqa: BLE001 - Keras raises many kinds for a damaged file
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise EvaluationError(f"{model.classifier_file}: cannot load the model ({first})") \
+            from None
+
+
+def predict(classifier: keras.Model, images: np.ndarray) -> np.ndarray:
+    x = images[..., None] if images.ndim == 3 else images
+    return classifier.predict(x.astype(np.float32), batch_size=PREDICT_BATCH, verbose=0)
+
+
+def gradcam_for(
+    classifier: keras.Model, log: Callable[[str], None]
+) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+    if keras.backend.backend() != "tensorflow":  # Grad-CAM takes its gradients with a tf tape
+        log(f"grad-cam: left out under KERAS_BACKEND={keras.backend.backend()} (it needs "
+            "tensorflow, the default)")
+        return None
+    try:
+        return GradCam(classifier).heatmaps
+    except ValueError as error:
+        log(f"grad-cam: {error}")
+        return None

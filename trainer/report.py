@@ -1,0 +1,424 @@
+"""The evaluation report: a static page (index.html, its PNGs beside it) that opens from the file
+system with no script, and metrics.json with every figure the page shows.
+
+    write_report = header -> the sets side by side -> training (curves, class counts)
+                   -> per set: figures, heatmap, confused pairs, misreads, Grad-CAM, reliability,
+                      per-class precision and recall
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trainer import figures
+from trainer.evalsets import EvalSet
+from trainer.scores import TOP_K, Scores
+from trainer.trained import EvaluationError, TrainedModel
+
+INDEX, METRICS = "index.html", "metrics.json"
+IMAGES = "img"
+HEATMAP_LABELS = 30  # beyond this many labels the heatmap keeps the most confused ones
+PER_CLASS_LABELS = 30  # likewise the per-class chart and table: the worst by F1
+CONFUSED_PAIRS = 10
+PAIR_EXAMPLES = 4
+GALLERY = 60  # misread images shown per set, most confident first
+GRADCAM_SAMPLE = 8  # right answers, and as many wrong ones
+SAMPLE_SEED = 0
+SHOWN_LABELS = 30  # labels listed by name in the header
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """One set and the model's answers on it."""
+
+    data: EvalSet
+    scores: Scores
+    key: str  # names its files and its anchor: set0, set1, ...
+
+
+class Page:
+    """The report folder being written: files go under it, HTML parts collect in order."""
+
+    def __init__(self, folder: Path, labels: list[str]) -> None:
+        self.folder, self.labels, self.parts = folder, labels, []
+        (folder / IMAGES).mkdir()
+
+    def add(self, html: str) -> None:
+        self.parts.append(html)
+
+    def path(self, name: str) -> tuple[Path, str]:
+        """A file under img/: its path, and the relative link to it."""
+        return self.folder / IMAGES / name, f"{IMAGES}/{name}"
+
+    def figure(self, name: str, draw: Callable[[Path], None], alt: str) -> str:
+        path, link = self.path(name)
+        draw(path)
+        return f'<img class="figure" src="{link}" alt="{escape(alt)}">'
+
+    def image(self, name: str, pixels: np.ndarray, alt: str) -> str:
+        path, link = self.path(name)
+        figures.save_image(pixels, path)
+        return f'<img class="input" src="{link}" alt="{escape(alt)}">'
+
+    def label(self, index: int) -> str:
+        return escape(self.labels[index])
+
+
+def check_report_folder(folder: Path) -> None:
+    """A report may replace a report, never anything else."""
+    if folder.exists() and not folder.is_dir():
+        raise EvaluationError(f"--out {folder}: a file, not a folder")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / METRICS).is_file():
+        raise EvaluationError(f"--out {folder}: a folder that is not a report; choose another "
+                              "--out")
+
+
+def write_report(
+    folder: Path, model: TrainedModel, evaluated: list[Evaluated],
+    heatmaps: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """Write index.html, its images and metrics.json into `folder` (empty); the metrics."""
+    fonts = figures.use_label_fonts()
+    missing = figures.missing_glyphs(model.labels, fonts)
+    if missing:
+        log(f"fonts: no installed font draws {''.join(missing[:20])} (install "
+            f"{figures.CJK_FONT_PACKAGE}); the figures show those labels as boxes")
+    page = Page(folder, model.labels)
+    threshold = model.metrics.get("not_sure_threshold")
+    history = model.history()
+    page.add(header(model, evaluated, threshold))
+    page.add(cross_table(evaluated, threshold))
+    page.add(training_section(page, model, history))
+    for item in evaluated:
+        page.add(set_section(page, item, threshold, heatmaps))
+    (folder / INDEX).write_text(html_page(model, page.parts), encoding="utf-8")
+    metrics = metrics_record(model, evaluated, threshold, history)
+    # No indentation: a 3,000-label confusion matrix would take a line per cell.
+    (folder / METRICS).write_text(json.dumps(metrics, allow_nan=False) + "\n")
+    return metrics
+
+
+def header(model: TrainedModel, evaluated: list[Evaluated], threshold: float | None) -> str:
+    labels = model.labels
+    shown = " ".join(escape(label) for label in labels[:SHOWN_LABELS])
+    more = f" … ({len(labels):,} in all)" if len(labels) > SHOWN_LABELS else ""
+    sure = (f"below a top probability of <b>{threshold:.3f}</b> the page says “not sure”: the "
+            "lowest value above which fewer than 1% of the validation answers were wrong"
+            if threshold is not None else
+            "no “not sure” threshold in run.json (trained before it was recorded)")
+    contents = "".join(f'<li><a href="#{item.key}">{escape(item.data.name)}</a></li>'
+                       for item in evaluated)
+    side, kind = model.input_size, escape(model.run["input"])
+    return f"""<header>
+<h1>What {escape(model.folder.name)} gets wrong</h1>
+<p>{escape(model.run["model"])} on {side}x{side} {kind}s,
+{len(labels):,} labels: {shown}{more}. Trained on {escape(str(model.run.get("data_source")))};
+{model.metrics.get("epochs_trained")} epochs; test accuracy when training ended
+{_percent(model.metrics.get("test_accuracy"))}.</p>
+<p>Threshold: {sure}.</p>
+<nav><a href="#sets">The sets side by side</a> · <a href="#training">Training</a> ·
+sets: <ul>{contents}</ul></nav>
+</header>"""
+
+
+CROSS_COLUMNS = ("set", "images", "accuracy", f"top-{TOP_K}", "macro F1", "confidence right",
+                 "confidence wrong", "ECE", "sure answers", "errors when sure")
+
+
+def cross_rows(evaluated: list[Evaluated], threshold: float | None) -> list[list[str]]:
+    """The cross-dataset table: one row per set, as text."""
+    rows = []
+    for item in evaluated:
+        scores = item.scores
+        sure, sure_errors = scores.above(threshold) if threshold is not None else (None, None)
+        rows.append([
+            item.data.name, f"{len(scores.y):,}", _percent(scores.accuracy),
+            _percent(scores.top_k_accuracy), f"{scores.macro_f1:.4f}",
+            _decimal(scores.mean_confidence(True)), _decimal(scores.mean_confidence(False)),
+            f"{scores.calibration.expected_error:.4f}", _percent(sure), _percent(sure_errors),
+        ])
+    return rows
+
+
+def cross_table(evaluated: list[Evaluated], threshold: float | None) -> str:
+    head = "".join(f"<th>{escape(name)}</th>" for name in CROSS_COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in cross_rows(evaluated, threshold)
+    )
+    return f"""<section id="sets"><h2>The sets side by side</h2>
+<p>Accuracy on other people's handwriting is the honest measure of what a person drawing on the
+page will see. Confidence: the mean top probability of right and of wrong answers. ECE: expected
+calibration error (10 bins). Sure answers: the share at or above the “not sure” threshold, and how
+many of those are wrong.</p>
+<table><tr>{head}</tr>{body}</table></section>"""
+
+
+def markdown_table(evaluated: list[Evaluated], threshold: float | None) -> str:
+    """The cross-dataset table for the terminal (and for pasting into Markdown)."""
+    rows = [list(CROSS_COLUMNS), ["---"] * len(CROSS_COLUMNS), *cross_rows(evaluated, threshold)]
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def training_section(page: Page, model: TrainedModel, history: dict[str, list[float]]) -> str:
+    parts = ['<section id="training"><h2>Training</h2>']
+    if history:
+        head_epochs = model.settings.get("head_epochs", 0)
+        curves = page.figure("learning-curves.png",
+                             lambda path: figures.learning_curves(history, head_epochs, path),
+                             "loss and accuracy per epoch")
+        parts.append(f"""<h3>Learning curves</h3><p>Loss and accuracy per epoch on the training
+and validation images. Validation loss rising while training loss falls is overfitting; both
+still falling at the end means more epochs would help.</p>{curves}""")
+    counts = model.run.get("class_counts", {}).get("train")
+    if counts:
+        chart = page.figure("class-counts.png",
+                            lambda path: figures.class_counts_chart(counts, model.labels, path),
+                            "training images per label")
+        parts.append(f"""<h3>Training images per label</h3><p>Labels with few images are
+usually the ones read worst; <code>--balance</code> evens them out.</p>{chart}""")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def set_section(page: Page, item: Evaluated, threshold: float | None,
+                heatmaps: Callable[[np.ndarray, np.ndarray], np.ndarray] | None) -> str:
+    scores, key = item.scores, item.key
+    sure = ""
+    if threshold is not None:
+        share, errors = scores.above(threshold)
+        sure = (f"<li>answers at least {threshold:.3f} sure: {_percent(share)}, of which "
+                f"{_percent(errors)} wrong</li>")
+    return f"""<section id="{key}"><h2>{escape(item.data.name)}</h2>
+<p class="source">{escape(item.data.source)}</p>
+<ul class="summary"><li>images: {len(scores.y):,}</li>
+<li>accuracy {_percent(scores.accuracy)}, top-{TOP_K} {_percent(scores.top_k_accuracy)},
+macro F1 {scores.macro_f1:.4f}</li>
+<li>mean confidence of right answers {_decimal(scores.mean_confidence(True))}, of wrong ones
+{_decimal(scores.mean_confidence(False))}</li>{sure}
+<li>the threshold this set's own answers would give: {scores.own_threshold:.3f}</li></ul>
+{heatmap_part(page, item)}
+{pairs_part(page, item)}
+{gallery_part(page, item)}
+{gradcam_part(page, item, heatmaps)}
+{reliability_part(page, item, threshold)}
+{per_class_part(page, item)}
+</section>"""
+
+
+def heatmap_part(page: Page, item: Evaluated) -> str:
+    confusion = item.scores.confusion
+    shown = most_confused(confusion, HEATMAP_LABELS)
+    note = ("" if len(shown) == len(page.labels) else
+            f" The {len(shown)} labels with the most errors of the {len(page.labels):,}; the full "
+            "matrix is in metrics.json.")
+    chart = page.figure(f"{item.key}-confusion.png", lambda path: figures.confusion_heatmap(
+        confusion[np.ix_(shown, shown)], [page.labels[k] for k in shown], path),
+        "confusion matrix")
+    return f"""<h3>Confusion matrix</h3><p>True labels in rows, what the model read in columns;
+colour is the share of the row, numbers are counts. Off the diagonal are the errors.{note}</p>
+{chart}"""
+
+
+def most_confused(confusion: np.ndarray, limit: int) -> np.ndarray:
+    """All labels when there are at most `limit`; else the `limit` labels most involved in
+    errors (as the true label or as the one read), in label order."""
+    if len(confusion) <= limit:
+        return np.arange(len(confusion))
+    errors = confusion.sum(axis=0) + confusion.sum(axis=1) - 2 * np.diag(confusion)
+    return np.sort(np.argsort(-errors, kind="stable")[:limit])
+
+
+def pairs_part(page: Page, item: Evaluated) -> str:
+    scores = item.scores
+    pairs = scores.confused_pairs()[:CONFUSED_PAIRS]
+    if not pairs:
+        return "<h3>Most confused pairs</h3><p>None: every image was read right.</p>"
+    rows = []
+    for number, (true, read, count, share) in enumerate(pairs):
+        where = np.flatnonzero((scores.y == true) & (scores.predicted == read))
+        examples = where[np.argsort(-scores.confidence[where], kind="stable")][:PAIR_EXAMPLES]
+        images = "".join(page.image(f"{item.key}-pair{number}-{i}.png", item.data.x[i],
+                                    f"{page.labels[true]} read as {page.labels[read]}")
+                         for i in examples)
+        rows.append(f"<tr><td>{page.label(true)} → {page.label(read)}</td><td>{count}</td>"
+                    f"<td>{_percent(share)}</td><td>{images}</td></tr>")
+    return f"""<h3>Most confused pairs</h3><p>True label → what the model read, how often, and
+the share of that label's images it is; the examples are the most confident of each.</p>
+<table><tr><th>true → read</th><th>count</th><th>share</th><th>examples</th></tr>
+{"".join(rows)}</table>"""
+
+
+def gallery_part(page: Page, item: Evaluated) -> str:
+    scores = item.scores
+    wrong = np.flatnonzero(~scores.right)
+    wrong = wrong[np.argsort(-scores.confidence[wrong], kind="stable")]
+    tiles = "".join(tile(page, item, i, f"{item.key}-miss{n}.png")
+                    for n, i in enumerate(wrong[:GALLERY]))
+    shown = f"The {GALLERY} most confident of" if len(wrong) > GALLERY else "All"
+    return f"""<h3>Misread images</h3><p>{shown} {len(wrong):,} misread images, most confident
+mistakes first, as the model saw them: the true label, then the model's top {TOP_K}.</p>
+<div class="tiles">{tiles}</div>"""
+
+
+def tile(page: Page, item: Evaluated, index: int, name: str, extra: str = "") -> str:
+    scores = item.scores
+    probabilities = scores.probabilities[index]
+    top = np.argsort(-probabilities, kind="stable")[:TOP_K]
+    guesses = "<br>".join(f"{page.label(k)} {probabilities[k]:.2f}" for k in top)
+    true = page.labels[scores.y[index]]
+    image = page.image(name, item.data.x[index], f"true {true}")
+    return (f'<figure>{image}{extra}<figcaption>true <b>{escape(true)}</b><br>{guesses}'
+            "</figcaption></figure>")
+
+
+def gradcam_part(page: Page, item: Evaluated,
+                 heatmaps: Callable[[np.ndarray, np.ndarray], np.ndarray] | None) -> str:
+    if heatmaps is None:
+        return ("<h3>Grad-CAM</h3><p>Left out: the model has no convolution to look into, or "
+                "Keras runs on another backend than TensorFlow.</p>")
+    scores = item.scores
+    right, wrong = np.flatnonzero(scores.right), np.flatnonzero(~scores.right)
+    rng = np.random.default_rng(SAMPLE_SEED)
+    sample_right = np.sort(rng.choice(right, min(GRADCAM_SAMPLE, len(right)), replace=False))
+    sample_wrong = wrong[np.argsort(-scores.confidence[wrong], kind="stable")][:GRADCAM_SAMPLE]
+    chosen = np.concatenate([sample_right, sample_wrong]).astype(np.int64)
+    maps = heatmaps(item.data.x[chosen], scores.predicted[chosen])
+    tiles = {True: [], False: []}
+    for n, (index, heatmap) in enumerate(zip(chosen, maps, strict=True)):
+        path, link = page.path(f"{item.key}-cam{n}.png")
+        figures.save_gradcam(item.data.x[index], heatmap, path)
+        overlay = f'<img class="input" src="{link}" alt="Grad-CAM">'
+        tiles[bool(scores.right[index])].append(
+            tile(page, item, index, f"{item.key}-cam{n}-input.png", overlay))
+    return f"""<h3>Where the model looked (Grad-CAM)</h3><p>Each image beside the evidence for the
+label the model read: warm colours mark the regions that raised its score most. A wrong answer
+with the warmth on a stray mark or on a part shared by two digits shows what misled it.</p>
+<h4>Right answers (a random sample)</h4><div class="tiles">{"".join(tiles[True])}</div>
+<h4>Wrong answers (the most confident)</h4><div class="tiles">{"".join(tiles[False])}</div>"""
+
+
+def reliability_part(page: Page, item: Evaluated, threshold: float | None) -> str:
+    calibration = item.scores.calibration
+    chart = page.figure(f"{item.key}-reliability.png", lambda path: figures.reliability_diagram(
+        calibration, threshold, path), "reliability diagram")
+    return f"""<h3>Calibration</h3><p>How often answers of each confidence are right. On the
+diagonal, a model that says 0.9 is right 9 times in 10; below it, overconfident. Expected
+calibration error (ECE): {calibration.expected_error:.4f}.</p>{chart}"""
+
+
+def per_class_part(page: Page, item: Evaluated) -> str:
+    scores = item.scores
+    present = np.flatnonzero(scores.support > 0)
+    order = present[np.argsort(scores.f1[present], kind="stable")]
+    shown = order if len(present) <= PER_CLASS_LABELS else order[:PER_CLASS_LABELS]
+    shown_sorted = np.sort(shown)
+    chart = page.figure(f"{item.key}-per-class.png", lambda path: figures.per_class_chart(
+        [page.labels[k] for k in shown_sorted], scores.precision[shown_sorted],
+        scores.recall[shown_sorted], path), "precision and recall per label")
+    rows = "".join(
+        f"<tr><td>{page.label(k)}</td><td>{scores.support[k]:,}</td>"
+        f"<td>{scores.precision[k]:.3f}</td><td>{scores.recall[k]:.3f}</td>"
+        f"<td>{scores.f1[k]:.3f}</td></tr>" for k in shown)
+    note = (f"The {len(shown)} labels with the lowest F1 of the {len(present):,} in this set; "
+            "all of them are in metrics.json. " if len(shown) < len(present) else "")
+    return f"""<h3>Precision and recall per label</h3><p>{note}Precision: of the images read as
+a label, the share that are it. Recall: of a label's images, the share read right. Worst first
+in the table.</p>{chart}
+<table><tr><th>label</th><th>images</th><th>precision</th><th>recall</th><th>F1</th></tr>
+{rows}</table>"""
+
+
+def metrics_record(model: TrainedModel, evaluated: list[Evaluated], threshold: float | None,
+                   history: dict[str, list[float]]) -> dict[str, Any]:
+    """Every figure the page shows, and the full confusion matrices."""
+    return {
+        "model": str(model.folder),
+        "labels": model.labels,
+        "not_sure_threshold": threshold,
+        "history": {key: [_finite(v) for v in values] for key, values in history.items()},
+        "class_counts": model.run.get("class_counts"),
+        "sets": [set_record(item, threshold, model.labels) for item in evaluated],
+    }
+
+
+def set_record(item: Evaluated, threshold: float | None, labels: list[str]) -> dict[str, Any]:
+    scores, calibration = item.scores, item.scores.calibration
+    sure, sure_errors = scores.above(threshold) if threshold is not None else (None, None)
+    return {
+        "name": item.data.name,
+        "source": item.data.source,
+        "images": len(scores.y),
+        "accuracy": scores.accuracy,
+        f"top{TOP_K}_accuracy": scores.top_k_accuracy,
+        "macro_f1": scores.macro_f1,
+        "mean_confidence_right": scores.mean_confidence(True),
+        "mean_confidence_wrong": scores.mean_confidence(False),
+        "misread": int((~scores.right).sum()),
+        "expected_calibration_error": calibration.expected_error,
+        "calibration": {"confidence": calibration.confidence.tolist(),
+                        "accuracy": calibration.accuracy.tolist(),
+                        "count": calibration.count.tolist()},
+        "sure_share": sure,
+        "sure_error_rate": sure_errors,
+        "own_not_sure_threshold": scores.own_threshold,
+        "confused_pairs": [{"true": labels[true], "read": labels[read], "count": count,
+                            "share": share}
+                           for true, read, count, share in scores.confused_pairs()],
+        "per_label": {"precision": scores.precision.tolist(), "recall": scores.recall.tolist(),
+                      "f1": scores.f1.tolist(), "support": scores.support.tolist()},
+        "confusion": {"rows": "true label", "columns": "read as",
+                      "matrix": scores.confusion.tolist()},
+    }
+
+
+def html_page(model: TrainedModel, parts: list[str]) -> str:
+    body = "\n".join(parts)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(model.folder.name)}: evaluation</title>
+<style>{STYLE}</style></head>
+<body><main>
+{body}
+</main></body></html>
+"""
+
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; color: #1c1c1e; margin: 0; background: #fafafa; }
+main { max-width: 1180px; margin: 0 auto; padding: 16px; }
+section { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 8px 18px;
+          margin: 16px 0; }
+h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+table { border-collapse: collapse; margin: 8px 0; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: middle; }
+th { background: #f0f0f3; }
+img.figure { max-width: 100%; height: auto; display: block; }
+img.input { width: 72px; height: 72px; image-rendering: pixelated; border: 1px solid #ccc;
+            background: #000; margin: 1px; }
+.tiles { display: flex; flex-wrap: wrap; gap: 8px; }
+figure { margin: 0; width: 150px; font-size: 13px; }
+.source { color: #555; font-size: 13px; }
+nav ul { display: inline; padding: 0; } nav li { display: inline; margin-right: 10px; }
+"""
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2%}"
+
+
+def _decimal(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _finite(value: float) -> float | None:
+    return value if np.isfinite(value) else None
