@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -203,7 +204,7 @@ def test_the_pad_in_python_draws_what_the_page_draws(page):
     for character in characters:
         strokes = fit_to_pad(character.strokes)
         page.click("#clear")
-        draw_strokes(page, strokes, steps=1)
+        draw_strokes(page, strokes, spacing=math.inf)  # the recorded points only
         page_pixels = pad_gray(page)
         python_pixels = Pad(MNIST_RECIPE.stroke_fraction, side=page_pixels.shape[1]).draw(strokes)
         page_input = canvas_to_input(page_pixels, MNIST_RECIPE)
