@@ -21,13 +21,13 @@ from export.inputs import (
     METADATA,
     MODEL_JSON,
     Training,
-    first_line,
     read_export,
     read_training,
     require_replaceable,
 )
 from export.parity import Parity, check_parity
 from runfolder.atomic import replace_dir, staging_dir
+from runfolder.record import first_line
 
 QUANTIZE_FLAGS = {"none": [], "float16": ["--quantize_float16=*"], "uint8": ["--quantize_uint8=*"]}
 # The converter's console script (tensorflowjs_converter) joins its arguments with spaces and

@@ -15,6 +15,7 @@ import numpy as np
 
 from export import PROB_LIMITS, ExportError, require_images
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
+from runfolder.record import RecordError, first_line, read_record
 
 MODEL_JSON = "model.json"
 METADATA = "metadata.json"
@@ -47,23 +48,12 @@ def read_training(folder: Path, images: int) -> Training:
             raise ExportError(f"{folder / name}: not found (train a model first: make train)")
     if not zipfile.is_zipfile(folder / CLASSIFIER_MODEL):
         raise ExportError(f"{folder / CLASSIFIER_MODEL}: not a Keras model (no zip archive)")
-    run = read_run(folder / RUN_FILE)
+    try:
+        run = read_record(folder, RUN_FIELDS)
+    except RecordError as error:
+        raise ExportError(str(error)) from None
     x, y = read_sample(folder / TEST_SAMPLE, images)
     return Training(folder, run, x, y)
-
-
-def read_run(path: Path) -> dict:
-    run = read_json(path)
-    missing = [field for field in RUN_FIELDS if not _has(run, field.split("."))]
-    if missing:
-        raise ExportError(f"{path}: no {', '.join(missing)} (not a complete run record)")
-    return run
-
-
-def _has(record: object, keys: list[str]) -> bool:
-    return not keys or (
-        isinstance(record, dict) and keys[0] in record and _has(record[keys[0]], keys[1:])
-    )
 
 
 def read_sample(path: Path, images: int) -> tuple[np.ndarray, np.ndarray]:
@@ -135,8 +125,3 @@ def read_json(path: Path, when_missing: str = "") -> object:
         raise ExportError(f"{path}: not JSON ({first_line(error)})") from None
     except OSError as error:
         raise ExportError(f"{path}: cannot read it ({error.strerror})") from None
-
-
-def first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

@@ -11,7 +11,8 @@ from playwright.sync_api import Error as PlaywrightError
 
 from export import BACKENDS, PROB_LIMITS, ExportError
 from export.browser import chromium, serve, site_with_model
-from export.inputs import MODEL_JSON, first_line
+from export.inputs import MODEL_JSON
+from runfolder.record import first_line
 
 HARNESS = """<!doctype html><meta charset="utf-8"><title>parity</title>
 <script src="vendor/tf.es2017.min.js"></script>

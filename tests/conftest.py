@@ -24,23 +24,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-
-
-
-
-
-
-def _invoke(app, args: tuple[str | Path, ...], code: int):
-    from typer.testing import CliRunner
-
-    result = CliRunner().invoke(app, [str(arg) for arg in args])
-    if result.exit_code != code:
-        raise AssertionError(
-            f"{args} ended with {result.exit_code}, not {code}:\n{result.output[-3000:]}"
-        ) from result.exception
-    return result
-
-
 @pytest.fixture(scope="session")
 def trained_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("models") / "tiny"

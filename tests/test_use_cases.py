@@ -65,8 +65,7 @@ def test_a_64px_character_model_on_the_page(etl_model, browser, tmp_path):
 
     web = tmp_path / "web-model"
     run_cli("export", "convert", etl_model, "--out", web, "--backends", "wasm", "--images", "64")
-    recipe = Recipe(**{key: value for key, value in json.loads(
-        (web / "metadata.json").read_text())["preprocessing"].items() if key != "kind"})
+    recipe = Recipe.from_json(json.loads((web / "metadata.json").read_text())["preprocessing"])
     assert (recipe.size, recipe.box) == (64, 52)
     classifier = keras.models.load_model(etl_model / CLASSIFIER_MODEL)
     with site_with_model(web) as site, serve(site) as base:

@@ -59,6 +59,16 @@ class Dataset:
         return isinstance(self.x_train, DiskImages) or isinstance(self.x_test, DiskImages)
 
 
+def text_lines(path: Path, format_name: str) -> list[str]:
+    """The lines of a data file in an ASCII text format, e.g. "Semeion's text format"."""
+    try:
+        return path.read_text(encoding="ascii").splitlines()
+    except OSError as error:
+        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not {format_name} (bytes that are not ASCII)") from None
+
+
 def drawing_recipe(size: int) -> Recipe:
     """MNIST's recipe for another input size: the ink's longer side fills 20/28 of the field."""
     return Recipe(size=size, box=round(MNIST_RECIPE.box / MNIST_RECIPE.size * size))

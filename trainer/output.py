@@ -32,9 +32,8 @@ def check_output(out: Path, force: bool, resume: bool) -> None:
         raise OutputError("--force and --resume: choose one (start over, or continue)")
     if out.name in ("", "..") or out.resolve() == out.resolve().parent:
         raise OutputError(f"--out {str(out)!r}: name a folder for the run, e.g. models/digits")
-    running = lock_holder(out)
-    if running:
-        raise OutputError(f"--out {out}: another training is writing there ({running})")
+    if is_locked(out):
+        raise busy(out)
     check_contents(out, force, resume)
 
 
@@ -54,7 +53,7 @@ def check_contents(out: Path, force: bool, resume: bool) -> None:
         if not force:
             raise OutputError(f"--out {out}: holds a finished run (pass --force to replace it "
                               "when the new run ends)")
-    if resume_point(out) is not None and not force:
+    if not force and resume_point(out) is not None:
         raise OutputError(f"--out {out}: an interrupted run is waiting in {staging_path(out)} "
                           "(continue it with --resume, or pass --force to start over)")
 
@@ -63,16 +62,22 @@ def lock_path(out: Path) -> Path:
     return out.with_name(f".{out.name}.lock")
 
 
-def lock_holder(out: Path) -> str | None:
-    """Who holds the lock on `out`, or None; creates nothing."""
+def is_locked(out: Path) -> bool:
+    """Whether a training holds the lock on `out`; creates nothing."""
     path = lock_path(out)
     if not path.is_file():
-        return None
+        return False
     try:
         with FileLock(path, timeout=0):
-            return None
+            return False
     except Timeout:
-        return path.read_text().strip() or "another training"
+        return True
+
+
+def busy(out: Path) -> OutputError:
+    """The refusal naming the training that holds the lock, as its lock file describes it."""
+    holder = lock_path(out).read_text().strip() or "another training"
+    return OutputError(f"--out {out}: another training is writing there ({holder})")
 
 
 @contextmanager
@@ -84,8 +89,7 @@ def training_lock(out: Path) -> Iterator[None]:
         lock = FileLock(path, timeout=0)
         lock.acquire()
     except Timeout:
-        holder = path.read_text().strip() or "another training"
-        raise OutputError(f"--out {out}: another training is writing there ({holder})") from None
+        raise busy(out) from None
     except OSError as error:
         raise OutputError(f"--out {out}: cannot write there ({error.strerror})") from None
     try:

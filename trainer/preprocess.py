@@ -9,7 +9,7 @@ one grey level.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +29,11 @@ class Recipe:
 
     def to_json(self) -> dict:
         return {"kind": "mnist-box-com", **asdict(self)}
+
+    @classmethod
+    def from_json(cls, recipe: dict) -> Recipe:
+        """The recipe `to_json` wrote (in run.json or metadata.json)."""
+        return cls(**{field.name: recipe[field.name] for field in fields(cls)})
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ input, recipe, settings and metrics, and the files that must be there."""
 from __future__ import annotations
 
 import csv
-import json
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runfolder.layout import CLASSIFIER_MODEL, HISTORY_FILE, RUN_FILE
+from runfolder.record import RecordError, read_record
 from trainer.preprocess import Recipe
 
 RECIPE_KIND = Recipe().to_json()["kind"]
@@ -50,7 +50,7 @@ class TrainedModel:
         recipe = self.run["preprocessing"]
         if recipe.get("kind") != RECIPE_KIND:
             return None
-        return Recipe(**{f.name: recipe[f.name] for f in fields(Recipe)})
+        return Recipe.from_json(recipe)
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -90,12 +90,9 @@ def read_trained(folder: Path) -> TrainedModel:
         raise EvaluationError(f"{folder}: not a trained model (no {RUN_FILE}; train one with "
                               "python -m trainer train --out FOLDER)")
     try:
-        run = json.loads(run_file.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise EvaluationError(f"{run_file}: not a readable run record ({error})") from None
-    missing = [key for key in RUN_KEYS if not isinstance(run, dict) or key not in run]
-    if missing:
-        raise EvaluationError(f"{run_file}: not a finished run's record (no {', '.join(missing)})")
+        run = read_record(folder, RUN_KEYS)
+    except RecordError as error:
+        raise EvaluationError(str(error)) from None
     model = TrainedModel(folder, run)
     if not model.classifier_file.is_file():
         raise EvaluationError(f"{model.classifier_file}: missing (the classifier a finished run "

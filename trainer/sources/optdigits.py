@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.dataset import MNIST_RECIPE, DataError, Dataset, with_test_split
+from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
 from trainer.preprocess import Recipe, images_to_inputs
 
 FILE_PREFIX = "optdigits-orig"
@@ -55,13 +55,7 @@ def load_optdigits(path: Path, recipe: Recipe = MNIST_RECIPE) -> Dataset:
 
 def read_optdigits(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """(N, 32, 32) uint8 images, ink 255 on 0, and their digits."""
-    try:
-        lines = path.read_text(encoding="ascii").splitlines()
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not an optdigits bitmap file (bytes that are not ASCII)") \
-            from None
+    lines = text_lines(path, "an optdigits bitmap file")
     first = next((i for i, line in enumerate(lines) if ROW.fullmatch(line)), None)
     if first is None:
         raise DataError(f"{path}: no 32x32 bitmap of 0 and 1")

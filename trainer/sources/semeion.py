@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.dataset import MNIST_RECIPE, DataError, Dataset, with_test_split
+from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
 from trainer.preprocess import Recipe, images_to_inputs
 
 FILE_NAME = "semeion.data"
@@ -38,12 +38,7 @@ def load_semeion(path: Path, recipe: Recipe = MNIST_RECIPE) -> Dataset:
 
 def read_semeion(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """(N, 16, 16) uint8 images, ink 255 on 0, and their digits."""
-    try:
-        lines = path.read_text(encoding="ascii").splitlines()
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not Semeion's text format (bytes that are not ASCII)") from None
+    lines = text_lines(path, "Semeion's text format")
     rows = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     if not rows:
         raise DataError(f"{path}: no digits")

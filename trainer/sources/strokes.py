@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.dataset import MNIST_RECIPE, DataError, Dataset, with_test_split
+from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
 from trainer.pad import Stroke, render_inputs
 from trainer.preprocess import Recipe
 
@@ -88,12 +88,7 @@ def load_strokes(path: Path, recipe: Recipe = MNIST_RECIPE) -> Dataset:
 
 def read_unipen(path: Path) -> list[Character]:
     """Every labelled character of one file, strokes in y-down units."""
-    try:
-        lines = path.read_text(encoding="ascii").splitlines()
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not a UNIPEN text file (bytes that are not ASCII)") from None
+    lines = text_lines(path, "a UNIPEN text file")
     flip = Y_DOWN_FILES.match(path.name) is None
     characters: list[Character] = []
     stroke: Stroke | None = None
