@@ -326,6 +326,9 @@ def test_mobilenet_from_a_weights_file_partly_frozen_in_two_phases(tmp_path, bac
     )
     # Phase two runs at a tenth of the rate of phase one.
     assert run["metrics"]["history"]["learning_rate"] == pytest.approx([1e-3, 1e-4])
+    # history.csv keeps both phases, one row an epoch.
+    rows = (out / "history.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[0] for row in rows] == ["0", "1"]
     classifier = keras.models.load_model(out / "last.keras").get_layer(CLASSIFIER)
     assert {"Flatten", "BatchNormalization"} <= {type(x).__name__ for x in classifier.layers}
     assert "Dropout" not in {type(layer).__name__ for layer in classifier.layers}
