@@ -25,6 +25,7 @@ from tests.helpers import (
     write_kmnist,
 )
 from trainer.calibration import NEVER_SURE, not_sure_threshold
+from trainer.preprocess import Recipe
 from trainer.report import Evaluated, write_report
 from trainer.scores import score
 from trainer.trained import TrainedModel
@@ -85,8 +86,7 @@ def fake_model(folder: Path, threshold: float | None = 0.72, **run) -> TrainedMo
     """A run record as the trainer writes it, for the parts of the report that need no model."""
     record = {
         "model": "cnn", "labels": LABELS, "input": "drawing", "input_size": 28, "channels": 1,
-        "preprocessing": {"kind": "mnist-box-com", "size": 28, "box": 20, "ink_threshold": 10,
-                          "invert": True, "stroke_fraction": 1 / 12},
+        "preprocessing": Recipe().to_json(),
         "data_source": "test data", "class_counts": {"train": [5, 7, 3, 2]},
         "settings": {"data": [], "head_epochs": 0},
         "metrics": {"test_accuracy": 0.5, "epochs_trained": 2, "not_sure_threshold": threshold,

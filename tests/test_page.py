@@ -23,7 +23,8 @@ from tests.helpers import (
     save_turned_jpeg,
     write_photos,
 )
-from trainer.preprocess import PhotoRecipe, Recipe, canvas_to_input, photo_pixels, photo_to_input
+from trainer.pad import fit_to_pad, strokes_to_input
+from trainer.preprocess import PhotoRecipe, Recipe, photo_pixels, photo_to_input
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -62,7 +63,7 @@ def test_drawn_digit_top1_matches_keras(page, classifier, digit):
     shown_prob = float(shown.first.get_attribute("data-prob"))
     assert shown_prob == pytest.approx(ranked[0]["prob"], abs=1e-4)
 
-    image = canvas_to_input(pad_gray(page))
+    image = strokes_to_input(page.evaluate("window.recognizer.strokes"), Recipe())
     keras_probs = classifier.predict(image[None, :, :, None].astype("float32"), verbose=0)[0]
     assert ranked[0]["label"] == labels[int(keras_probs.argmax())]
     page_probs = {r["label"]: r["prob"] for r in ranked}
@@ -73,7 +74,7 @@ def test_drawn_digit_top1_matches_keras(page, classifier, digit):
 def test_page_preprocessing_matches_python_within_one_grey_level(page, shape):
     draw_strokes(page, {**DIGITS, **SHAPES}[shape])
     page_input = np.asarray(page.evaluate("async () => Array.from(await recognizer.preprocess())"))
-    python_input = canvas_to_input(pad_gray(page))
+    python_input = strokes_to_input(page.evaluate("window.recognizer.strokes"), Recipe())
     assert page_input.shape == (28 * 28,)
     assert np.abs(page_input.reshape(28, 28) - python_input).max() <= 1.0
     assert python_input.max() > 100  # real ink arrived, not two empty fields
@@ -91,12 +92,25 @@ def test_stroke_end_shows_results_and_clear_empties_them(page):
 def test_page_reads_preprocessing_from_metadata(page, exported_dir):
     metadata = json.loads((exported_dir / "metadata.json").read_text())
     assert metadata["preprocessing"] == Recipe().to_json()
-    draw_strokes(page, DIGITS["1"])
-    width, pen_width = page.evaluate("""() => {
-        const pad = document.getElementById('pad');
-        return [pad.width, pad.getContext('2d').lineWidth];
-    }""")
-    assert pen_width == pytest.approx(width * Recipe().stroke_fraction)
+
+
+def model_input(page) -> np.ndarray:
+    return np.asarray(page.evaluate("async () => Array.from(await recognizer.preprocess())"))
+
+
+@pytest.mark.parametrize("fill", [0.3, 0.6, 0.9])
+def test_a_digit_drawn_small_or_large_is_the_same_input(page, fill):
+    """The page renders the strokes at the model's scale with a pen relative to the digit's box:
+    the size it was drawn at changes nothing but where the mouse's whole pixels fall."""
+    seven = [[(0.2, 0.2), (0.8, 0.2), (0.45, 0.9)], [(0.35, 0.55), (0.7, 0.55)]]
+    draw_strokes(page, fit_to_pad(seven, 0.6))
+    reference = model_input(page)
+    page.click("#clear")
+    draw_strokes(page, fit_to_pad(seven, fill))
+    drawn = model_input(page)
+    assert np.abs(drawn - reference).mean() < 2
+    stem = (drawn.reshape(28, 28)[18] > 128).sum()  # a row through the slanted stroke
+    assert 2 <= stem <= 3  # 0.12 of the 20 px box: MNIST's stroke width at any drawing size
 
 
 def test_a_dot_is_not_a_guess(page):
@@ -319,11 +333,11 @@ def test_photo_page_input_and_top1_match_python(browser, photo_model, tmp_path, 
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"preprocessing": {"kind": "mnist-box-com-v2", "size": 28}},
-     'model/metadata.json: preprocessing "mnist-box-com-v2" is unknown to this page '
-     "(it knows mnist-box-com, photo-centre-crop)"),
+    ({"preprocessing": {"kind": "mnist-box-com", "size": 28}},
+     'model/metadata.json: preprocessing "mnist-box-com" is unknown to this page '
+     "(it knows strokes-box-com, photo-centre-crop)"),
     ({"input": "photo"},
-     'model/metadata.json: preprocessing "mnist-box-com" is for a drawing, but the input is '
+     'model/metadata.json: preprocessing "strokes-box-com" is for a drawing, but the input is '
      '"photo"'),
 ])
 def test_a_recipe_the_page_does_not_know_is_refused(browser, exported_dir, tmp_path, change,

@@ -60,8 +60,8 @@ def test_etl9b_characters_at_64px_with_mobilenet(etl_model):
 def test_a_64px_character_model_on_the_page(etl_model, browser, tmp_path):
     """The export and the page follow the model's own recipe: 64x64 input, 52 px box."""
     from export.browser import draw_strokes, serve, site_with_model
-    from tests.helpers import pad_gray
-    from trainer.preprocess import Recipe, canvas_to_input
+    from trainer.pad import strokes_to_input
+    from trainer.preprocess import Recipe
 
     web = tmp_path / "web-model"
     run_cli("export", "convert", etl_model, "--out", web, "--backends", "wasm", "--images", "64")
@@ -76,7 +76,7 @@ def test_a_64px_character_model_on_the_page(etl_model, browser, tmp_path):
         draw_strokes(page, [[(0.45, 0.1), (0.55, 0.3), (0.45, 0.5), (0.55, 0.7), (0.5, 0.9)]])
         page_input = np.asarray(
             page.evaluate("async () => Array.from(await recognizer.preprocess())"))
-        python_input = canvas_to_input(pad_gray(page), recipe)
+        python_input = strokes_to_input(page.evaluate("window.recognizer.strokes"), recipe)
         ranked = page.evaluate("window.recognizer.predict()")
         page.close()
     assert page_input.shape == (64 * 64,)

@@ -1,32 +1,28 @@
-"""The page's drawing pad in Python: pen strokes -> the pixels web/pad.js would show.
+"""Pen strokes -> model inputs, as the page renders them (web/strokes.js), step for step.
 
-A square pad, white, with black strokes as web/pad.js draws them while the pen moves: a pen
-`stroke_fraction` of the pad wide, round caps and joins, quadratic curves through the midpoints
-between points, a dot where the pen goes down. Matplotlib's Agg rasteriser anti-aliases as
-Chromium's canvas does: on real pen digits the two pads differ by a tenth of a grey level on
-average, the model inputs by at most a few (tests/test_sources.py). The character is placed the
-way a person draws on the page: centred, its longer side spanning `fill` of the pad.
+The page keeps what is drawn as vectors and renders each character straight at the model's
+scale: the points' box scaled so that the ink's longer side spans the recipe's `box`, a round pen
+`pen` x `box` pixels wide along the straight segments between the points, `oversample` times
+finer, area-averaged down, then moved so that its centre of mass sits at the field's centre, as
+MNIST was made. A digit drawn small or large, on any screen, becomes the same input. The
+rasteriser is the page's own arithmetic (ink from each pixel centre's distance to the nearest
+segment), so the two agree to rounding, not to how two graphics libraries anti-alias.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib.backends.backend_agg import RendererAgg
-from matplotlib.path import Path
-from matplotlib.transforms import Affine2D
+import math
 
-from trainer.preprocess import Recipe, canvas_to_input
+import numpy as np
+
+from trainer.preprocess import Recipe, round_half_up
 
 Point = tuple[float, float]
 Stroke = list[Point]
 
-# The pad's side in pixels: #pad's largest CSS width (web/style.css) on a screen of pixel ratio 1.
-PAD_SIDE = 480
-# How much of the pad a character spans when drawn: a comfortable size, well above the page's
-# smallest (MIN_EXTENT in web/app.js). Real pen digits read better the larger they are drawn
-# (README, evaluation), so this is a setting of the replay, not a fact of the data.
+# How much of the pad a character spans when the benchmark replays it on the page: a comfortable
+# size, well above the page's smallest (MIN_EXTENT in web/app.js).
 PAD_FILL = 0.7
-_POINTS_PER_INCH = 72  # Agg's line widths are in points: at 72 dpi a point is a pixel
 
 
 def fit_to_pad(strokes: list[Stroke], fill: float = PAD_FILL) -> list[Stroke]:
@@ -41,72 +37,80 @@ def fit_to_pad(strokes: list[Stroke], fill: float = PAD_FILL) -> list[Stroke]:
             for stroke in strokes]
 
 
-class Pad:
-    """One reusable square canvas; `draw` returns its grey pixels, ink dark on white."""
-
-    def __init__(self, stroke_fraction: float, side: int = PAD_SIDE) -> None:
-        self.side = side
-        self.line_width = side * stroke_fraction
-        self.renderer = RendererAgg(side, side, _POINTS_PER_INCH)
-        # Pad fractions, y down -> Agg's pixels, whose y axis points up.
-        self.to_pixels = Affine2D().scale(side, -side).translate(0, side)
-
-    def draw(self, strokes: list[Stroke]) -> np.ndarray:
-        """(side, side) uint8 grey pixels of `strokes` (pad fractions, y down)."""
-        self.renderer.clear()  # transparent: the ink's coverage is the alpha channel
-        pen, fill = self._pen(self.line_width), self._pen(0)  # lines; dots, filled, no outline
-        for stroke in strokes:
-            for piece in live_pieces(stroke):
-                if len(piece) == 1:  # canvases skip zero-length lines: pad.js draws a dot
-                    dot = Path.circle(piece[0], self.line_width / 2 / self.side)
-                    self.renderer.draw_path(fill, dot, self.to_pixels, (0, 0, 0, 1))
-                else:
-                    self.renderer.draw_path(pen, smooth_path(piece), self.to_pixels)
-        pen.restore()
-        fill.restore()
-        coverage = np.asarray(self.renderer.buffer_rgba())[..., 3]
-        return 255 - coverage  # black on white, as the page reads the pad
-
-    def _pen(self, width: float):
-        gc = self.renderer.new_gc()
-        gc.set_linewidth(width)
-        gc.set_capstyle("round")
-        gc.set_joinstyle("round")
-        gc.set_foreground((0, 0, 0, 1))
-        gc.set_antialiased(True)
-        return gc
+def strokes_to_input(strokes: list[Stroke], recipe: Recipe) -> np.ndarray | None:
+    """Strokes (any units, y down) -> a (size, size) float image of ink 0..255, None if empty."""
+    if not any(strokes):
+        return None
+    k = recipe.oversample
+    field = render(strokes, recipe).reshape(recipe.size, k, recipe.size, k).mean(axis=(1, 3))
+    return centre_by_mass(field, recipe)
 
 
-def live_pieces(stroke: Stroke) -> list[Stroke]:
-    """What pad.js draws while the pen moves, and so what the page reads: a dot where the pen
-    goes down, then for each new point the stroke's last three points (#drawTail), each piece
-    smoothed on its own. (A redraw after undo or a resize draws each stroke as one path instead;
-    the two differ by a grey level or two along the curves.)"""
-    return [stroke[:1]] + [stroke[max(0, end - 3) : end] for end in range(2, len(stroke) + 1)]
+def render(strokes: list[Stroke], recipe: Recipe) -> np.ndarray:
+    """Ink 0..255 on the oversampled canvas: for each pixel centre, the pen's radius minus its
+    distance to the nearest segment, as a one-pixel ramp."""
+    side = recipe.size * recipe.oversample
+    (cx, cy), per_unit, pen = placement(strokes, recipe)
+    reach = pen / 2 + 0.5  # pixels further than this from a segment get no ink
+    ink = np.zeros((side, side))
+    for stroke in strokes:
+        points = np.array([(side / 2 + (x - cx) * per_unit, side / 2 + (y - cy) * per_unit)
+                           for x, y in stroke])
+        ends = points[1:] if len(points) > 1 else points  # a single point: a dot
+        for (ax, ay), (bx, by) in zip(points, ends, strict=False):
+            top, bottom = _reached(ay, by, reach, side)
+            left, right = _reached(ax, bx, reach, side)
+            py = np.arange(top, bottom + 1)[:, None] + 0.5 - ay
+            px = np.arange(left, right + 1)[None, :] + 0.5 - ax
+            dx, dy = bx - ax, by - ay
+            length2 = dx * dx + dy * dy
+            t = np.clip((px * dx + py * dy) / length2, 0, 1) if length2 > 0 else np.zeros(1)
+            distance = np.sqrt((px - t * dx) ** 2 + (py - t * dy) ** 2)
+            window = ink[top : bottom + 1, left : right + 1]
+            np.maximum(window, 255 * np.clip(reach - distance, 0, 1), out=window)
+    return ink
 
 
-def smooth_path(stroke: Stroke) -> Path:
-    """pad.js's drawStroke: moveTo the first point, a quadratic curve with each inner point as
-    its control to the midpoint after it, lineTo the last point."""
-    vertices: list[Point] = [stroke[0]]
-    codes = [Path.MOVETO]
-    for (x, y), (nx, ny) in zip(stroke[1:-1], stroke[2:], strict=False):
-        vertices += [(x, y), ((x + nx) / 2, (y + ny) / 2)]
-        codes += [Path.CURVE3, Path.CURVE3]
-    vertices.append(stroke[-1])
-    codes.append(Path.LINETO)
-    return Path(vertices, codes)
+def placement(strokes: list[Stroke], recipe: Recipe) -> tuple[Point, float, float]:
+    """(centre of the points' box, pixels per unit, pen width in pixels) on the oversampled
+    canvas: the points scaled so that the ink, pen included, spans `box` along its longer side."""
+    xs = [x for stroke in strokes for x, _ in stroke]
+    ys = [y for stroke in strokes for _, y in stroke]
+    span = max(max(xs) - min(xs), max(ys) - min(ys))
+    pen = recipe.pen * recipe.box
+    per_unit = (recipe.box - pen) / span if span > 0 else 0.0
+    centre = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
+    return centre, per_unit * recipe.oversample, pen * recipe.oversample
 
 
-def render_inputs(
-    characters: list[list[Stroke]], recipe: Recipe, fill: float = PAD_FILL
-) -> np.ndarray:
-    """Each character drawn on the pad and turned into a model input as the page does it:
+def centre_by_mass(field: np.ndarray, recipe: Recipe) -> np.ndarray:
+    """`field` moved by whole pixels so that its centre of mass is at the centre, by no more than
+    keeps the ink's box (centred, `box` wide) inside."""
+    size = recipe.size
+    total = field.sum()
+    centre_row = (field.sum(axis=1) @ (np.arange(size) + 0.5)) / total
+    centre_col = (field.sum(axis=0) @ (np.arange(size) + 0.5)) / total
+    slack = (size - recipe.box) // 2
+    down = max(-slack, min(slack, round_half_up(size / 2 - centre_row)))
+    right = max(-slack, min(slack, round_half_up(size / 2 - centre_col)))
+    moved = np.zeros_like(field)
+    moved[max(down, 0) : size + min(down, 0), max(right, 0) : size + min(right, 0)] = field[
+        max(-down, 0) : size - max(down, 0), max(-right, 0) : size - max(right, 0)
+    ]
+    return moved
+
+
+def _reached(a: float, b: float, reach: float, side: int) -> tuple[int, int]:
+    """First and last pixel rows (or columns) within `reach` of a segment from a to b."""
+    return max(0, math.floor(min(a, b) - reach)), min(side - 1, math.ceil(max(a, b) + reach))
+
+
+def render_inputs(characters: list[list[Stroke]], recipe: Recipe) -> np.ndarray:
+    """Each character (strokes in any units, y down) as the page makes it into a model input:
     (N, size, size) uint8, rounded from the page's float pixels."""
-    pad = Pad(recipe.stroke_fraction)
     inputs = np.zeros((len(characters), recipe.size, recipe.size), np.uint8)
     for i, strokes in enumerate(characters):
-        field = canvas_to_input(pad.draw(fit_to_pad(strokes, fill)), recipe)
+        field = strokes_to_input(strokes, recipe)
         if field is not None:
             inputs[i] = np.rint(field)
     return inputs

@@ -1,8 +1,11 @@
 """How a drawing or a photo becomes a model input: the recipes the page runs, and the Python
 reference of each.
 
-The page (web/preprocess.js) implements `canvas_to_input` and `photo_to_input` step for step with
-the same recipe, which the export writes into the model's metadata. Tests hold the two to within
+A drawing reaches the model as pen strokes, rendered straight at the model's scale
+(`trainer/pad.py`, `web/strokes.js`); scanned images (MNIST-like bitmaps, ETL, KMNIST, semeion)
+are normalised the same way from their pixels by `canvas_to_input`: the ink's box scaled to `box`
+pixels, centred by its mass. Photos: `photo_to_input`, which web/preprocess.js implements step for
+step. The export writes the recipe into the model's metadata; tests hold page and Python to within
 one grey level.
 """
 
@@ -19,21 +22,30 @@ from PIL import Image, ImageOps
 
 @dataclass(frozen=True)
 class Recipe:
-    """How a drawing becomes a model input, as MNIST itself was made."""
+    """How a drawing becomes a model input, as MNIST itself was made: the ink's longer side
+    scaled to `box` pixels, its centre of mass at the centre of a `size` x `size` field.
+
+    Strokes are rendered at that scale with a pen `pen` x `box` pixels wide, whatever the size
+    they were drawn at, `oversample` times finer and area-averaged down."""
 
     size: int = 28  # side of the model input
     box: int = 20  # the ink's longer side is scaled to this many pixels
-    ink_threshold: int = 10  # ink above this (0..255) counts towards the bounding box
-    invert: bool = True  # the pad shows dark ink on white; models see bright ink on black
-    stroke_fraction: float = 1 / 12  # pen width on the pad, as a fraction of the pad's width
+    ink_threshold: int = 10  # ink above this (0..255) counts towards a scanned image's box
+    invert: bool = True  # a scan with dark ink on white; models see bright ink on black
+    # MNIST's strokes are 2-3 px thick in its 20 px box; ETL's kanji need a finer pen.
+    pen: float = 0.12  # pen width, as a fraction of the character's box
+    oversample: int = 4  # strokes are rendered this many times finer, then area-averaged
 
     def to_json(self) -> dict:
-        return {"kind": "mnist-box-com", **asdict(self)}
+        return {"kind": RECIPE_KIND, **asdict(self)}
 
     @classmethod
     def from_json(cls, recipe: dict) -> Recipe:
         """The recipe `to_json` wrote (in run.json or metadata.json)."""
         return cls(**{field.name: recipe[field.name] for field in fields(cls)})
+
+
+RECIPE_KIND = "strokes-box-com"  # metadata.json's name for `Recipe`, which web/strokes.js knows
 
 
 @dataclass(frozen=True)
@@ -50,7 +62,8 @@ class PhotoRecipe:
 
 
 def canvas_to_input(gray: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray | None:
-    """Grey pad pixels (H, W) in 0..255 -> a (size, size) float image, or None when blank.
+    """A scanned character's grey pixels (H, W) in 0..255 -> a (size, size) float image, or None
+    when blank.
 
     Crop to the ink's bounding box, scale the longer side to `box` by area averaging, and place the
     result so that its centre of mass sits at the centre of the `size` x `size` field.

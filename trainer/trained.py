@@ -11,9 +11,8 @@ from typing import Any
 
 from runfolder.layout import CLASSIFIER_MODEL, HISTORY_FILE, RUN_FILE
 from runfolder.record import RecordError, read_record
-from trainer.preprocess import Recipe
+from trainer.preprocess import RECIPE_KIND, Recipe
 
-RECIPE_KIND = Recipe().to_json()["kind"]
 RUN_KEYS = ("model", "labels", "input", "input_size", "channels", "preprocessing", "settings",
             "metrics")
 

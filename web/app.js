@@ -1,13 +1,14 @@
 // The page: load the graph model on the best backend, read the pad, show the top guesses.
 import { Pad } from './pad.js';
-import { canvasToInput, decodePhoto, photoToInput } from './preprocess.js';
+import { decodePhoto, photoToInput } from './preprocess.js';
+import { strokesToInput } from './strokes.js';
 
 const TOP_K = 3;
 const NOT_SURE = 0.5; // "not sure" below this top probability, unless the metadata has the model's
 const MIN_EXTENT = 0.08; // ink spanning less of the pad than this is a dot, not a character
 const SETTLE_MS = 300; // recognise this long after the last stroke ends
 // The recipes this page implements (trainer/preprocess.py), and the input each one reads.
-const RECIPES = { 'mnist-box-com': 'drawing', 'photo-centre-crop': 'photo' };
+const RECIPES = { 'strokes-box-com': 'drawing', 'photo-centre-crop': 'photo' };
 
 const $ = (id) => document.getElementById(id);
 let model = null;
@@ -99,7 +100,7 @@ function setUpInput() {
       .catch((error) => setStatus(`Cannot read that photo: ${error.message}`)));
     return;
   }
-  pad = new Pad($('pad'), metadata.preprocessing.stroke_fraction);
+  pad = new Pad($('pad'));
   pad.onStrokeStart = () => clearTimeout(settleTimer);
   pad.onStrokeEnd = () => {
     clearTimeout(settleTimer);
@@ -135,22 +136,12 @@ async function recognise() {
   else await predict();
 }
 
-// The pad, or one group of its strokes, as the model's input; null when there is no ink.
+// The pad's strokes, or one group of them, as the model's input; null when there is no ink.
 // For a photo model: the last photo's input, null before the first.
-async function preprocess(strokes = null) {
+async function preprocess(strokes = pad?.strokes) {
   await ready;
   if (!pad) return photoInput;
-  let canvas = pad.canvas;
-  if (strokes) {
-    canvas = document.createElement('canvas');
-    canvas.width = pad.canvas.width;
-    canvas.height = pad.canvas.height;
-    pad.redraw(canvas.getContext('2d'), strokes);
-  }
-  const pixels = tf.browser.fromPixels(canvas, 1);
-  const gray = await pixels.data();
-  pixels.dispose();
-  return canvasToInput(gray, canvas.width, canvas.height, metadata.preprocessing);
+  return strokesToInput(pad.inPixels(strokes), metadata.preprocessing);
 }
 
 // Probabilities for a batch of inputs, each as every label with its probability, most likely first.
@@ -270,6 +261,7 @@ window.recognizer = {
   ready,
   predict,
   preprocess: () => preprocess(),
+  get strokes() { return pad?.inPixels() ?? []; }, // what was drawn, in the pad's pixels
   readNumber,
   recognisePhoto,
   get backend() { return backend; },

@@ -1,10 +1,12 @@
 // The drawing pad: strokes kept as points, drawn smooth, with undo, at the screen's pixel density.
+// The model reads the points themselves (web/strokes.js), never these pixels.
+
+const PEN_FRACTION = 1 / 20; // the pen's width on screen, as a fraction of the pad's shorter side
 
 export class Pad {
-  constructor(canvas, strokeFraction) {
+  constructor(canvas) {
     this.canvas = canvas;
-    this.context = canvas.getContext('2d', { willReadFrequently: true });
-    this.strokeFraction = strokeFraction;
+    this.context = canvas.getContext('2d');
     this.strokes = [];
     this.current = null;
     this.onStrokeStart = () => {};
@@ -30,7 +32,7 @@ export class Pad {
   }
 
   get lineWidth() {
-    return Math.min(this.canvas.width, this.canvas.height) * this.strokeFraction;
+    return Math.min(this.canvas.width, this.canvas.height) * PEN_FRACTION;
   }
 
   clear() {
@@ -50,6 +52,12 @@ export class Pad {
     context.fillStyle = '#fff';
     context.fillRect(0, 0, width, height);
     for (const stroke of strokes) drawStroke(context, stroke, width, height, this.lineWidth);
+  }
+
+  // Strokes in the pad's pixels (fractions of its width and height are not the same unit).
+  inPixels(strokes = this.strokes) {
+    const { width, height } = this.canvas;
+    return strokes.map((stroke) => stroke.map(([x, y]) => [x * width, y * height]));
   }
 
   // Bounding box of the stroke points, in fractions of the pad's shorter side.

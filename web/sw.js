@@ -3,7 +3,7 @@
 // Paths are relative to this file, so the page works from any sub-path of any static server.
 const CACHE = 'drawrecog-v1';
 const SHELL = [
-  './', 'index.html', 'style.css', 'app.js', 'pad.js', 'preprocess.js', 'manifest.webmanifest',
+  './', 'index.html', 'style.css', 'app.js', 'pad.js', 'preprocess.js', 'strokes.js', 'manifest.webmanifest',
   'icon.svg', 'model/model.json', 'model/metadata.json',
 ];
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line

@@ -40,10 +40,10 @@ ETL_SIZE = 64
 # The ink's longer side: a 6 px margin (MNIST keeps 4 of 28) leaves room for augmentation's shifts
 # and turns, while dense characters get more of the field than MNIST's 20/28.
 ETL_BOX = 52
-# A pen 1/24 of the pad wide, scaled with a character drawn across most of the pad into the 52 px
-# box, is about 3 px thick, like ETL's strokes; MNIST's 1/12 would fill the gaps between strokes.
-ETL_STROKE_FRACTION = 1 / 24
-ETL_RECIPE = Recipe(size=ETL_SIZE, box=ETL_BOX, stroke_fraction=ETL_STROKE_FRACTION)
+# A pen 3 px thick in the 52 px box, like ETL's strokes; MNIST's 0.12 of the box would fill the
+# gaps between a kanji's strokes.
+ETL_PEN = 0.06
+ETL_RECIPE = Recipe(size=ETL_SIZE, box=ETL_BOX, pen=ETL_PEN)
 
 
 def is_etl_file(path: Path) -> bool:
