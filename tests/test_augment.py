@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.helpers import ROOT
-from trainer.augment import RandomAffine, build_augmentation
+from trainer.augment import RandomAffine, RandomElastic, RandomThickness, build_augmentation
 from trainer.config import TrainConfig
 
 SIZE = 28
@@ -78,6 +78,53 @@ def test_zoom_scales_the_ink_area_within_the_range():
     assert ratio.min() < 0.9 and ratio.max() > 1.1  # both zoom in and zoom out occur
 
 
+PEN_LAYERS = {
+    "shear": lambda seed: RandomAffine(shear=0.3, seed=seed),
+    "elastic": lambda seed: RandomElastic(2.0, seed=seed),
+    "thickness": lambda seed: RandomThickness(0.5, seed=seed),
+}
+
+
+@pytest.mark.parametrize("kind", PEN_LAYERS)
+def test_pen_variations_are_identity_at_inference_and_vary_in_training(kind):
+    images = squares(16)
+    layer = PEN_LAYERS[kind](7)
+    np.testing.assert_array_equal(layer(images, training=False), images)
+    np.testing.assert_array_equal(layer(images), images)
+    varied = keras.ops.convert_to_numpy(layer(images, training=True))
+    assert varied.shape == images.shape and varied.dtype == np.float32
+    assert np.abs(varied - images).max(axis=(1, 2, 3)).min() > 1  # every image changed
+    again = keras.ops.convert_to_numpy(PEN_LAYERS[kind](7)(images, training=True))
+    np.testing.assert_array_equal(varied, again)  # same seed, same draws
+
+
+def test_thickness_makes_strokes_bolder_and_finer_but_keeps_them_in_place():
+    images = np.zeros((64, SIZE, SIZE, 1), "float32")
+    images[:, 6:22, 13:16] = 255  # a 3 px stem
+    varied = keras.ops.convert_to_numpy(RandomThickness(1.0, seed=1)(images, training=True))
+    ratio = varied.sum(axis=(1, 2, 3)) / images.sum(axis=(1, 2, 3))
+    assert ratio.max() > 1.3 and ratio.min() < 0.7  # bolder and finer pens both occur
+    assert ratio.max() <= 2 + 1e-3  # a 3x3 dilation widens a 3 px stem to 5 px at most
+    np.testing.assert_allclose(centroids(varied), centroids(images), atol=0.6)
+
+
+def test_shear_slants_a_vertical_stem_and_leaves_its_middle():
+    images = np.zeros((64, SIZE, SIZE, 1), "float32")
+    images[:, 4:24, 13:15] = 255
+    slanted = keras.ops.convert_to_numpy(RandomAffine(shear=0.3, seed=2)(images, training=True))
+    top, bottom = centroids(slanted[:, 4:9]), centroids(slanted[:, 19:24])
+    drift = np.abs(top[:, 1] - bottom[:, 1])  # the stem's x at the top and at the bottom
+    assert drift.max() > 2 and drift.max() <= 0.3 * 15 + 1
+    np.testing.assert_allclose(centroids(slanted)[:, 1], 13.5, atol=0.6)
+
+
+def test_elastic_moves_each_pixel_by_at_most_its_magnitude():
+    row, col = SIZE // 2, SIZE // 2
+    moved = centroids(RandomElastic(2.0, seed=3)(dots(64, row, col), training=True))
+    shift = np.hypot(*(moved - [row, col]).T)
+    assert shift.max() <= 2.0 * np.sqrt(2) + 0.2 and shift.max() > 0.5
+
+
 def test_same_seed_same_draws():
     images = squares(8)
 
@@ -99,6 +146,10 @@ def test_builder_kinds():
     assert [type(layer).__name__ for layer in stock.layers] == [
         "RandomRotation", "RandomZoom", "RandomTranslation"
     ]
+    pen = build_augmentation(TrainConfig(thickness=0.5, elastic=1.0, shear=0.2))
+    assert [type(layer).__name__ for layer in pen.layers] == [
+        "RandomThickness", "RandomAffine", "RandomElastic"]
+    assert pen.layers[1].shear == 0.2
     with pytest.raises(ValueError, match="zoom"):
         RandomAffine(zoom=1.5)
 

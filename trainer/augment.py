@@ -30,6 +30,8 @@ class RandomAffine(layers.Layer):
       axes; above 1 the content shrinks (RandomZoom's `height_factor`, `width_factor=None`).
     - `translation`: shift in [-translation, +translation] of the side, drawn separately for x
       and y (RandomTranslation's `height_factor` and `width_factor`).
+    - `shear`: horizontal shear, x moving by [-shear, +shear] times y (a slant, as people slant
+      their writing), applied first.
 
     Uncovered pixels are filled with 0. Inputs are (batch, height, width, channels) images.
     """
@@ -40,17 +42,20 @@ class RandomAffine(layers.Layer):
         zoom: float = 0.0,
         translation: float = 0.0,
         seed: int | None = None,
+        shear: float = 0.0,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        if rotation < 0 or not 0 <= zoom < 1 or not 0 <= translation <= 1:
+        if rotation < 0 or not 0 <= zoom < 1 or not 0 <= translation <= 1 or shear < 0:
             raise ValueError(
-                "RandomAffine needs rotation >= 0, 0 <= zoom < 1 and 0 <= translation <= 1; "
-                f"got rotation={rotation}, zoom={zoom}, translation={translation}"
+                "RandomAffine needs rotation >= 0, 0 <= zoom < 1, 0 <= translation <= 1 and "
+                f"shear >= 0; got rotation={rotation}, zoom={zoom}, translation={translation}, "
+                f"shear={shear}"
             )
         self.rotation = rotation
         self.zoom = zoom
         self.translation = translation
+        self.shear = shear
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
@@ -87,6 +92,10 @@ class RandomAffine(layers.Layer):
         a0 = scale * ops.cos(angle)
         b0 = scale * ops.sin(angle)
         a1, b1 = -b0, a0
+        if self.shear:  # drawn apart, so that shear 0 leaves the other draws as they were
+            slant = keras.random.uniform((batch,), -self.shear, self.shear, "float32",
+                                         self.seed_generator)
+            a1, b1 = a1 + a0 * slant, b1 + b0 * slant  # R @ [[1, slant], [0, 1]]
         x0, y0 = cx + shift_x, cy + shift_y
         zeros = ops.zeros_like(angle)
         return ops.stack(
@@ -104,7 +113,79 @@ class RandomAffine(layers.Layer):
             "zoom": self.zoom,
             "translation": self.translation,
             "seed": self.seed,
+            "shear": self.shear,
         }
+
+
+@keras.saving.register_keras_serializable(package="drawrecog")
+class RandomElastic(layers.Layer):
+    """Elastic distortion (Simard et al. 2003), in training only: every pixel moves by a smooth
+    random displacement, up to `magnitude` pixels, interpolated bicubically from a `grid` x `grid`
+    lattice of random moves; one bilinear resample, uncovered pixels 0."""
+
+    def __init__(self, magnitude: float = 0.0, grid: int = 4, seed: int | None = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.magnitude = magnitude
+        self.grid = grid
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training: bool | None = None):
+        if not training:
+            return inputs
+        images = ops.cast(inputs, self.compute_dtype)
+        batch, height, width, channels = ops.shape(images)
+        moves = keras.random.uniform((batch, self.grid, self.grid, 2), -self.magnitude,
+                                     self.magnitude, "float32", self.seed_generator)
+        field = ops.image.resize(moves, (height, width), interpolation="bicubic")
+        rows = ops.arange(height, dtype="float32")[None, :, None] + field[..., 0]
+        cols = ops.arange(width, dtype="float32")[None, None, :] + field[..., 1]
+        grid = (batch, height, width, channels)
+        coordinates = [
+            ops.broadcast_to(ops.arange(batch, dtype="float32")[:, None, None, None], grid),
+            ops.broadcast_to(rows[..., None], grid),
+            ops.broadcast_to(cols[..., None], grid),
+            ops.broadcast_to(ops.arange(channels, dtype="float32")[None, None, None, :], grid),
+        ]
+        return ops.image.map_coordinates(images, coordinates, order=1, fill_mode="constant",
+                                         fill_value=0)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "magnitude": self.magnitude, "grid": self.grid,
+                "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="drawrecog")
+class RandomThickness(layers.Layer):
+    """A thicker or thinner pen, in training only: each image moves towards its 3x3 dilation
+    (bolder) or erosion (finer) by a random share in [-amount, +amount], so a model trained on
+    one pen reads another's."""
+
+    def __init__(self, amount: float = 0.0, seed: int | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.amount = amount
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training: bool | None = None):
+        if not training:
+            return inputs
+        images = ops.cast(inputs, self.compute_dtype)
+        share = keras.random.uniform((ops.shape(images)[0], 1, 1, 1), -self.amount, self.amount,
+                                     "float32", self.seed_generator)
+        bolder = ops.max_pool(images, 3, strides=1, padding="same")
+        finer = -ops.max_pool(-images, 3, strides=1, padding="same")
+        return images + ops.where(share > 0, share * (bolder - images), -share * (finer - images))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "amount": self.amount, "seed": self.seed}
 
 
 def build_augmentation(config: TrainConfig, seed: int | None = None) -> keras.Sequential:
@@ -117,16 +198,19 @@ def build_augmentation(config: TrainConfig, seed: int | None = None) -> keras.Se
     is exported.
     """
     rotation, zoom, translation = config.rotation, config.zoom, config.translation
+    stack = [RandomThickness(config.thickness, seed=seed)] if config.thickness else []
     if config.augment == "fused":
-        stack = [RandomAffine(rotation, zoom, translation, seed=seed)]
+        stack.append(RandomAffine(rotation, zoom, translation, seed=seed, shear=config.shear))
     elif config.augment == "stock":
-        stack = [
+        stack += [
             layers.RandomRotation(rotation, fill_mode="constant", seed=seed),
             layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
             layers.RandomTranslation(translation, translation, fill_mode="constant", seed=seed),
         ]
-    else:
+    elif not stack:
         stack = [layers.Identity()]
+    if config.elastic:
+        stack.append(RandomElastic(config.elastic, seed=seed))
     if config.flip != "none":
         stack.append(layers.RandomFlip(config.flip, seed=seed))
     if config.contrast:

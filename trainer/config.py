@@ -108,6 +108,12 @@ class TrainConfig:
     zoom: float = setting(0.1, "Max zoom in or out, as a fraction.", low=0, below=1, preview=True)
     translation: float = setting(0.1, "Max shift, as a fraction of the side.", low=0, high=1,
                                  preview=True)
+    shear: float = setting(0.0, "Max slant, as x moving by this much of y (fused augmentation).",
+                           low=0, high=1, preview=True)
+    elastic: float = setting(0.0, "Elastic distortion: max move of its 4x4 random lattice, in "
+                             "pixels. 0 is off.", low=0, high=10, preview=True)
+    thickness: float = setting(0.0, "Pen thickness change, as a share of a 3x3 dilation (bolder) "
+                               "or erosion (finer). 0 is off.", low=0, high=1, preview=True)
     flip: str = setting("none", "Random mirroring, for photos, never characters.",
                         choices=("none", "horizontal", "vertical", "horizontal_and_vertical"),
                         preview=True)
