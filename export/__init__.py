@@ -11,6 +11,9 @@ from dataclasses import dataclass
 # export checks parity on them and writes this list into metadata.json; the page reads it from
 # there for its fallback order and its selector. Declared nowhere else.
 BACKENDS = ("wasm", "webgl", "cpu")
+# The layout of metadata.json, written into it; the page refuses a version it does not read
+# (web/metadata.js). Raise it when a key the page reads changes meaning or goes away.
+FORMAT_VERSION = 1
 # Largest |Keras prob - TF.js prob| accepted, by weight quantization.
 PROB_LIMITS = {"none": 1e-4, "float16": 1e-3, "uint8": 2e-2}
 

@@ -26,6 +26,7 @@ from export.inputs import (
     require_replaceable,
 )
 from export.parity import Parity, check_parity
+from export.version import version_keys
 from runfolder.atomic import replace_dir, staging_dir
 from runfolder.record import first_line
 
@@ -126,6 +127,7 @@ def metadata_for(
     """What the page reads (labels, input, preprocessing, backends) and what the export proved."""
     run = training.run
     return {
+        **version_keys(staging),
         "name": f"{run['model']} ({training.folder.name})",
         "labels": run["labels"],
         "input_size": run["input_size"],

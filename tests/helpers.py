@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import json
 import struct
 import subprocess
 import sys
@@ -154,6 +155,27 @@ def pad_gray(page) -> np.ndarray:
     }""")
     return np.frombuffer(base64.b64decode(red), np.uint8).reshape(size)
 
+
+# Resolves once a service worker controls the page (it has cached the page and the model).
+SERVICE_WORKER_IN_CONTROL = """() => new Promise((resolve) => {
+    if (navigator.serviceWorker.controller) resolve();
+    else navigator.serviceWorker.addEventListener('controllerchange', resolve);
+})"""
+
+
+def zero_float_weights(export_dir: Path) -> None:
+    """Every float weight of an export 0, shapes and strides kept: every logit is 0, so each of
+    the model's labels gets the same probability."""
+    (group,) = json.loads((export_dir / "model.json").read_text())["weightsManifest"]
+    (shard,) = [export_dir / path for path in group["paths"]]
+    data, offset = bytearray(shard.read_bytes()), 0
+    for weight in group["weights"]:
+        size = 4 * int(np.prod(weight["shape"]))  # float32 and int32 alike
+        if weight["dtype"] == "float32":
+            data[offset : offset + size] = bytes(size)
+        offset += size
+    assert offset == len(data)
+    shard.write_bytes(bytes(data))
 
 def _invoke(app, args: tuple[str | Path, ...], code: int):
     from typer.testing import CliRunner

@@ -1,6 +1,7 @@
 """The export: real conversions checked in real TF.js, and one line for each bad input."""
 
 import base64
+import hashlib
 import json
 import re
 import shutil
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import BACKENDS, ExportError
+from export import BACKENDS, FORMAT_VERSION, ExportError
 from export.convert import convert_saved_model
 from export.graph_fixes import UNFUSED
 from runfolder.layout import CLASSIFIER_MODEL
@@ -41,6 +42,10 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
     assert metadata["weight_shards"] == len(list(exported_dir.glob("*.bin"))) >= 1
     assert metadata["conversion_seconds"] > 0
     assert metadata["backends"] == list(BACKENDS)  # the page's order and selector
+    assert metadata["format_version"] == FORMAT_VERSION
+    shards = [exported_dir / path for group in model["weightsManifest"] for path in group["paths"]]
+    model_bytes = b"".join(path.read_bytes() for path in [exported_dir / "model.json", *shards])
+    assert metadata["model_hash"] == hashlib.sha256(model_bytes).hexdigest()
     assert [p["backend"] for p in metadata["parity"]] == list(BACKENDS)
     for parity in metadata["parity"]:
         assert parity["images"] == 256

@@ -12,16 +12,19 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from export import FORMAT_VERSION
 from export.browser import draw_strokes, serve, site_with_model
 from runfolder.layout import CLASSIFIER_MODEL
 from tests.helpers import (
     DIGITS,
+    SERVICE_WORKER_IN_CONTROL,
     pad_gray,
     portrait_scene,
     run_cli,
     run_trainer,
     save_turned_jpeg,
     write_photos,
+    zero_float_weights,
 )
 from trainer.pad import fit_to_pad, strokes_to_input
 from trainer.preprocess import PhotoRecipe, Recipe, photo_pixels, photo_to_input
@@ -197,12 +200,6 @@ def test_model_load_failure_is_visible(browser, site_url):
     page.close()
 
 
-SERVICE_WORKER_IN_CONTROL = """() => new Promise((resolve) => {
-    if (navigator.serviceWorker.controller) resolve();
-    else navigator.serviceWorker.addEventListener('controllerchange', resolve);
-})"""
-
-
 def test_offline_after_one_visit_and_no_request_leaves_loopback(browser, site_url):
     context = browser.new_context()
     every_request: list[str] = []
@@ -333,6 +330,9 @@ def test_photo_page_input_and_top1_match_python(browser, photo_model, tmp_path, 
 
 
 @pytest.mark.parametrize("change, message", [
+    ({"format_version": FORMAT_VERSION + 1},
+     f"model/metadata.json: format_version {FORMAT_VERSION + 1} is unknown to this page "
+     f"(it reads {FORMAT_VERSION})"),
     ({"preprocessing": {"kind": "mnist-box-com", "size": 28}},
      'model/metadata.json: preprocessing "mnist-box-com" is unknown to this page '
      "(it knows strokes-box-com, photo-centre-crop)"),
@@ -340,7 +340,7 @@ def test_photo_page_input_and_top1_match_python(browser, photo_model, tmp_path, 
      'model/metadata.json: preprocessing "strokes-box-com" is for a drawing, but the input is '
      '"photo"'),
 ])
-def test_a_recipe_the_page_does_not_know_is_refused(browser, exported_dir, tmp_path, change,
+def test_metadata_the_page_cannot_read_is_refused(browser, exported_dir, tmp_path, change,
                                                      message):
     model = tmp_path / "model"
     shutil.copytree(exported_dir, model)
@@ -396,19 +396,9 @@ def test_labels_come_from_the_metadata(browser, exported_dir, tmp_path):
 
 
 def test_low_confidence_says_not_sure(browser, exported_dir, tmp_path):
-    # All float weights 0 (shapes and strides kept): every logit is 0, each label gets 10%.
     blank_model = tmp_path / "model"
     shutil.copytree(exported_dir, blank_model)
-    (group,) = json.loads((blank_model / "model.json").read_text())["weightsManifest"]
-    (shard,) = [blank_model / path for path in group["paths"]]
-    data, offset = bytearray(shard.read_bytes()), 0
-    for weight in group["weights"]:
-        size = 4 * int(np.prod(weight["shape"]))  # float32 and int32 alike
-        if weight["dtype"] == "float32":
-            data[offset : offset + size] = bytes(size)
-        offset += size
-    assert offset == len(data)
-    shard.write_bytes(bytes(data))
+    zero_float_weights(blank_model)  # every logit 0: each label gets 10%
     with site_with_model(blank_model) as site, serve(site) as base:
         page = browser.new_page(service_workers="block")
         page.goto(base)

@@ -1,14 +1,14 @@
 // The page: load the graph model on the best backend, read the pad, show the top guesses.
+import { checkMetadata } from './metadata.js';
 import { Pad } from './pad.js';
 import { decodePhoto, photoToInput } from './preprocess.js';
 import { strokesToInput } from './strokes.js';
+import { watchForModelUpdates } from './updates.js';
 
 const TOP_K = 3;
 const NOT_SURE = 0.5; // "not sure" below this top probability, unless the metadata has the model's
 const MIN_EXTENT = 0.08; // ink spanning less of the pad than this is a dot, not a character
 const SETTLE_MS = 300; // recognise this long after the last stroke ends
-// The recipes this page implements (trainer/preprocess.py), and the input each one reads.
-const RECIPES = { 'strokes-box-com': 'drawing', 'photo-centre-crop': 'photo' };
 
 const $ = (id) => document.getElementById(id);
 let model = null;
@@ -20,12 +20,13 @@ let photoInput = null; // the last photo, as the model's input
 
 const ready = start();
 ready.catch((error) => showError(`The model failed to load: ${error.message}`));
+watchForModelUpdates(ready);
 
 async function start() {
   registerServiceWorker();
   const started = performance.now();
   metadata = await fetchJson('model/metadata.json');
-  checkRecipe(metadata);
+  checkMetadata(metadata);
   setUpInput();
   showBackends();
   backend = await loadModel(backendCandidates());
@@ -41,20 +42,6 @@ async function fetchJson(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
-}
-
-// A model prepared in a way this page does not know would get wrong inputs: refuse it.
-function checkRecipe({ preprocessing, input }) {
-  const kind = preprocessing?.kind;
-  if (!Object.hasOwn(RECIPES, kind)) {
-    const known = Object.keys(RECIPES).join(', ');
-    throw new Error(`model/metadata.json: preprocessing "${kind}" is unknown to this page `
-      + `(it knows ${known})`);
-  }
-  if (RECIPES[kind] !== input) {
-    throw new Error(`model/metadata.json: preprocessing "${kind}" is for a ${RECIPES[kind]}, `
-      + `but the input is "${input}"`);
-  }
 }
 
 // The export's list of TF.js backends, preferred first: each falls back to the next.
