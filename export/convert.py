@@ -135,6 +135,7 @@ def metadata_for(
         "input": run.get("input", "drawing"),
         "preprocessing": run["preprocessing"],
         "not_sure_threshold": run["metrics"].get("not_sure_threshold"),
+        "ink_limit": run.get("ink_limit"),
         "backends": list(BACKENDS),
         "accuracy": {
             "keras_test": run["metrics"]["test_accuracy"],

@@ -436,3 +436,17 @@ def test_the_threshold_travels_to_the_page(trained_dir, exported_dir, browser, t
         assert ranked[0]["prob"] > 0.5  # sure enough for the old fixed 0.5, not for this model
         expect(page.locator("#status")).to_have_text(f"Not sure: maybe {ranked[0]['label']}?")
         page.close()
+
+
+def test_ink_limit_sits_above_nearly_every_training_character():
+    from trainer.calibration import INK_MARGIN, ink_limit
+
+    rng = np.random.default_rng(0)
+    images = np.zeros((1000, 28, 28), np.uint8)
+    for i, width in enumerate(rng.integers(2, 10, 1000)):
+        images[i, 4:24, 14 - width // 2 : 14 + (width + 1) // 2] = 255  # strokes 2 to 9 px wide
+    limit = ink_limit(images)
+    inks = images.reshape(1000, -1).mean(axis=1) / 255
+    assert (inks <= limit).mean() >= 0.999
+    assert limit <= inks.max() * INK_MARGIN + 1e-9
+    assert ink_limit(np.full((10, 28, 28), 255, np.uint8)) == 1.0  # never above all ink

@@ -34,6 +34,7 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
     run = json.loads((trained_dir / "run.json").read_text())
     assert metadata["labels"] == run["labels"]
     assert metadata["preprocessing"] == run["preprocessing"]
+    assert metadata["ink_limit"] == run["ink_limit"] and 0.1 < run["ink_limit"] < 0.6
     assert (metadata["input_size"], metadata["channels"]) == (28, 1)
     assert metadata["accuracy"]["keras_test"] == run["metrics"]["test_accuracy"]
     assert metadata["quantization"] == "none"

@@ -1,4 +1,5 @@
-"""How sure the model must be before the page shows its answer without "not sure".
+"""How sure the model must be before the page shows its answer without "not sure", and how much
+ink a drawing may have before the page calls it a scribble.
 
 The threshold comes from evidence, the validation split: the lowest top probability t such that,
 among the answers at least t sure, fewer than 1% are wrong. Training computes it when it ends
@@ -13,6 +14,11 @@ from typing import Any
 import numpy as np
 
 MAX_ERROR_RATE = 0.01  # among the answers the page gives without "not sure"
+# A drawing with more ink than nearly every training character (this quantile of their mean ink),
+# and a margin on top, is a scribble: people win digit games by scribbling over the pad.
+INK_QUANTILE = 0.999
+INK_MARGIN = 1.1
+INK_SAMPLE = 20_000  # training images read to find it (ETL's stay on disk)
 NEVER_SURE = 1.0  # when even the most confident answers are wrong too often
 
 
@@ -37,3 +43,10 @@ def validation_threshold(model: Any, validation: Any) -> float:
     if labels.ndim == 2:  # mixup's one-hot targets (validation images are never mixed)
         labels = labels.argmax(axis=1)
     return not_sure_threshold(probabilities.argmax(axis=1) == labels, probabilities.max(axis=1))
+
+
+def ink_limit(images: np.ndarray) -> float:
+    """The largest mean ink (0..1) of an input the page accepts as a character: INK_QUANTILE of
+    the training inputs' mean ink, times INK_MARGIN, at most 1."""
+    ink = images.reshape(len(images), -1).mean(axis=1) / 255
+    return min(1.0, float(np.quantile(ink, INK_QUANTILE)) * INK_MARGIN)

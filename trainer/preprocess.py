@@ -35,6 +35,7 @@ class Recipe:
     # MNIST's strokes are 2-3 px thick in its 20 px box; ETL's kanji need a finer pen.
     pen: float = 0.12  # pen width, as a fraction of the character's box
     oversample: int = 4  # strokes are rendered this many times finer, then area-averaged
+    max_strokes: int = 12  # more strokes than this for one character is a scribble, not a guess
 
     def to_json(self) -> dict:
         return {"kind": RECIPE_KIND, **asdict(self)}

@@ -39,7 +39,7 @@ from runfolder.layout import (
 )
 from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
-from trainer.calibration import validation_threshold
+from trainer.calibration import INK_SAMPLE, ink_limit, validation_threshold
 from trainer.config import TrainConfig
 from trainer.dataset import Dataset, validation_split
 from trainer.images import read, take, to_tf
@@ -213,6 +213,7 @@ def run_record(
         "input_size": dataset.size,
         "channels": dataset.channels,
         "preprocessing": preprocessing(dataset),
+        "ink_limit": drawing_ink_limit(dataset),
         "data_source": dataset.source,
         "class_counts": data.class_counts,
         "class_weights": data.class_weights,
@@ -424,6 +425,15 @@ def split_validation(dataset: Dataset, config: TrainConfig):
 
 def preprocessing(dataset: Dataset) -> dict:
     return dataset.recipe.to_json()
+
+
+def drawing_ink_limit(dataset: Dataset) -> float | None:
+    """calibration.ink_limit over (a seeded sample of) the training drawings; None for photos."""
+    if dataset.input != "drawing":
+        return None
+    count = len(dataset.y_train)
+    sample = np.random.default_rng(0).permutation(count)[:INK_SAMPLE]
+    return ink_limit(read(dataset.x_train, np.sort(sample)))
 
 
 def pipeline(

@@ -43,7 +43,8 @@ ETL_BOX = 52
 # A pen 3 px thick in the 52 px box, like ETL's strokes; MNIST's 0.12 of the box would fill the
 # gaps between a kanji's strokes.
 ETL_PEN = 0.06
-ETL_RECIPE = Recipe(size=ETL_SIZE, box=ETL_BOX, pen=ETL_PEN)
+ETL_MAX_STROKES = 40  # the most strokes among JIS X 0208's kanji is 30-odd
+ETL_RECIPE = Recipe(size=ETL_SIZE, box=ETL_BOX, pen=ETL_PEN, max_strokes=ETL_MAX_STROKES)
 
 
 def is_etl_file(path: Path) -> bool:
