@@ -30,15 +30,35 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# tf.es2017 rather than tf.min.js: the latter's polyfills evaluate strings, which the page's CSP forbids.
+# web/vendor: the page's TF.js, bundled by esbuild (tfjs/tf.js says what it holds), and the wasm
+# backend's binaries. tfjs-backend-wasm picks one by what the browser can do (getPathToWasmBinary
+# in its backend_wasm.js): -threaded-simd with SIMD and threads, -simd with SIMD alone, the plain
+# build with neither. Every current browser has SIMD (Chrome 91, Firefox 89, Safari 16.4); threads
+# need a SharedArrayBuffer, which only a cross-origin isolated page has. So the first visit runs
+# -simd, and every later one -threaded-simd, online or offline, once the service worker's headers
+# isolate the page: both are cached in advance. The plain build, for browsers without SIMD, and
+# tf-fallback.js (webgl and cpu, for browsers where wasm cannot start) are fetched only by the
+# browsers that need them, and cached by the service worker as they are fetched.
 WASM_DIST := node_modules/@tensorflow/tfjs-backend-wasm/dist
-VENDORED := node_modules/@tensorflow/tfjs/dist/tf.es2017.min.js \
-	$(WASM_DIST)/tf-backend-wasm.es2017.min.js $(WASM_DIST)/*.wasm
-# files.txt names what was copied, one file a line, for the service worker to cache.
-web/vendor/files.txt: node_modules/.installed
+PRECACHED_WASM := tfjs-backend-wasm-simd.wasm tfjs-backend-wasm-threaded-simd.wasm
+ON_DEMAND_WASM := tfjs-backend-wasm.wasm
+ESBUILD := node_modules/.bin/esbuild --bundle --minify --target=es2020 --log-level=warning \
+	--legal-comments=linked
+# files.txt names the files the service worker caches in advance, one a line; vendor/ also holds
+# the files fetched on demand and the licence notices (*.LEGAL.txt, which no visitor needs to
+# download). The page's Content-Security-Policy forbids evaluating strings: the build refuses a
+# script that would.
+web/vendor/files.txt: $(wildcard tfjs/*) Makefile node_modules/.installed
 	mkdir -p web/vendor
-	cp $(VENDORED) web/vendor/
-	for file in $(VENDORED); do basename "$$file"; done > $@
+	rm -f web/vendor/*
+	$(ESBUILD) tfjs/tf.js --format=iife --global-name=tf --external:./tf-fallback.js \
+		--outfile=web/vendor/tf.js
+	$(ESBUILD) tfjs/fallback.js --format=esm --alias:@tensorflow/tfjs-core=./tfjs/global-tf.cjs \
+		--outfile=web/vendor/tf-fallback.js
+	! grep -qE 'new Function|(^|[^.[:alnum:]_$$])eval\(' web/vendor/*.js \
+		|| { echo "web/vendor: a script evaluates strings, which the page's CSP forbids"; exit 1; }
+	cp $(addprefix $(WASM_DIST)/,$(PRECACHED_WASM) $(ON_DEMAND_WASM)) web/vendor/
+	printf '%s\n' tf.js $(PRECACHED_WASM) > $@
 
 $(CHROMIUM):
 	$(SUDO) apt-get update

@@ -15,8 +15,7 @@ from export.inputs import MODEL_JSON
 from runfolder.record import first_line
 
 HARNESS = """<!doctype html><meta charset="utf-8"><title>parity</title>
-<script src="vendor/tf.es2017.min.js"></script>
-<script src="vendor/tf-backend-wasm.es2017.min.js"></script>
+<script src="vendor/tf.js"></script>
 """
 
 RUN_GRAPH_MODEL = """async ({pixels, shape, backend}) => {

@@ -1,0 +1,206 @@
+"""What does a first visit to the page download, and how soon can it be used?
+
+    python -m benchmarks.first_visit [--model web/model] [--runs 3] [--report build/first-visit]
+
+The page and MODEL are served on loopback the way a static host serves them: every response
+gzip-compressed, with an ETag to revalidate against (GitHub Pages, Netlify and the like compress;
+`make serve`'s `http.server` does not, and its figures are printed too). Then:
+
+1. bytes: the page opens in a fresh Chromium profile; every response that came from the network,
+   the page's and its service worker's, counts with its headers and its body as transferred,
+   until `window.recognizer.ready`, and until the service worker has cached the offline copy;
+2. Lighthouse (npm `lighthouse`, pinned in package.json) runs RUNS times on the same server:
+   mobile, its default simulated throttling (a mid-range phone on slow 4G), fresh storage; the
+   medians of its performance score, time to interactive, total byte weight and unused JavaScript
+   are printed, and its JSON reports kept in REPORT.
+
+Targets (issue 12): first visit at most 1 MB, time to interactive at most 3 s.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import io
+import json
+import os
+import statistics
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from playwright.sync_api import BrowserContext, Request
+
+from export.browser import CHROMIUM, chromium, serve, site_with_model
+
+ROOT = Path(__file__).resolve().parents[1]
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE_PACKAGE = ROOT / "node_modules" / "lighthouse" / "package.json"
+# Lighthouse starts its own Chromium: the flags the tests use, in the new headless mode.
+LIGHTHOUSE_CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
+BYTES_TARGET = 1_000_000
+INTERACTIVE_TARGET_MS = 3000
+SERVICE_WORKER_INSTALLED = """async () => {
+  const registration = await navigator.serviceWorker.ready;
+  return registration.active.state;
+}"""
+
+
+class _GzipHandler(SimpleHTTPRequestHandler):
+    """Files as a compressing static host sends them: gzip, and 304 for an ETag that still fits."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_head(self) -> io.BytesIO | None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        if not path.is_file() or "gzip" not in self.headers.get("Accept-Encoding", ""):
+            return super().send_head()
+        stat = path.stat()
+        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return None
+        body = gzip.compress(path.read_bytes())
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")  # GitHub Pages' choice
+        self.send_header("ETag", etag)
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@contextmanager
+def serve_gzip(root: Path) -> Iterator[str]:
+    """Serve `root` gzip-compressed on 127.0.0.1 at a free port; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_GzipHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class Audit:
+    score: float
+    interactive_s: float
+    byte_weight: float
+    unused_javascript: float
+
+
+@dataclass
+class Visit:
+    ready_bytes: int  # transferred until window.recognizer.ready
+    total_bytes: int  # ... and until the service worker has cached the offline copy
+    files: list[tuple[str, int]]  # (path, bytes) of every response, in the order they ended
+
+
+def first_visit(context: BrowserContext, base: str) -> Visit:
+    """Open the page in `context` (fresh) and count what the network sends until it is ready."""
+    finished: list[Request] = []
+    context.on("requestfinished", lambda request: finished.append(request))
+    page = context.new_page()
+    page.goto(base)
+    page.evaluate("window.recognizer.ready")
+    ready = len(finished)
+    page.evaluate(SERVICE_WORKER_INSTALLED)
+    page.wait_for_timeout(500)  # the last responses' events reach us after the worker activates
+    files = [(request.url.removeprefix(base), transferred(request)) for request in finished]
+    return Visit(sum(size for _, size in files[:ready]), sum(size for _, size in files), files)
+
+
+def transferred(request: Request) -> int:
+    """Bytes the network sent for `request`: 0 from a cache, or through the service worker (its
+    own request counts them)."""
+    if request.response().from_service_worker:
+        return 0
+    sizes = request.sizes()
+    return sizes["responseHeadersSize"] + sizes["responseBodySize"]
+
+
+def lighthouse(url: str, report: Path) -> Audit:
+    """Lighthouse's mobile performance run on `url`; the JSON report is written to `report`."""
+    report.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [LIGHTHOUSE, url, "--only-categories=performance", "--output=json",
+         f"--output-path={report}", f"--chrome-flags={LIGHTHOUSE_CHROME_FLAGS}", "--quiet"],
+        env={**os.environ, "CHROME_PATH": CHROMIUM}, check=True,
+    )
+    result = json.loads(report.read_text())
+    audits = result["audits"]
+    return Audit(
+        score=result["categories"]["performance"]["score"],
+        interactive_s=audits["interactive"]["numericValue"] / 1000,
+        byte_weight=audits["total-byte-weight"]["numericValue"],
+        unused_javascript=audits["unused-javascript"].get("details", {})
+        .get("overallSavingsBytes", 0),
+    )
+
+
+def median(audits: list[Audit]) -> Audit:
+    """Each figure's median over the runs (Lighthouse's advice for noisy machines)."""
+    runs = zip(*map(astuple, audits), strict=True)
+    return Audit(*(statistics.median(values) for values in runs))
+
+
+def main(
+    model: Annotated[Path, typer.Option(help="Exported model folder (model.json, metadata.json).")]
+    = Path("web/model"),
+    runs: Annotated[int, typer.Option(min=1, help="Lighthouse runs per server; medians shown.")]
+    = 3,
+    report: Annotated[Path, typer.Option(help="Folder for Lighthouse's JSON reports.")]
+    = Path("build/first-visit"),
+) -> None:
+    if not (model / "model.json").is_file():
+        raise typer.BadParameter(f"{model}: no model.json (make export, or --model FOLDER)")
+    if not LIGHTHOUSE.exists():
+        raise typer.BadParameter(f"{LIGHTHOUSE}: not installed (run make setup)")
+    servers = {"gzip": ("gzip, as a static host", serve_gzip),
+               "plain": ("plain, as make serve", serve)}
+    visits, audits = {}, {}
+    with site_with_model(model) as site, chromium() as browser:
+        for name, (_, server) in servers.items():
+            with server(site) as base:
+                visits[name] = first_visit(browser.new_context(), base)
+                audits[name] = median([lighthouse(base, report / f"lighthouse-{name}-{run}.json")
+                                       for run in range(1, runs + 1)])
+
+    model_bytes = sum(path.stat().st_size for path in model.iterdir())
+    print(f"first visit with the model in {model} ({model_bytes:,} bytes); "
+          "what the network sent over gzip:")
+    for path, size in visits["gzip"].files:
+        if size:
+            print(f"  {size:>10,}  {path}")
+    version = json.loads(LIGHTHOUSE_PACKAGE.read_text())["version"]
+    print(f"Lighthouse {version}: mobile, simulated throttling, median of {runs} runs; "
+          f"reports in {report}/")
+    print("| server | bytes until ready | with the offline copy | Lighthouse score | "
+          "time to interactive | total byte weight | unused JavaScript |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, (label, _) in servers.items():
+        visit, audit = visits[name], audits[name]
+        print(f"| {label} | {visit.ready_bytes:,} | {visit.total_bytes:,} | {audit.score:.2f} "
+              f"| {audit.interactive_s:.1f} s | {audit.byte_weight:,.0f} "
+              f"| {audit.unused_javascript:,.0f} |")
+    print(f"targets: first visit at most {BYTES_TARGET:,} bytes, "
+          f"time to interactive at most {INTERACTIVE_TARGET_MS / 1000:.0f} s")
+
+
+if __name__ == "__main__":
+    typer.run(main)
