@@ -135,21 +135,13 @@ class RandomElastic(layers.Layer):
         if not training:
             return inputs
         images = ops.cast(inputs, self.compute_dtype)
-        batch, height, width, channels = ops.shape(images)
+        batch, height, width = ops.shape(images)[0], ops.shape(images)[1], ops.shape(images)[2]
         moves = keras.random.uniform((batch, self.grid, self.grid, 2), -self.magnitude,
                                      self.magnitude, "float32", self.seed_generator)
         field = ops.image.resize(moves, (height, width), interpolation="bicubic")
         rows = ops.arange(height, dtype="float32")[None, :, None] + field[..., 0]
         cols = ops.arange(width, dtype="float32")[None, None, :] + field[..., 1]
-        grid = (batch, height, width, channels)
-        coordinates = [
-            ops.broadcast_to(ops.arange(batch, dtype="float32")[:, None, None, None], grid),
-            ops.broadcast_to(rows[..., None], grid),
-            ops.broadcast_to(cols[..., None], grid),
-            ops.broadcast_to(ops.arange(channels, dtype="float32")[None, None, None, :], grid),
-        ]
-        return ops.image.map_coordinates(images, coordinates, order=1, fill_mode="constant",
-                                         fill_value=0)
+        return bilinear_sample(images, rows, cols)
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -157,6 +149,27 @@ class RandomElastic(layers.Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "magnitude": self.magnitude, "grid": self.grid,
                 "seed": self.seed}
+
+
+def bilinear_sample(images, rows, cols):
+    """images (B, H, W, C) read at float positions rows, cols (B, H, W), bilinearly; positions
+    outside read 0. With keras.ops gathers only, so the batch size may be unknown when traced
+    (ops.image.map_coordinates needs it)."""
+    shape = ops.shape(images)
+    batch, height, width, channels = shape[0], shape[1], shape[2], shape[3]
+    flat = ops.reshape(images, (-1, channels))
+    offset = (ops.arange(batch, dtype="int32") * height * width)[:, None, None]
+    top, left = ops.floor(rows), ops.floor(cols)
+    result = 0.0
+    for row, row_weight in ((top, 1 - (rows - top)), (top + 1, rows - top)):
+        for col, col_weight in ((left, 1 - (cols - left)), (left + 1, cols - left)):
+            inside = ((row >= 0) & (row <= ops.cast(height, "float32") - 1)
+                      & (col >= 0) & (col <= ops.cast(width, "float32") - 1))
+            index = (offset + ops.cast(ops.clip(row, 0, ops.cast(height, "float32") - 1), "int32")
+                     * width + ops.cast(ops.clip(col, 0, ops.cast(width, "float32") - 1), "int32"))
+            weight = ops.where(inside, row_weight * col_weight, 0.0)[..., None]
+            result = result + weight * ops.take(flat, index, axis=0)
+    return result
 
 
 @keras.saving.register_keras_serializable(package="drawrecog")
