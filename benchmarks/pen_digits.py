@@ -16,9 +16,11 @@ are drawn on the real page:
 
 Each drawing is sent as the pointer events a mouse would send for its recorded points, dispatched
 on #pad within the page, many drawings per call (DISPATCH_STROKES in export/browser.py); the first
-CHECKED drawings of each set and mode are drawn again with Playwright's mouse (draw_strokes), to
-show both paths give the page the same drawing. Latency is timed inside the page, around the
-recognizer's call. The page is driven only through its automation contract (README).
+CHECKED digits of each set at each size are drawn again with Playwright's mouse (draw_strokes), to
+show both paths give the page the same drawing: Playwright's mouse waits for a frame of the page
+at each point (some 17 ms), far too slow for thousands of digits, and rows would add nothing to the
+check. Latency is timed inside the page, around the recognizer's call. The page is driven only
+through its automation contract (README).
 """
 
 from __future__ import annotations
@@ -45,12 +47,15 @@ from trainer.dataset import DataError
 from trainer.pad import Stroke, fit_to_pad
 from trainer.sources.strokes import TEST_SUFFIX, read_unipen, unipen_files
 
+DIGITS = "0123456789"
 ROW = 3  # digits side by side in several-digit mode
 ROW_FILL = 0.5  # each one's longer side, as a share of the wide pad's height: a row always fits
 GAP_PENS = 2  # between neighbours' points, in pen widths: one pen of blank paper between inks
-CHECKED = 2  # drawings per set and mode also drawn with the mouse
+CHECKED = 2  # digits per set and size also drawn with the mouse
 BATCH = 50  # drawings per call into the page
+SHOWN = 10  # confused pairs printed per set and mode; the JSON has them all
 NOTHING = "nothing"  # how an empty answer (the page saw a dot, not a digit) is shown
+TRAINING_SUFFIX = ".tra"  # UCI's training writers, which a model may have learnt from
 
 # For page.evaluate: each drawing on a cleared pad through the pointer events, then the
 # recognizer's answer (the top label, or the string read in several-digit mode) and the
@@ -74,8 +79,7 @@ READ_DRAWINGS = f"""async ({{drawings, several}}) => {{
   }}
   return answers;
 }}"""
-ANSWER = """(several) => several ? window.recognizer.readNumber()
-  : window.recognizer.predict().then((ranked) => ranked[0]?.label ?? '')"""
+TOP_LABEL = "window.recognizer.predict().then((ranked) => ranked[0]?.label ?? '')"
 MODEL_INPUT = "window.recognizer.preprocess().then((input) => Array.from(input ?? []))"
 
 
@@ -111,7 +115,11 @@ class Reads:
     truths: list[str]
     answers: list[str]
     ms: list[float]
+    seconds: float = 0.0  # the whole replay, drawing and reading, as Python timed it
     checks: list[dict] = field(default_factory=list)
+
+    def wall_ms_per_drawing(self) -> float | None:
+        return round(self.seconds / len(self.truths) * 1000, 1) if self.truths else None
 
 
 def main(
@@ -124,7 +132,7 @@ def main(
     model: Annotated[Path, typer.Option(help="Exported model folder.")] = Path("web/model"),
     sizes: Annotated[str, typer.Option(help="Drawing sizes: how much of the pad a digit spans, "
                                             "comma-separated.")] = "0.3,0.6,0.9",
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N digits of each "
+    limit: Annotated[int | None, typer.Option(help="Only the first N digits of each "
                                                           "set.")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write every figure to "
                                                                   "this JSON file.")] = None,
@@ -132,9 +140,13 @@ def main(
     started = time.perf_counter()
     try:
         fills = parse_sizes(sizes)
+        if limit is not None and limit < 1:
+            raise BenchmarkError(f"--limit: {limit} digits; at least 1")
         if json_path is not None:
             require_writable_file(json_path)
         metadata = read_export(model)
+        if metadata.get("input") != "drawing" or not set(DIGITS) <= set(metadata.get("labels", [])):
+            raise BenchmarkError(f"--model: {model}: not a model of drawn digits (its metadata)")
         sets = [read_set(uji, "--uji", limit), read_set(pendigits, "--pendigits", limit)]
         for stroke_set in sets:
             log(f"{stroke_set.name}: {stroke_set.source}")
@@ -156,7 +168,7 @@ def parse_sizes(text: str) -> list[float]:
         raise BenchmarkError(f"--sizes: {text!r} is not comma-separated numbers") from None
     if not all(0 < fill <= 1 for fill in fills):
         raise BenchmarkError(f"--sizes: {text!r}: each size is a share of the pad, in (0, 1]")
-    return fills
+    return list(dict.fromkeys(fills))
 
 
 def require_writable_file(path: Path) -> None:
@@ -182,10 +194,12 @@ def read_set(path: Path, flag: str, limit: int | None) -> StrokeSet:
     if len(files) > 2:
         names = f"{files[0].name} .. {files[-1].name} ({len(files)} files)"
     source = f"{len(digits):,} digits in {names}"
+    if any(file.suffix == TRAINING_SUFFIX for file in files):
+        source += " (UCI's training writers: no .tes file here)"
     if limit is not None and limit < len(digits):
         digits = digits[:limit]
         source += f", the first {limit:,}"
-    return StrokeSet(path.resolve().name, source, digits)
+    return StrokeSet(flag.removeprefix("--"), source, digits)
 
 
 def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float]) -> dict:
@@ -193,6 +207,9 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
     runs: dict[str, dict[str, Reads]] = {stroke_set.name: {} for stroke_set in sets}
     with site_with_model(model) as site, serve(site) as base, chromium() as browser:
         page = browser.new_page(service_workers="block")
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.goto(base)
         page.evaluate("window.recognizer.ready")
         page_facts = {"backend": page.evaluate("window.recognizer.backend"),
@@ -203,8 +220,10 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
             for stroke_set in sets:
                 drawings = [fit_to_pad(digit.strokes, fill) for digit in stroke_set.digits]
                 truths = [digit.label for digit in stroke_set.digits]
-                runs[stroke_set.name][size_key(fill)] = read_all(
-                    page, f"{stroke_set.name} at {fill:.0%}", drawings, truths, several=False)
+                reads = read_all(page, f"{stroke_set.name} at {fill:.0%}", drawings, truths,
+                                 several=False)
+                reads.checks = [check_with_mouse(page, strokes) for strokes in drawings[:CHECKED]]
+                runs[stroke_set.name][size_key(fill)] = reads
         page.click("#multi")
         width, height = page_facts["wide_pad_css_px"] = pad_size(page)
         gap = GAP_PENS * metadata["preprocessing"]["stroke_fraction"]
@@ -215,7 +234,10 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
             truths = ["".join(d.label for d in row) for row in rows]
             runs[stroke_set.name]["several"] = read_all(
                 page, f"{stroke_set.name}, {ROW} side by side", drawings, truths, several=True)
-    return figures_of(sets, runs, metadata, page_facts, fills)
+    if errors:  # what the page answered after an error of its own measures nothing
+        first = errors[0].splitlines()[0]
+        raise BenchmarkError(f"the page: {first} ({len(errors)} error(s) in all)")
+    return figures_of(sets, runs, model, metadata, page_facts, fills)
 
 
 def pad_size(page: Page) -> list[float]:
@@ -250,7 +272,7 @@ def side_by_side(digits: list[list[Stroke]], aspect: float, fill: float,
 
 def read_all(page: Page, what: str, drawings: list[list[Stroke]], truths: list[str],
              several: bool) -> Reads:
-    """The page's answer to every drawing, and the check of the first CHECKED with the mouse."""
+    """The page's answer to every drawing."""
     started = time.perf_counter()
     reads = Reads(truths, [], [])
     for start in range(0, len(drawings), BATCH):
@@ -258,24 +280,23 @@ def read_all(page: Page, what: str, drawings: list[list[Stroke]], truths: list[s
         for answer, ms in page.evaluate(READ_DRAWINGS, {"drawings": batch, "several": several}):
             reads.answers.append(answer)
             reads.ms.append(ms)
-    seconds = time.perf_counter() - started
-    reads.checks = [check_with_mouse(page, strokes, several) for strokes in drawings[:CHECKED]]
+    reads.seconds = time.perf_counter() - started
     right = sum(map(str.__eq__, reads.answers, truths))
     log(f"{what}: {right:,}/{len(truths):,} read right, "
-        f"{seconds / len(drawings) * 1000:.0f} ms per drawing")
+        f"{milliseconds(reads.wall_ms_per_drawing())} per drawing")
     return reads
 
 
-def check_with_mouse(page: Page, strokes: list[Stroke], several: bool) -> dict:
-    """One drawing sent both ways: the page's answer and model input for each, and the time."""
+def check_with_mouse(page: Page, strokes: list[Stroke]) -> dict:
+    """One digit sent both ways: the page's answer and model input for each, and the time."""
     def fast() -> str:
-        [[answer, _]] = page.evaluate(READ_DRAWINGS, {"drawings": [strokes], "several": several})
+        [[answer, _]] = page.evaluate(READ_DRAWINGS, {"drawings": [strokes], "several": False})
         return answer
 
     def mouse() -> str:
         page.click("#clear")
         draw_strokes(page, strokes, spacing=math.inf)  # the recorded points only
-        return page.evaluate(ANSWER, several)
+        return page.evaluate(TOP_LABEL)
 
     seen = {}
     for path, draw_and_read in (("pointer_events", fast), ("mouse", mouse)):
@@ -289,14 +310,16 @@ def check_with_mouse(page: Page, strokes: list[Stroke], several: bool) -> dict:
             "seconds": {path: seen[path]["seconds"] for path in seen}}
 
 
-def figures_of(sets: list[StrokeSet], runs: dict[str, dict[str, Reads]], metadata: dict,
-               page_facts: dict, fills: list[float]) -> dict:
+def figures_of(sets: list[StrokeSet], runs: dict[str, dict[str, Reads]], model: Path,
+               metadata: dict, page_facts: dict, fills: list[float]) -> dict:
     every_predict = [ms for by_mode in runs.values() for mode, reads in by_mode.items()
                      if mode != "several" for ms in reads.ms]
     checks = [check for by_mode in runs.values() for reads in by_mode.values()
               for check in reads.checks]
     return {
-        "model": {"name": metadata.get("name"), "quantization": metadata.get("quantization"),
+        "model": {"folder": str(model), "name": metadata.get("name"),
+                  "quantization": metadata.get("quantization"),
+                  "bytes": metadata.get("model_bytes"),
                   "keras_test_accuracy": metadata.get("accuracy", {}).get("keras_test")},
         "page": page_facts,
         "machine": {"platform": platform.platform(), "cores": os.cpu_count()},
@@ -335,7 +358,7 @@ def single_figures(reads: Reads) -> dict:
     return {"digits": len(reads.truths), "right": right,
             "accuracy": right / len(reads.truths),
             "confusions": ranked(confusions(reads.truths, reads.answers)),
-            "predict_ms": spread(reads.ms)}
+            "predict_ms": spread(reads.ms), "wall_ms_per_drawing": reads.wall_ms_per_drawing()}
 
 
 def row_figures(reads: Reads) -> dict:
@@ -351,7 +374,7 @@ def row_figures(reads: Reads) -> dict:
             "digit_accuracy": digits_right / (rows * ROW) if rows else None,
             "wrong_count": rows - len(counted),  # rows read as more or fewer characters
             "confusions": ranked(Counter((t, a) for t, a in pairs if t != a)),
-            "read_number_ms": spread(reads.ms)}
+            "read_number_ms": spread(reads.ms), "wall_ms_per_drawing": reads.wall_ms_per_drawing()}
 
 
 def confusions(truths: list[str], answers: list[str]) -> Counter:
@@ -374,8 +397,10 @@ def spread(ms: list[float]) -> dict:
 
 def report(figures: dict) -> str:
     """The figures as Markdown: the accuracy table, the confusions, latency and the check."""
-    lines = ["| set | drawn | count | read right | accuracy | per digit | call | median | p90 |",
-             "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+    lines = [f"{name}: {by_set['source']}" for name, by_set in figures["sets"].items()]
+    lines += ["",
+              "| set | drawn | count | read right | accuracy | per digit | call | median | p90 |",
+              "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
     for name, by_set in figures["sets"].items():
         for key, size in by_set["sizes"].items():
             lines.append(table_row(name, f"1 digit, {float(key):.0%} of the pad", size["digits"],
@@ -429,7 +454,11 @@ def milliseconds(ms: float | None) -> str:
 
 
 def shown(confused: list[list]) -> str:
-    return ", ".join(f"{truth} -> {answer or NOTHING} {count}" for truth, answer, count in confused)
+    pairs = [f"{truth} -> {answer or NOTHING} {count}" for truth, answer, count in confused[:SHOWN]]
+    rest = confused[SHOWN:]
+    if rest:
+        pairs.append(f"{len(rest)} more pairs ({sum(count for *_, count in rest)} misreads)")
+    return ", ".join(pairs)
 
 
 def fmt_size(size: list[float]) -> str:
