@@ -122,6 +122,13 @@ class Reads:
         return round(self.seconds / len(self.truths) * 1000, 1) if self.truths else None
 
 
+@dataclass
+class SetReads:
+    """One set on the page: one digit at a time at each size (keyed by size_key), and in rows."""
+    sizes: dict[str, Reads] = field(default_factory=dict)
+    rows: Reads | None = None
+
+
 def main(
     uji: Annotated[Path, typer.Option(help="UJI Pen Characters: a UJIpenchars-wNN file or their "
                                            "folder.")] = Path("../shared/data/ujipenchars"),
@@ -204,7 +211,7 @@ def read_set(path: Path, flag: str, limit: int | None) -> StrokeSet:
 
 def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float]) -> dict:
     """Every drawing on the page; the figures, as the JSON holds them."""
-    runs: dict[str, dict[str, Reads]] = {stroke_set.name: {} for stroke_set in sets}
+    runs = {stroke_set.name: SetReads() for stroke_set in sets}
     with site_with_model(model) as site, serve(site) as base, chromium() as browser:
         page = browser.new_page(service_workers="block")
         errors: list[str] = []
@@ -223,7 +230,7 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
                 reads = read_all(page, f"{stroke_set.name} at {fill:.0%}", drawings, truths,
                                  several=False)
                 reads.checks = [check_with_mouse(page, strokes) for strokes in drawings[:CHECKED]]
-                runs[stroke_set.name][size_key(fill)] = reads
+                runs[stroke_set.name].sizes[size_key(fill)] = reads
         page.click("#multi")
         width, height = page_facts["wide_pad_css_px"] = pad_size(page)
         gap = GAP_PENS * metadata["preprocessing"]["stroke_fraction"]
@@ -232,7 +239,7 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
             drawings = [side_by_side([d.strokes for d in row], width / height, ROW_FILL, gap)
                         for row in rows]
             truths = ["".join(d.label for d in row) for row in rows]
-            runs[stroke_set.name]["several"] = read_all(
+            runs[stroke_set.name].rows = read_all(
                 page, f"{stroke_set.name}, {ROW} side by side", drawings, truths, several=True)
     if errors:  # what the page answered after an error of its own measures nothing
         first = errors[0].splitlines()[0]
@@ -310,12 +317,11 @@ def check_with_mouse(page: Page, strokes: list[Stroke]) -> dict:
             "seconds": {path: seen[path]["seconds"] for path in seen}}
 
 
-def figures_of(sets: list[StrokeSet], runs: dict[str, dict[str, Reads]], model: Path,
+def figures_of(sets: list[StrokeSet], runs: dict[str, SetReads], model: Path,
                metadata: dict, page_facts: dict, fills: list[float]) -> dict:
-    every_predict = [ms for by_mode in runs.values() for mode, reads in by_mode.items()
-                     if mode != "several" for ms in reads.ms]
-    checks = [check for by_mode in runs.values() for reads in by_mode.values()
-              for check in reads.checks]
+    singles = [reads for set_reads in runs.values() for reads in set_reads.sizes.values()]
+    every_predict = [ms for reads in singles for ms in reads.ms]
+    checks = [check for reads in singles for check in reads.checks]
     return {
         "model": {"folder": str(model), "name": metadata.get("name"),
                   "quantization": metadata.get("quantization"),
@@ -339,17 +345,16 @@ def figures_of(sets: list[StrokeSet], runs: dict[str, dict[str, Reads]], model: 
     }
 
 
-def set_figures(stroke_set: StrokeSet, by_mode: dict[str, Reads]) -> dict:
-    singles = {mode: reads for mode, reads in by_mode.items() if mode != "several"}
-    every_single = Counter()
-    for reads in singles.values():
-        every_single.update(confusions(reads.truths, reads.answers))
+def set_figures(stroke_set: StrokeSet, set_reads: SetReads) -> dict:
+    every_size = Counter()
+    for reads in set_reads.sizes.values():
+        every_size.update(confusions(reads.truths, reads.answers))
     return {
         "source": stroke_set.source,
         "digits": len(stroke_set.digits),
-        "sizes": {mode: single_figures(reads) for mode, reads in singles.items()},
-        "several": row_figures(by_mode["several"]),
-        "confusions": ranked(every_single),
+        "sizes": {key: single_figures(reads) for key, reads in set_reads.sizes.items()},
+        "several": row_figures(set_reads.rows),
+        "confusions": ranked(every_size),
     }
 
 
@@ -372,7 +377,7 @@ def row_figures(reads: Reads) -> dict:
     return {"rows": rows, "right": right, "accuracy": right / rows if rows else None,
             "digits": rows * ROW, "digits_right": digits_right,
             "digit_accuracy": digits_right / (rows * ROW) if rows else None,
-            "wrong_count": rows - len(counted),  # rows read as more or fewer characters
+            "other_length": rows - len(counted),  # rows read as more or fewer characters
             "confusions": ranked(Counter((t, a) for t, a in pairs if t != a)),
             "read_number_ms": spread(reads.ms), "wall_ms_per_drawing": reads.wall_ms_per_drawing()}
 
@@ -417,8 +422,8 @@ def report(figures: dict) -> str:
         row = by_set["several"]
         lines.append(f"{name} misreads, {ROW} side by side: "
                      + (shown(row["confusions"]) or "none")
-                     + (f"; {row['wrong_count']} rows read as another number of digits"
-                        if row["wrong_count"] else ""))
+                     + (f"; {row['other_length']} rows read as another number of digits"
+                        if row["other_length"] else ""))
     page, check, every = figures["page"], figures["mouse_check"], figures["predict_ms"]
     lines += [
         "",
