@@ -11,7 +11,7 @@ are drawn on the real page:
 - one at a time, each at every size: centred, its longer side spanning that share of the pad
   (trainer/pad.py `fit_to_pad`), read by window.recognizer.predict();
 - three side by side in several-digit mode (#multi): consecutive digits of one file, each
-  ROW_FILL of the wide pad's height, GAP_PENS pen widths between neighbours, read by
+  ROW_FILL of the wide pad's height, GAP of it between neighbours, read by
   window.recognizer.readNumber(); a row is right when the whole string is.
 
 Each drawing is sent as the pointer events a mouse would send for its recorded points, dispatched
@@ -50,7 +50,9 @@ from trainer.sources.strokes import TEST_SUFFIX, read_unipen, unipen_files
 DIGITS = "0123456789"
 ROW = 3  # digits side by side in several-digit mode
 ROW_FILL = 0.5  # each one's longer side, as a share of the wide pad's height: a row always fits
-GAP_PENS = 2  # between neighbours' points, in pen widths: one pen of blank paper between inks
+# Between neighbours' points, as a share of the pad's height: two widths of the pad's on-screen
+# pen (PEN_FRACTION in web/pad.js), so one pen of blank paper lies between the inks.
+GAP = 2 / 20
 CHECKED = 2  # digits per set and size also drawn with the mouse
 BATCH = 50  # drawings per call into the page
 SHOWN = 10  # confused pairs printed per set and mode; the JSON has them all
@@ -233,10 +235,9 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
                 runs[stroke_set.name].sizes[size_key(fill)] = reads
         page.click("#multi")
         width, height = page_facts["wide_pad_css_px"] = pad_size(page)
-        gap = GAP_PENS * metadata["preprocessing"]["stroke_fraction"]
         for stroke_set in sets:
             rows = stroke_set.rows()
-            drawings = [side_by_side([d.strokes for d in row], width / height, ROW_FILL, gap)
+            drawings = [side_by_side([d.strokes for d in row], width / height, ROW_FILL, GAP)
                         for row in rows]
             truths = ["".join(d.label for d in row) for row in rows]
             runs[stroke_set.name].rows = read_all(
@@ -330,7 +331,7 @@ def figures_of(sets: list[StrokeSet], runs: dict[str, SetReads], model: Path,
         "page": page_facts,
         "machine": {"platform": platform.platform(), "cores": os.cpu_count()},
         "sizes": fills,
-        "row": {"digits": ROW, "fill": ROW_FILL, "gap_pens": GAP_PENS},
+        "row": {"digits": ROW, "fill": ROW_FILL, "gap": GAP},
         "sets": {s.name: set_figures(s, runs[s.name]) for s in sets},
         "predict_ms": spread(every_predict),
         "mouse_check": {
