@@ -71,6 +71,7 @@ $(CJK_FONT):
 train: $(VENV)/.installed node_modules/.installed
 	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA),--data $(path)) $(if $(FORCE),--force)
 
+# QUANTIZE=float16, uint8 or head-uint8 (float16, the output layer 8-bit): python -m export convert --help
 export: setup $(CHROMIUM)
 	$(PY) -m export convert $(MODEL) --out web/model --force $(if $(QUANTIZE),--quantize $(QUANTIZE))
 

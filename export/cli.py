@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from export import BACKENDS, ExportError, ExportOptions, require_backends
+from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
 from export.inputs import read_export, read_training, require_replaceable
 
 app = typer.Typer(help="Export trained models to TF.js and check them.", no_args_is_help=True)
-
-
-class Quantization(StrEnum):
-    none = "none"
-    float16 = "float16"
-    uint8 = "uint8"
 
 
 ModelDir = Annotated[
@@ -30,6 +23,9 @@ Backends = Annotated[
 ]
 Images = Annotated[int, typer.Option(help="Test images to compare (the sample holds 1000).")]
 DEFAULTS = ExportOptions()
+QUANTIZE_HELP = "Weight quantization: " + "; ".join(
+    f"{name} ({choice.description})" for name, choice in QUANTIZATIONS.items()
+)
 ALL_BACKENDS = ",".join(BACKENDS)
 
 
@@ -39,9 +35,7 @@ def convert(
     out: Annotated[Path, typer.Option(help="Where the page loads its model from.")] = Path(
         "web/model"
     ),
-    quantize: Annotated[Quantization, typer.Option(help="Weight quantization.")] = (
-        Quantization.none
-    ),
+    quantize: Annotated[str, typer.Option(help=QUANTIZE_HELP)] = DEFAULTS.quantize,
     force: Annotated[
         bool, typer.Option(help="Replace an existing export (never a folder that is not one).")
     ] = DEFAULTS.force,
@@ -57,7 +51,7 @@ def convert(
     """Convert the classifier to a TF.js graph model and prove TF.js agrees with Keras."""
     with one_line_errors():
         options = ExportOptions(
-            quantize.value, force, backend_names(backends), images, max_accuracy_drop,
+            quantize, force, backend_names(backends), images, max_accuracy_drop,
             allow_accuracy_drop,
         )
         read_training(model_dir, options.images)  # bad input fails before TensorFlow loads

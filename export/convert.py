@@ -15,7 +15,7 @@ from pathlib import Path
 
 import keras
 
-from export import BACKENDS, PROB_LIMITS, ExportError, ExportOptions, require_backends
+from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
 from export.graph_fixes import unfuse_scalar_biases
 from export.inputs import (
     METADATA,
@@ -30,7 +30,6 @@ from export.version import version_keys
 from runfolder.atomic import replace_dir, staging_dir
 from runfolder.record import first_line
 
-QUANTIZE_FLAGS = {"none": [], "float16": ["--quantize_float16=*"], "uint8": ["--quantize_uint8=*"]}
 # The converter's console script (tensorflowjs_converter) joins its arguments with spaces and
 # splits them again, which breaks any path with a space; its convert() takes the list as given.
 CONVERTER = (
@@ -88,14 +87,14 @@ def build_export(
     log: Callable[[str], None],
 ) -> dict:
     """The converted model and its metadata.json in `staging`, once TF.js agrees with Keras."""
-    limit = PROB_LIMITS[options.quantize]
     with tempfile.TemporaryDirectory(prefix="export-") as tmp:
         saved_model = Path(tmp) / "saved_model"
         classifier.export(saved_model, format="tf_saved_model", verbose=False)
         started = time.monotonic()
         convert_saved_model(saved_model, staging, options.quantize, training.classifier_file)
         seconds = time.monotonic() - started
-        reports = check_parity(classifier, staging, training.x, training.y, options.backends, limit)
+        reports = check_parity(classifier, staging, training.x, training.y, options.backends,
+                               options.quantize)
         for report in reports:
             log(f"parity on {report.summary()}")
         unquantized_bytes = folder_bytes(staging)
@@ -210,7 +209,8 @@ def convert_saved_model(saved_model: Path, out: Path, quantize: str, source: Pat
             "--output_format=tfjs_graph_model",
             "--signature_name=serving_default",
             "--saved_model_tags=serve",
-            *QUANTIZE_FLAGS[quantize],
+            *quantize_flags(quantize),
+            "--",  # a quantization flag without patterns would take the path after it as its own
             str(saved_model),
             str(out),
         ],
@@ -226,8 +226,34 @@ def convert_saved_model(saved_model: Path, out: Path, quantize: str, source: Pat
         raise ExportError(f"{source}: {converter_problem(result.stderr)}")
     model_file = out / MODEL_JSON
     model = json.loads(model_file.read_text())
+    require_quantized(model, quantize, source)
     if unfuse_scalar_biases(model):
         model_file.write_text(json.dumps(model))
+
+
+def quantize_flags(quantize: str) -> list[str]:
+    """The converter's flags for a --quantize choice: one per dtype, with its name patterns."""
+    return [
+        f"--quantize_{dtype}" + (f"={patterns}" if patterns else "")
+        for dtype, patterns in QUANTIZATIONS[quantize].weights.items()
+    ]
+
+
+def require_quantized(model: dict, quantize: str, source: Path) -> None:
+    """Every dtype of the choice holds some weight in model.json: a name pattern that matched
+    nothing (a model without the layer it names) would export that part unquantized, silently."""
+    stored = {
+        weight["quantization"]["dtype"]
+        for group in model["weightsManifest"]
+        for weight in group["weights"]
+        if "quantization" in weight
+    }
+    for dtype, patterns in QUANTIZATIONS[quantize].weights.items():
+        if dtype not in stored:
+            which = f"named like {' or '.join(patterns.split(','))}" if patterns else "left"
+            raise ExportError(
+                f"{source}: --quantize {quantize}: no weight {which} to store as {dtype}"
+            )
 
 
 def converter_problem(stderr: str) -> str:
@@ -251,5 +277,5 @@ def verify(
     training = read_training(model_dir, images)
     metadata = read_export(export_dir)
     classifier = load_classifier(training.classifier_file)
-    limit = PROB_LIMITS[metadata["quantization"]]
-    return check_parity(classifier, export_dir, training.x, training.y, backends, limit)
+    return check_parity(classifier, export_dir, training.x, training.y, backends,
+                        metadata["quantization"])

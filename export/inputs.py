@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from export import PROB_LIMITS, ExportError, require_images
+from export import QUANTIZATIONS, ExportError, require_images
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 from runfolder.record import RecordError, first_line, read_record
 
@@ -111,7 +111,7 @@ def read_export(folder: Path) -> dict:
             raise ExportError(f"{folder / name}: not found (the export is incomplete)")
     metadata_file = folder / METADATA
     metadata = read_json(metadata_file, "run make export first")
-    if not isinstance(metadata, dict) or metadata.get("quantization") not in PROB_LIMITS:
+    if not isinstance(metadata, dict) or metadata.get("quantization") not in QUANTIZATIONS:
         raise ExportError(f"{metadata_file}: no quantization (not an export's metadata)")
     return metadata
 

@@ -17,3 +17,5 @@ PROGRESS_FILE = "progress.json"
 BEST_PROGRESS_FILE = "best-progress.json"
 
 CLASSIFIER = "classifier"  # the classifier's name inside the training model
+# The classifier's output layer: the trainer names it so, the export finds its weights by it.
+PROBABILITIES = "probabilities"

@@ -481,6 +481,7 @@ BAD_INPUTS: dict[str, Callable[[SimpleNamespace], tuple[list, Path | str]]] = {
     "--images 0": lambda s: (convert(s, "--images", "0"), "--images"),
     "--images negative": lambda s: (verify(s, "--images", "-5"), "--images"),
     "--backends unknown": lambda s: (convert(s, "--backends", "wasm,gpu"), "--backends"),
+    "--quantize unknown": lambda s: (convert(s, "--quantize", "int4"), "--quantize"),
     "--out is a file": lambda s: (
         ["convert", s.model, "--out", s.model / RUN_FILE, "--force"], s.model / RUN_FILE),
     "--out is a site, not an export": lambda s: (

@@ -6,10 +6,9 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from runfolder.layout import CLASSIFIER
+from runfolder.layout import CLASSIFIER, PROBABILITIES
 
 BACKBONE = "MobileNetV3Small"
-PROBABILITIES = "probabilities"
 
 
 class ModelError(Exception):
