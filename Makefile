@@ -16,7 +16,7 @@ SHARED ?= ../shared/data
 # written with a pen. For a model of other labels: make report MODEL=... REPORT_DATA=
 REPORT_DATA ?= $(SHARED)/semeion $(SHARED)/optdigits $(SHARED)/ujipenchars/digits $(SHARED)/pendigits
 
-.PHONY: setup train export serve report test check lint clean
+.PHONY: setup train export serve report bench test check lint clean
 
 setup: $(VENV)/.installed node_modules/.installed web/vendor/files.txt
 
@@ -78,6 +78,17 @@ export: setup $(CHROMIUM)
 # MODEL_DIR/report/index.html and metrics.json; the sets side by side are printed here too.
 report: $(VENV)/.installed $(CJK_FONT)
 	$(PY) -m trainer evaluate $(MODEL) $(foreach path,$(REPORT_DATA),--data $(path))
+
+# Every benchmark, each printing its table (BENCHMARKS.md says what each measures and on what).
+WEB_MODEL ?= web/model
+PEN_WRITERS ?= build/pendigits-writers
+bench: setup $(CHROMIUM)
+	test -f $(PEN_WRITERS)/pendigits-orig.tes || $(PY) -m benchmarks.split_writers \
+		$(SHARED)/pendigits/pendigits-orig.tra --out $(PEN_WRITERS)
+	$(PY) -m benchmarks.pen_digits --model $(WEB_MODEL) --pendigits $(PEN_WRITERS)
+	$(PY) -m benchmarks.first_visit --model $(WEB_MODEL)
+	$(PY) -m benchmarks.kanji_model
+	$(PY) -m benchmarks.augmentation
 
 serve: web/vendor/files.txt
 	@test -f web/model/model.json || { echo "web/model/model.json: no model yet (run make train, then make export)"; exit 1; }

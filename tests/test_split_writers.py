@@ -1,0 +1,29 @@
+"""benchmarks.split_writers: pendigits' characters go to the file of their writer's side."""
+
+import pytest
+import typer
+
+from benchmarks.split_writers import split
+from tests.helpers import unipen
+from trainer.sources.strokes import read_unipen
+
+HEADER = '.INCLUDE dene.doc\n.LEXICON "0" "1"\n'
+POINTS = "\n.PEN_DOWN\n 1 2\n 3 4\n.PEN_UP\n"
+
+
+def test_each_character_goes_with_its_writer(tmp_path):
+    text = HEADER + "".join(
+        f'.SEGMENT DIGIT {i} ? "{label}"\n.COMMENT {label} {writer} {i}{POINTS}'
+        for i, (label, writer) in enumerate([("0", 1), ("1", 21), ("1", 2), ("0", 30)]))
+    train, test, n_train, n_test = split(text, {21, 30})
+    assert (n_train, n_test) == (2, 2)
+    (tmp_path / "pendigits-orig.tra").write_text(train)
+    (tmp_path / "pendigits-orig.tes").write_text(test)
+    assert [c.label for c in read_unipen(tmp_path / "pendigits-orig.tra")] == ["0", "1"]
+    assert [c.label for c in read_unipen(tmp_path / "pendigits-orig.tes")] == ["1", "0"]
+    assert test.startswith(HEADER) and ".COMMENT 1 21 1" in test
+
+
+def test_a_character_without_its_writer_is_refused():
+    with pytest.raises(typer.BadParameter, match="no '.COMMENT label writer sample'"):
+        split(unipen([("7", [[(1, 2), (3, 4)]])]), {21})
