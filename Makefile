@@ -104,7 +104,7 @@ check: $(VENV)/.installed node_modules/.installed $(CJK_FONT) lint
 
 test: setup $(CHROMIUM) $(CJK_FONT) lint
 	node --test tests/js/
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 clean:
 	rm -rf $(VENV) node_modules web/vendor web/model *.egg-info
