@@ -257,9 +257,12 @@ def test_interrupted_run_resumes_from_its_last_complete_epoch(tmp_path):
     progress = tmp_path / ".model.partial" / "progress.json"
     command = [sys.executable, "-m", "trainer", "train", "--data", str(NPM_SAMPLE), "--out",
                str(out), "--limit", "600", "--batch-size", "50", "--epochs", "400", "--patience",
-               "400"]  # far more than a loaded machine can train before the signal arrives
+               "400"]  # far more than a loaded machine trains before the signal arrives
+    # A shell's background job inherits SIGINT ignored, and Python then never raises
+    # KeyboardInterrupt: give the trainer the terminal's Ctrl-C whatever started the tests.
     training = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+                                stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not progress.exists() and time.monotonic() < deadline and training.poll() is None:
         time.sleep(0.2)
