@@ -107,6 +107,13 @@ def check_quantized(out: Path, stderr: str, quantize: str, ratio: float, limit: 
     assert parity["prob_limit"] == limit and parity["max_prob_diff"] <= limit
 
 
+def test_float16_halves_the_weights_and_reports(trained_dir, tmp_path):
+    out = tmp_path / "model"
+    result = run_export("convert", trained_dir, "--out", out, "--quantize", "float16",
+                        "--backends", "cpu", "--max-accuracy-drop", "0.02")
+    check_quantized(out, result.stderr, "float16", 0.5, 1e-3)
+
+
 def test_uint8_beyond_the_accuracy_guard_is_refused_unless_allowed(trained_dir, tmp_path):
     out = tmp_path / "model"
     args = ["convert", trained_dir, "--out", out, "--quantize", "uint8",
@@ -129,8 +136,7 @@ def stored_dtypes(out: Path) -> dict[str, str]:
 
 
 def test_head_uint8_stores_the_output_layer_in_8_bits_the_rest_in_float16(trained_dir, tmp_path):
-    """float16 for the rest halves the weights (the output layer is 1,290 of the CNN's 188k);
-    this export also stands for --quantize float16, whose flag it passes as it is."""
+    """float16 for the rest halves the weights (the output layer is 1,290 of the CNN's 188k)."""
     out = tmp_path / "model"
     result = run_export("convert", trained_dir, "--out", out, "--quantize", "head-uint8",
                         "--backends", "cpu")

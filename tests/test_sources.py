@@ -200,7 +200,7 @@ def test_the_page_and_python_render_real_strokes_alike(page, fill):
     from trainer.sources.strokes import read_unipen
 
     characters = [c for c in read_unipen(SHARED / "ujipenchars" / "UJIpenchars-w01")
-                  if c.label.isdigit()][:2]
+                  if c.label.isdigit()][:4]
     for character in characters:
         page.click("#clear")
         draw_strokes(page, fit_to_pad(character.strokes, fill), spacing=math.inf)

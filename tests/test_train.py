@@ -256,8 +256,7 @@ def test_interrupted_run_resumes_from_its_last_complete_epoch(tmp_path):
     out = tmp_path / "model"
     progress = tmp_path / ".model.partial" / "progress.json"
     command = [sys.executable, "-m", "trainer", "train", "--data", str(NPM_SAMPLE), "--out",
-               str(out), "--limit", "600", "--batch-size", "50", "--epochs", "400", "--patience",
-               "400"]  # far more than a loaded machine trains before the signal arrives
+               str(out), "--limit", "600", "--batch-size", "50", "--epochs", "40"]
     # A shell's background job inherits SIGINT ignored, and Python then never raises
     # KeyboardInterrupt: give the trainer the terminal's Ctrl-C whatever started the tests.
     training = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -272,7 +271,7 @@ def test_interrupted_run_resumes_from_its_last_complete_epoch(tmp_path):
     assert "--resume" in stderr.splitlines()[-1]
     assert not out.exists()
     done = json.loads(progress.read_text())["epoch"]
-    assert 1 <= done < 400
+    assert 1 <= done < 40
     # The checkpoint left behind is whole: it loads, optimizer state included.
     interrupted = keras.models.load_model(tmp_path / ".model.partial" / "last.keras")
     assert int(interrupted.optimizer.iterations) == done * 11  # 540 images in batches of 50
