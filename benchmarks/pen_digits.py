@@ -120,6 +120,10 @@ class Reads:
     seconds: float = 0.0  # the whole replay, drawing and reading, as Python timed it
     checks: list[dict] = field(default_factory=list)
 
+    @property
+    def right(self) -> int:
+        return sum(map(str.__eq__, self.answers, self.truths))
+
     def wall_ms_per_drawing(self) -> float | None:
         return round(self.seconds / len(self.truths) * 1000, 1) if self.truths else None
 
@@ -289,8 +293,7 @@ def read_all(page: Page, what: str, drawings: list[list[Stroke]], truths: list[s
             reads.answers.append(answer)
             reads.ms.append(ms)
     reads.seconds = time.perf_counter() - started
-    right = sum(map(str.__eq__, reads.answers, truths))
-    log(f"{what}: {right:,}/{len(truths):,} read right, "
+    log(f"{what}: {reads.right:,}/{len(truths):,} read right, "
         f"{milliseconds(reads.wall_ms_per_drawing())} per drawing")
     return reads
 
@@ -360,22 +363,20 @@ def set_figures(stroke_set: StrokeSet, set_reads: SetReads) -> dict:
 
 
 def single_figures(reads: Reads) -> dict:
-    right = sum(map(str.__eq__, reads.answers, reads.truths))
-    return {"digits": len(reads.truths), "right": right,
-            "accuracy": right / len(reads.truths),
+    return {"digits": len(reads.truths), "right": reads.right,
+            "accuracy": reads.right / len(reads.truths),
             "confusions": ranked(confusions(reads.truths, reads.answers)),
             "predict_ms": spread(reads.ms), "wall_ms_per_drawing": reads.wall_ms_per_drawing()}
 
 
 def row_figures(reads: Reads) -> dict:
     """Rows read: whole strings, and digit by digit where the page found ROW characters."""
-    right = sum(map(str.__eq__, reads.answers, reads.truths))
     counted = [(truth, answer) for truth, answer in zip(reads.truths, reads.answers, strict=True)
                if len(answer) == ROW]
     pairs = [pair for truth, answer in counted for pair in zip(truth, answer, strict=True)]
     digits_right = sum(truth == answer for truth, answer in pairs)
     rows = len(reads.truths)
-    return {"rows": rows, "right": right, "accuracy": right / rows if rows else None,
+    return {"rows": rows, "right": reads.right, "accuracy": reads.right / rows if rows else None,
             "digits": rows * ROW, "digits_right": digits_right,
             "digit_accuracy": digits_right / (rows * ROW) if rows else None,
             "other_length": rows - len(counted),  # rows read as more or fewer characters

@@ -106,4 +106,3 @@ DISPATCH_STROKES = """(strokes) => {
     send('pointerup', stroke[stroke.length - 1], 0);
   }
 }"""
-

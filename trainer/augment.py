@@ -135,7 +135,7 @@ class RandomElastic(layers.Layer):
         if not training:
             return inputs
         images = ops.cast(inputs, self.compute_dtype)
-        batch, height, width = ops.shape(images)[0], ops.shape(images)[1], ops.shape(images)[2]
+        batch, height, width, _ = ops.shape(images)
         moves = keras.random.uniform((batch, self.grid, self.grid, 2), -self.magnitude,
                                      self.magnitude, "float32", self.seed_generator)
         field = ops.image.resize(moves, (height, width), interpolation="bicubic")
@@ -160,13 +160,13 @@ def bilinear_sample(images, rows, cols):
     flat = ops.reshape(images, (-1, channels))
     offset = (ops.arange(batch, dtype="int32") * height * width)[:, None, None]
     top, left = ops.floor(rows), ops.floor(cols)
+    last_row, last_col = ops.cast(height - 1, "float32"), ops.cast(width - 1, "float32")
     result = 0.0
     for row, row_weight in ((top, 1 - (rows - top)), (top + 1, rows - top)):
         for col, col_weight in ((left, 1 - (cols - left)), (left + 1, cols - left)):
-            inside = ((row >= 0) & (row <= ops.cast(height, "float32") - 1)
-                      & (col >= 0) & (col <= ops.cast(width, "float32") - 1))
-            index = (offset + ops.cast(ops.clip(row, 0, ops.cast(height, "float32") - 1), "int32")
-                     * width + ops.cast(ops.clip(col, 0, ops.cast(width, "float32") - 1), "int32"))
+            inside = (row >= 0) & (row <= last_row) & (col >= 0) & (col <= last_col)
+            index = (offset + ops.cast(ops.clip(row, 0, last_row), "int32") * width
+                     + ops.cast(ops.clip(col, 0, last_col), "int32"))
             weight = ops.where(inside, row_weight * col_weight, 0.0)[..., None]
             result = result + weight * ops.take(flat, index, axis=0)
     return result
