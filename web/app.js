@@ -1,20 +1,16 @@
-// The page: load the graph model on the best backend, read the pad, show the top guesses.
-import { checkMetadata } from './metadata.js';
+// The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
 import { Pad } from './pad.js';
-import { decodePhoto, photoToInput } from './preprocess.js';
-import { strokesToInput } from './strokes.js';
+import { Recognizer } from './recognizer.js';
 import { watchForModelUpdates } from './updates.js';
 
 const TOP_K = 3;
 const NOT_SURE = 0.5; // "not sure" below this top probability, unless the metadata has the model's
-const MIN_EXTENT = 0.08; // ink spanning less of the pad than this is a dot, not a character
 const SETTLE_MS = 300; // recognise this long after the last stroke ends
 
 const $ = (id) => document.getElementById(id);
-let model = null;
+let recognizer = null;
 let metadata = null;
 let pad = null;
-let backend = null;
 let settleTimer = null;
 let photoInput = null; // the last photo, as the model's input
 
@@ -24,57 +20,20 @@ watchForModelUpdates(ready);
 
 async function start() {
   registerServiceWorker();
-  const started = performance.now();
-  metadata = await fetchJson('model/metadata.json');
-  checkMetadata(metadata);
+  const requested = new URLSearchParams(location.search).get('backend');
+  recognizer = await Recognizer.load('model/', { backends: requested ? [requested] : [] });
+  metadata = recognizer.metadata;
   setUpInput();
   showBackends();
-  backend = await loadModel(backendCandidates());
-  const loadMs = Math.round(performance.now() - started);
   $('model-info').textContent = `${metadata.name} · ${metadata.labels.length} labels`;
-  $('backend').value = backend;
-  $('threads').textContent = backend === 'wasm' ? `, ${tf.wasm.getThreadsCount()} thread(s)` : '';
-  $('load-time').textContent = `${loadMs} ms`;
+  $('backend').value = recognizer.backend;
+  $('threads').textContent = recognizer.threads ? `, ${recognizer.threads} thread(s)` : '';
+  $('load-time').textContent = `${Math.round(recognizer.loadMs)} ms`;
   setStatus(pad ? hint() : '');
-}
-
-async function fetchJson(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
-}
-
-// The export's list of TF.js backends, preferred first: each falls back to the next.
-function backendCandidates() {
-  const { backends } = metadata;
-  const requested = new URLSearchParams(location.search).get('backend');
-  return requested ? [requested, ...backends.filter((name) => name !== requested)] : backends;
 }
 
 function showBackends() {
   $('backend').replaceChildren(...metadata.backends.map((name) => new Option(name, name)));
-}
-
-// The first backend that starts, loads the model and runs it; the model is warmed up on it.
-async function loadModel(candidates) {
-  tf.wasm.setWasmPaths(new URL('vendor/', location.href).href);
-  const failures = [];
-  for (const name of candidates) {
-    try {
-      if (!(await tf.setBackend(name))) throw new Error('did not start');
-      const loaded = await tf.loadGraphModel('model/model.json');
-      const { input_size: size, channels } = metadata;
-      const warmUp = tf.tidy(() => loaded.predict(tf.zeros([1, size, size, channels])));
-      await warmUp.data(); // the first run compiles kernels: not on the user's first stroke
-      warmUp.dispose();
-      model = loaded;
-      return name;
-    } catch (error) {
-      failures.push(`${name}: ${error.message}`);
-      console.warn(`TF.js backend ${name} failed, trying the next one`, error);
-    }
-  }
-  throw new Error(`no TF.js backend works here (${failures.join('; ')})`);
 }
 
 function setUpInput() {
@@ -123,42 +82,25 @@ async function recognise() {
   else await predict();
 }
 
-// The pad's strokes, or one group of them, as the model's input; null when there is no ink.
-// For a photo model: the last photo's input, null before the first.
-async function preprocess(strokes = pad?.strokes) {
+// The pad's strokes as the model's input; null when there is no ink. For a photo model: the last
+// photo's input, null before the first.
+async function preprocess() {
   await ready;
-  if (!pad) return photoInput;
-  return strokesToInput(pad.inPixels(strokes), metadata.preprocessing);
+  return pad ? recognizer.preprocess(pad.inPixels()) : photoInput;
 }
 
-// Probabilities for a batch of inputs, each as every label with its probability, most likely first.
-async function classify(inputs) {
-  const { input_size: size, channels } = metadata;
-  const started = performance.now();
-  const batch = new Float32Array(inputs.length * size * size * channels);
-  inputs.forEach((input, i) => batch.set(input, i * input.length));
-  const output = tf.tidy(() => model.predict(tf.tensor4d(batch, [inputs.length, size, size, channels])));
-  const probs = await output.data();
-  output.dispose();
-  $('inference-time').textContent = `${(performance.now() - started).toFixed(1)} ms`;
-  const count = metadata.labels.length;
-  return inputs.map((_, i) => metadata.labels
-    .map((label, j) => ({ label, prob: probs[i * count + j] }))
-    .sort((a, b) => b.prob - a.prob));
-}
-
-// The whole pad as one character: every label with its probability; [] for a blank pad or a dot.
+// The whole pad as one character: every label with its probability, most likely first; [] for a
+// blank pad, a dot or a scribble (the status says which).
 async function predict() {
   await ready;
   if (!pad) return []; // a photo model: recognisePhoto() reads its input
-  const input = pad.extent() < MIN_EXTENT ? null : await preprocess();
-  if (input === null) {
-    showResults([]);
-    setStatus(hint());
+  const { ranked, refused, ms } = await recognizer.predict(pad.inPixels(), { areaSide: pad.side });
+  showTime(ms);
+  showResults(ranked.slice(0, TOP_K));
+  if (refused) {
+    setStatus(refused.reason === 'empty' || refused.reason === 'dot' ? hint() : refused.message);
     return [];
   }
-  const [ranked] = await classify([input]);
-  showResults(ranked.slice(0, TOP_K));
   const [top] = ranked;
   const unsure = top.prob < (metadata.not_sure_threshold ?? NOT_SURE);
   setStatus(unsure ? `Not sure: maybe ${top.label}?` : '');
@@ -169,10 +111,8 @@ async function predict() {
 // Several characters side by side, grouped by the gaps between them: the string they spell.
 async function readNumber() {
   await ready;
-  const groups = pad.characters().filter((strokes) => pad.extent(strokes) >= MIN_EXTENT);
-  const inputs = [];
-  for (const strokes of groups) inputs.push(await preprocess(strokes));
-  const ranked = inputs.length ? await classify(inputs) : [];
+  const ranked = await recognizer.readCharacters(pad.inPixels(),
+    { areaSide: pad.side, margin: pad.lineWidth / 2 });
   const best = ranked.map(([top]) => top);
   showResults(best);
   const text = best.map(({ label }) => label).join('');
@@ -185,12 +125,16 @@ async function recognisePhoto(file) {
   if (!file) return;
   await ready;
   setStatus('');
-  const { rgba, width, height } = await decodePhoto(file);
-  photoInput = photoToInput(rgba, width, height, metadata.preprocessing);
-  showPhoto(photoInput, metadata.preprocessing.size);
-  const [ranked] = await classify([photoInput]);
+  const { ranked, input, ms } = await recognizer.recognisePhoto(file);
+  photoInput = input;
+  showPhoto(input, metadata.preprocessing.size);
+  showTime(ms);
   showResults(ranked.slice(0, TOP_K));
   return ranked;
+}
+
+function showTime(ms) {
+  $('inference-time').textContent = `${ms.total.toFixed(1)} ms`;
 }
 
 // The photo as the model sees it.
@@ -251,5 +195,5 @@ window.recognizer = {
   get strokes() { return pad?.inPixels() ?? []; }, // what was drawn, in the pad's pixels
   readNumber,
   recognisePhoto,
-  get backend() { return backend; },
+  get backend() { return recognizer?.backend ?? null; },
 };

@@ -31,8 +31,13 @@ export class Pad {
     this.redraw();
   }
 
+  // The shorter side, in the canvas's pixels (the unit of inPixels()).
+  get side() {
+    return Math.min(this.canvas.width, this.canvas.height);
+  }
+
   get lineWidth() {
-    return Math.min(this.canvas.width, this.canvas.height) * PEN_FRACTION;
+    return this.side * PEN_FRACTION;
   }
 
   clear() {
@@ -58,39 +63,6 @@ export class Pad {
   inPixels(strokes = this.strokes) {
     const { width, height } = this.canvas;
     return strokes.map((stroke) => stroke.map(([x, y]) => [x * width, y * height]));
-  }
-
-  // Bounding box of the stroke points, in fractions of the pad's shorter side.
-  extent(strokes = this.strokes) {
-    const points = strokes.flat();
-    if (points.length === 0) return 0;
-    const xs = points.map(([x]) => x * this.canvas.width);
-    const ys = points.map(([, y]) => y * this.canvas.height);
-    const side = Math.min(this.canvas.width, this.canvas.height);
-    return Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)) / side;
-  }
-
-  // Strokes grouped into characters: groups are separated by empty vertical bands.
-  characters() {
-    const half = this.lineWidth / 2 / this.canvas.width;
-    const spans = this.strokes
-      .map((stroke) => ({
-        stroke,
-        left: Math.min(...stroke.map(([x]) => x)) - half,
-        right: Math.max(...stroke.map(([x]) => x)) + half,
-      }))
-      .sort((a, b) => a.left - b.left);
-    const groups = [];
-    for (const span of spans) {
-      const last = groups[groups.length - 1];
-      if (last && span.left <= last.right) {
-        last.strokes.push(span.stroke);
-        last.right = Math.max(last.right, span.right);
-      } else {
-        groups.push({ strokes: [span.stroke], right: span.right });
-      }
-    }
-    return groups.map((group) => group.strokes);
   }
 
   #point(event) {

@@ -7,8 +7,9 @@
 // Paths are relative to this file, so the page works from any sub-path of any static server.
 const SHELL_CACHE = 'drawrecog-shell';
 const SHELL = [
-  './', 'index.html', 'style.css', 'app.js', 'pad.js', 'preprocess.js', 'strokes.js', 'metadata.js',
-  'updates.js', 'manifest.webmanifest', 'icon.svg',
+  './', 'index.html', 'style.css', 'app.js', 'pad.js', 'recognizer.js', 'recognizer-worker.js',
+  'characters.js', 'preprocess.js', 'strokes.js', 'metadata.js', 'updates.js', 'manifest.webmanifest',
+  'icon.svg',
 ];
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line
 const MODEL = new URL('model/', location).href;
