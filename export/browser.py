@@ -70,13 +70,14 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], spacing: float = 24) -> None:
-    """Draw on the page's #pad with the mouse; points are in pad units, 0..1 from the top left.
+def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], spacing: float = 24,
+                 pad: str = "#pad") -> None:
+    """Draw on the page's `pad` with the mouse; points are in pad units, 0..1 from the top left.
 
     Mouse events are sent every `spacing` CSS pixels or so along each segment, as a pointer
     reports a moving pen (each event costs a frame of the page, so fewer is faster).
     """
-    box = page.locator("#pad").bounding_box()
+    box = page.locator(pad).bounding_box()
     for stroke in strokes:
         points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
         page.mouse.move(*points[0])
