@@ -88,6 +88,7 @@ bench: setup $(CHROMIUM)
 	$(PY) -m benchmarks.pen_digits --model $(WEB_MODEL) --pendigits $(PEN_WRITERS)
 	$(PY) -m benchmarks.first_visit --model $(WEB_MODEL)
 	$(PY) -m benchmarks.kanji_model
+	$(PY) -m benchmarks.predict_speed --model $(WEB_MODEL) --large build/kanji-model/none
 	$(PY) -m benchmarks.augmentation
 
 serve: web/vendor/files.txt

@@ -13,6 +13,7 @@ let metadata = null;
 let pad = null;
 let settleTimer = null;
 let photoInput = null; // the last photo, as the model's input
+let lastMs = null; // the last answer's time: { preprocess, model, total } in ms
 
 const ready = start();
 ready.catch((error) => showError(`The model failed to load: ${error.message}`));
@@ -134,6 +135,7 @@ async function recognisePhoto(file) {
 }
 
 function showTime(ms) {
+  lastMs = ms;
   $('inference-time').textContent = `${ms.total.toFixed(1)} ms`;
 }
 
@@ -196,4 +198,5 @@ window.recognizer = {
   readNumber,
   recognisePhoto,
   get backend() { return recognizer?.backend ?? null; },
+  get lastMs() { return lastMs; }, // the last answer's { preprocess, model, total } in ms
 };
