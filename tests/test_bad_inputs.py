@@ -223,6 +223,12 @@ OUTPUTS: list[Case] = [
     ),
 ]
 DATA: list[Case] = [
+    (
+        "ndjson with ragged strokes",
+        lambda t: ["--data", _text(t / "my-drawings.ndjson",
+                                   '{"word": "3", "drawing": [[[1, 2], [3]]]}\n')],
+        "my-drawings.ndjson: line 1: stroke 1: x, y (and time) lists of different lengths (2, 1)",
+    ),
     ("no such data", lambda t: ["--data", t / "nothing"], "no such file or folder"),
     ("data is a pipe", lambda t: ["--data", fifo(t / "pipe")], "not a regular file or folder"),
     ("idx file is a pipe", lambda t: ["--data", _idx_with_a_pipe(t)], "not a regular file"),

