@@ -63,6 +63,10 @@ class TrainConfig:
     image_size: int = setting(
         96, "Side photos from an image folder are resized to.", low=1, high=1024, preview=True)
     # The model.
+    init: str | None = setting(
+        None, "Start from the classifier of this finished training run (its --out), e.g. to "
+        "fine-tune it on your own drawings: it keeps its labels, which must include the data's, "
+        "and trains at a tenth of --learning-rate.")
     model: str = setting("cnn", "The classifier's architecture.",
                          choices=("cnn", "mobilenetv3small"))
     alpha: float = setting(1.0, "MobileNetV3Small width multiplier.", above=0)

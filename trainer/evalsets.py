@@ -37,7 +37,7 @@ def own_test_split(model: TrainedModel, log: Callable[[str], None]) -> EvalSet:
     sample = read_test_sample(model)
     sources = [Path(path) for path in model.settings.get("data") or []]
     try:
-        dataset = resolve_data(sources, log, image_size=model.input_size)
+        dataset = resolve_data(sources, log, image_size=model.input_size, labels=model.labels)
         x, y = read(dataset.x_test, np.arange(len(dataset.y_test))), dataset.y_test
         problem = None if _starts_with(x, y, sample) and dataset.labels == model.labels else (
             "its test split no longer starts with the run's test sample")

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from trainer.config import DEFAULTS
-from trainer.dataset import MNIST_RECIPE, DataError, Dataset
+from trainer.dataset import MNIST_RECIPE, DataError, Dataset, onto_labels
 from trainer.preprocess import Recipe
 from trainer.sources.etl import etl_files, is_etl_file, load_etl
 from trainer.sources.kmnist import is_kmnist, load_kmnist
@@ -106,12 +106,20 @@ def load_path(
 
 
 def resolve_data(
-    data: list[Path], log: Callable[[str], None] = print, image_size: int = DEFAULTS.image_size
+    data: list[Path], log: Callable[[str], None] = print, image_size: int = DEFAULTS.image_size,
+    labels: list[str] | None = None,
 ) -> Dataset:
     """The given paths (concatenated); without any, MNIST from the Keras cache, else a download,
-    else the npm sample."""
+    else the npm sample. With `labels` (a model's, to fine-tune it), each source's labels become
+    those, in their order."""
     if data:
-        return concatenate([load_path(path, image_size) for path in data])
+        loaded = [(load_path(path, image_size), path) for path in data]
+        return concatenate([onto_labels(d, labels, path) if labels else d for d, path in loaded])
+    dataset = _default_mnist(log)
+    return onto_labels(dataset, labels, Path(dataset.source)) if labels else dataset
+
+
+def _default_mnist(log: Callable[[str], None]) -> Dataset:
     if KERAS_CACHE.is_file():
         log(f"mnist: using the Keras cache {KERAS_CACHE}")
         return load_npz(KERAS_CACHE)
