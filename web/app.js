@@ -3,6 +3,7 @@ import { checkMetadata } from './metadata.js';
 import { Pad } from './pad.js';
 import { decodePhoto, photoToInput } from './preprocess.js';
 import { strokesToInput } from './strokes.js';
+import { setUpTeaching } from './teach.js';
 import { watchForModelUpdates } from './updates.js';
 
 const TOP_K = 3;
@@ -111,6 +112,9 @@ function setUpInput() {
     if (event.key === 'Escape') $('clear').click();
   });
   new ResizeObserver(() => pad.fitToScreen()).observe($('pad'));
+  setUpTeaching({
+    labels: metadata.labels, strokes: () => pad.inPixels(), predict, clear: () => $('clear').click(),
+  });
 }
 
 function hint() {

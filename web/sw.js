@@ -8,7 +8,7 @@
 const SHELL_CACHE = 'drawrecog-shell';
 const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'pad.js', 'preprocess.js', 'strokes.js', 'metadata.js',
-  'updates.js', 'manifest.webmanifest', 'icon.svg',
+  'updates.js', 'samples.js', 'teach.js', 'manifest.webmanifest', 'icon.svg',
 ];
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line
 const MODEL = new URL('model/', location).href;
