@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 DATA ?=
+INIT ?=
 MODEL ?= models/mnist
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -69,7 +70,8 @@ $(CJK_FONT):
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y fonts-noto-cjk
 
 train: $(VENV)/.installed node_modules/.installed
-	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA),--data $(path)) $(if $(FORCE),--force)
+	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA),--data $(path)) $(if $(INIT),--init $(INIT)) \
+		$(if $(FORCE),--force)
 
 # QUANTIZE=float16, uint8 or head-uint8 (float16, the output layer 8-bit): python -m export convert --help
 export: setup $(CHROMIUM)

