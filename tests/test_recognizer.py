@@ -139,3 +139,15 @@ def test_a_digit_drawn_with_a_finger_or_a_pen_is_read(browser, site_url, pointer
     kind = "touch" if pointer is touch else "pen"
     assert set(page.evaluate("window.pointerTypes")) == {kind}
     context.close()
+
+
+def test_the_model_runs_in_a_worker_not_on_the_page(page):
+    """The page's own thread never loads TF.js: the answer can only come from the worker."""
+    draw_strokes(page, DIGITS["7"])
+    assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
+    assert page.evaluate("typeof window.tf") == "undefined"
+    scripts = page.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
+    assert any(name.endswith("/recognizer-worker.js") for name in scripts)
+    assert not any(name.endswith("/vendor/tf.js") for name in scripts)
+    times = page.evaluate("window.recognizer.lastMs")
+    assert 0 < times["model"] <= times["total"] and 0 <= times["preprocess"] <= times["total"]
