@@ -105,9 +105,11 @@ check: $(VENV)/.installed node_modules/.installed $(CJK_FONT) lint
 	node --test tests/js/
 	$(PY) -m pytest -m "not slow and not browser"
 
+# Two workers, a test file each at a time (so a file's fixtures are made once): most tests spend
+# half their time waiting on a subprocess or Chromium, and two halve the suite on CI's two cores.
 test: setup $(CHROMIUM) $(CJK_FONT) lint
 	node --test tests/js/
-	$(PY) -m pytest --durations=15
+	$(PY) -m pytest --numprocesses 2 --dist loadfile --durations=15
 
 clean:
 	rm -rf $(VENV) node_modules web/vendor web/model *.egg-info

@@ -76,7 +76,7 @@ def test_mobilenet_runs_on_every_backend(mobilenet_dir, tmp_path):
             layer.bias.assign(np.zeros(layer.bias.shape))
     classifier.save(zeroed / CLASSIFIER_MODEL)
     out = tmp_path / "model"
-    run_export("convert", zeroed, "--out", out)
+    run_export("convert", zeroed, "--out", out, "--images", "64")
 
     model = json.loads((out / "model.json").read_text())
     nodes = model["modelTopology"]["node"]
@@ -107,11 +107,14 @@ def check_quantized(out: Path, stderr: str, quantize: str, ratio: float, limit: 
     assert parity["prob_limit"] == limit and parity["max_prob_diff"] <= limit
 
 
-def test_float16_halves_the_weights_and_reports(trained_dir, tmp_path):
+def test_float16_halves_the_weights_and_reports(trained_dir, exported_dir, tmp_path):
     out = tmp_path / "model"
     result = run_export("convert", trained_dir, "--out", out, "--quantize", "float16",
                         "--backends", "cpu", "--max-accuracy-drop", "0.02")
     check_quantized(out, result.stderr, "float16", 0.5, 1e-3)
+    float32 = json.loads((exported_dir / "metadata.json").read_text())  # the same model's
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert metadata["unquantized_bytes"] == float32["model_bytes"]
 
 
 def test_uint8_beyond_the_accuracy_guard_is_refused_unless_allowed(trained_dir, tmp_path):
