@@ -56,6 +56,9 @@ SERVICE_WORKER_INSTALLED = """async () => {
 class _GzipHandler(SimpleHTTPRequestHandler):
     """Files as a compressing static host sends them: gzip, and 304 for an ETag that still fits."""
 
+    # Browsers ignore an HTTP/1.0 response's ETag (it is HTTP/1.1's), so they could not revalidate.
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 

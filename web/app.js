@@ -21,9 +21,11 @@ ready.catch((error) => showError(`The model failed to load: ${error.message}`));
 watchForModelUpdates(ready);
 
 async function start() {
-  registerServiceWorker();
   const requested = new URLSearchParams(location.search).get('backend');
   recognizer = await Recognizer.load('model/', { backends: requested ? [requested] : [] });
+  // Only now: the worker's copy of the model revalidates what the page just downloaded (304)
+  // instead of downloading it a second time alongside.
+  registerServiceWorker();
   metadata = recognizer.metadata;
   setUpInput();
   showBackends();
