@@ -73,9 +73,12 @@ train: $(VENV)/.installed node_modules/.installed
 	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA),--data $(path)) $(if $(INIT),--init $(INIT)) \
 		$(if $(FORCE),--force)
 
-# QUANTIZE=float16, uint8 or head-uint8 (float16, the output layer 8-bit): python -m export convert --help
+# The page's model in float16: half the download, and no answer of the default digits model
+# changed by it (BENCHMARKS.md, Export). QUANTIZE=none, uint8 or head-uint8 (float16, the output
+# layer 8-bit) choose otherwise: python -m export convert --help
+QUANTIZE ?= float16
 export: setup $(CHROMIUM)
-	$(PY) -m export convert $(MODEL) --out web/model --force $(if $(QUANTIZE),--quantize $(QUANTIZE))
+	$(PY) -m export convert $(MODEL) --out web/model --force --quantize $(QUANTIZE)
 
 # MODEL_DIR/report/index.html and metrics.json; the sets side by side are printed here too.
 report: $(VENV)/.installed $(CJK_FONT)
