@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from export.browser import chromium, serve, site_with_model
 from tests.helpers import NPM_SAMPLE, run_cli, run_export
@@ -25,18 +29,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def trained_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("models") / "tiny"
-    run_cli("trainer", "train", "--data", NPM_SAMPLE, "--out", out, "--epochs", "3")
+def shared_tmp(tmp_path_factory) -> Path:
+    """A folder every pytest-xdist worker of this run sees (this process's own without xdist)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return tmp_path_factory.mktemp("shared")
+    return tmp_path_factory.getbasetemp().parent
+
+
+def made_once(shared_tmp: Path, name: str, out: Path, make: Callable[[Path], None]) -> Path:
+    """`out`, made by `make` in whichever worker asks first; the others wait for it and reuse it.
+    The tests only read these folders (or copy them), so the workers can share them."""
+    done = shared_tmp / f"{name}.done"
+    with FileLock(shared_tmp / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(out, ignore_errors=True)  # a worker failed making it
+            out.parent.mkdir(parents=True, exist_ok=True)
+            make(out)
+            done.touch()
     return out
 
 
 @pytest.fixture(scope="session")
-def exported_dir(trained_dir, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("web") / "model"
-    result = run_export("convert", trained_dir, "--out", out)
-    print(result.stderr)
-    return out
+def trained_dir(shared_tmp) -> Path:
+    return made_once(shared_tmp, "trained", shared_tmp / "models" / "tiny", lambda out: run_cli(
+        "trainer", "train", "--data", NPM_SAMPLE, "--out", out, "--epochs", "3"))
+
+
+@pytest.fixture(scope="session")
+def exported_dir(trained_dir, shared_tmp) -> Path:
+    def export(out: Path) -> None:
+        print(run_export("convert", trained_dir, "--out", out).stderr)
+
+    return made_once(shared_tmp, "exported", shared_tmp / "web" / "model", export)
 
 
 @pytest.fixture(scope="session")
