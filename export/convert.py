@@ -100,8 +100,9 @@ def build_export(
                                options.quantize)
         for report in reports:
             log(f"parity on {report.summary()}")
-        unquantized_bytes = float32_bytes(staging)
+        unquantized_bytes = folder_bytes(staging)
         if options.quantize != "none":
+            unquantized_bytes = float32_bytes(staging)
             judge_quantization(options, folder_bytes(staging), unquantized_bytes, reports, log)
     failed = [report for report in reports if not report.ok]
     if failed:
@@ -275,9 +276,8 @@ def float32_bytes(folder: Path) -> int:
     """The export's size had its quantized weights stayed float32: 4 bytes a value, and a
     model.json without their quantization entries (written as the converter writes it)."""
     model = json.loads((folder / MODEL_JSON).read_text())
-    weights = [weight for group in model["weightsManifest"] for weight in group["weights"]]
     saved = 0
-    for weight in weights:
+    for weight in (weight for group in model["weightsManifest"] for weight in group["weights"]):
         if quantization := weight.pop("quantization", None):
             saved += math.prod(weight["shape"]) * (4 - QUANTIZED_BYTES[quantization["dtype"]])
     shards = folder_bytes(folder) - (folder / MODEL_JSON).stat().st_size
