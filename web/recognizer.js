@@ -9,6 +9,7 @@
 import { refusal, splitCharacters } from './characters.js';
 import { checkMetadata } from './metadata.js';
 import { decodePhoto, photoToInput } from './preprocess.js';
+import { rankLabels } from './ranking.js';
 import { strokesToInput } from './strokes.js';
 
 export class Recognizer {
@@ -118,9 +119,7 @@ export class Recognizer {
       batch, shape: [inputs.length, ...this.inputShape],
     }, [batch.buffer]);
     const count = this.labels.length;
-    const ranked = inputs.map((_, i) => this.labels
-      .map((label, j) => ({ label, prob: probs[i * count + j] }))
-      .sort((a, b) => b.prob - a.prob));
+    const ranked = inputs.map((_, i) => rankLabels(this.labels, probs.subarray(i * count, (i + 1) * count)));
     return { ranked, modelMs: ms };
   }
 

@@ -1,0 +1,37 @@
+// Labels ranked by probability (web/ranking.js).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { rankLabels } from '../../web/ranking.js';
+
+// What the page did before: objects sorted by a comparator (stable, so ties keep label order).
+const byComparator = (labels, probs) => labels
+  .map((label, i) => ({ label, prob: probs[i] }))
+  .sort((a, b) => b.prob - a.prob);
+
+test('most likely first, every label once, the probabilities as given', () => {
+  const ranked = rankLabels(['0', '1', '2', '3'], new Float32Array([0.1, 0.6, 0, 0.3]));
+  assert.deepEqual(ranked.map(({ label }) => label), ['1', '3', '0', '2']);
+  assert.equal(ranked[0].prob, new Float32Array([0.6])[0]);
+});
+
+test('equal probabilities keep the labels order', () => {
+  const ranked = rankLabels(['a', 'b', 'c', 'd'], new Float32Array([0.25, 0.5, 0.25, 0]));
+  assert.deepEqual(ranked.map(({ label }) => label), ['b', 'a', 'c', 'd']);
+});
+
+test('one of several answers (a view into the batch\'s probabilities)', () => {
+  const batch = new Float32Array([0.9, 0.1, 0.2, 0.8]);
+  assert.deepEqual(rankLabels(['x', 'y'], batch.subarray(2, 4)).map(({ label }) => label), ['y', 'x']);
+});
+
+test('a softmax over thousands of labels ranks as a comparator sort does', () => {
+  const count = 3036;
+  const labels = Array.from({ length: count }, (_, i) => `label ${i}`);
+  let seed = 1;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const logits = Array.from({ length: count }, () => (random() < 0.1 ? 0 : 8 * random()));
+  const total = logits.reduce((sum, logit) => sum + Math.exp(logit), 0);
+  const probs = Float32Array.from(logits, (logit) => Math.exp(logit) / total);
+  assert.deepEqual(rankLabels(labels, probs), byComparator(labels, probs));
+});
