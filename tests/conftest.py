@@ -7,15 +7,24 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from filelock import FileLock
 
 from export.browser import chromium, serve, site_with_model
-from tests.helpers import NPM_SAMPLE, run_cli, run_export
+from tests.helpers import (
+    KANJI_A,
+    NPM_SAMPLE,
+    A,
+    bitmap,
+    run_export,
+    run_trainer,
+    write_etl,
+)
 
 # Tests that use these fixtures drive Chromium, or need a model trained for real.
 BROWSER_FIXTURES = {"browser", "page", "site_url"}
-TRAINED_FIXTURES = {"trained_dir", "exported_dir", "mobilenet_dir", "backbone_weights"}
+TRAINED_FIXTURES = {"trained_dir", "exported_dir", "etl_model", "backbone_weights"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -51,8 +60,8 @@ def made_once(shared_tmp: Path, name: str, out: Path, make: Callable[[Path], Non
 
 @pytest.fixture(scope="session")
 def trained_dir(shared_tmp) -> Path:
-    return made_once(shared_tmp, "trained", shared_tmp / "models" / "tiny", lambda out: run_cli(
-        "trainer", "train", "--data", NPM_SAMPLE, "--out", out, "--epochs", "3"))
+    return made_once(shared_tmp, "trained", shared_tmp / "models" / "tiny", lambda out: run_trainer(
+        "train", "--data", NPM_SAMPLE, "--out", out, "--epochs", "3"))
 
 
 @pytest.fixture(scope="session")
@@ -64,18 +73,30 @@ def exported_dir(trained_dir, shared_tmp) -> Path:
 
 
 @pytest.fixture(scope="session")
-def mobilenet_dir(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("models") / "mobilenet"
-    run_cli("trainer", "train", "--model", "mobilenetv3small", "--alpha", "0.5", "--data",
-            NPM_SAMPLE, "--out", out, "--epochs", "1", "--limit", "1000", "--batch-size", "64")
-    return out
+def etl_model(shared_tmp) -> Path:
+    """MobileNetV3Small at 64x64 trained on an ETL9B file of three characters: a square, a tall
+    bar and a wide bar, each drawn a little differently every time."""
+    def train(out: Path) -> None:
+        rng = np.random.default_rng(0)
+        shapes = {A: (20, 44, 12, 52), KANJI_A: (8, 56, 28, 36), 0x2424: (28, 36, 8, 56)}
+        samples = []
+        for _ in range(40):
+            for code, (top, bottom, left, right) in shapes.items():
+                jitter = rng.integers(-3, 4, 2)
+                samples.append((code, bitmap(top + jitter[0], left + jitter[1],
+                                             bottom + jitter[0], right + jitter[1])))
+        data = out.parent / "etl"
+        data.mkdir()
+        write_etl(data / "ETL9B_1", samples)
+        run_trainer("train", "--data", data, "--out", out, "--model", "mobilenetv3small",
+                    "--alpha", "0.5", "--epochs", "2", "--batch-size", "16")
+
+    return made_once(shared_tmp, "etl", shared_tmp / "etl" / "model", train)
 
 
 @pytest.fixture(scope="session")
 def backbone_weights(tmp_path_factory) -> Path:
     """A MobileNetV3Small backbone's weights file, as one downloaded for offline use would be."""
-    import numpy as np
-
     from trainer.model import mobilenet_backbone
 
     path = tmp_path_factory.mktemp("weights") / "backbone.weights.h5"

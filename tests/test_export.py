@@ -64,12 +64,12 @@ def test_verify_reports_each_backend(exported_dir, trained_dir):
     assert "on 100 images" in result.stdout
 
 
-def test_mobilenet_runs_on_every_backend(mobilenet_dir, tmp_path):
+def test_mobilenet_runs_on_every_backend(etl_model, tmp_path):
     """With the squeeze-excite convolutions' biases at zero (as in a fresh MobileNetV3Small), the
     converter fuses hard-sigmoid's scalar `+ 3` into them as a rank-0 bias, which wasm rejects;
     and oneDNN would fuse hard-swish into convolutions, which wasm cannot run either."""
     zeroed = tmp_path / "zeroed"
-    shutil.copytree(mobilenet_dir, zeroed)
+    shutil.copytree(etl_model, zeroed)
     classifier = keras.models.load_model(zeroed / CLASSIFIER_MODEL)
     for layer in classifier.get_layer(BACKBONE).layers:
         if layer.name.endswith("squeeze_excite_conv_1"):
@@ -110,7 +110,7 @@ def check_quantized(out: Path, stderr: str, quantize: str, ratio: float, limit: 
 def test_float16_halves_the_weights_and_reports(trained_dir, exported_dir, tmp_path):
     out = tmp_path / "model"
     result = run_export("convert", trained_dir, "--out", out, "--quantize", "float16",
-                        "--backends", "cpu", "--max-accuracy-drop", "0.02")
+                        "--backends", "wasm", "--max-accuracy-drop", "0.02")
     check_quantized(out, result.stderr, "float16", 0.5, 1e-3)
     float32 = json.loads((exported_dir / "metadata.json").read_text())  # the same model's
     metadata = json.loads((out / "metadata.json").read_text())
@@ -120,7 +120,7 @@ def test_float16_halves_the_weights_and_reports(trained_dir, exported_dir, tmp_p
 def test_uint8_beyond_the_accuracy_guard_is_refused_unless_allowed(trained_dir, tmp_path):
     out = tmp_path / "model"
     args = ["convert", trained_dir, "--out", out, "--quantize", "uint8",
-            "--backends", "cpu", "--images", "64", "--max-accuracy-drop", "-1"]
+            "--backends", "wasm", "--images", "64", "--max-accuracy-drop", "-1"]
     refused = run_export(*args, code=2)
     assert not out.exists() and not list(tmp_path.iterdir())
     assert "uint8 quantization loses" in refused.stderr
@@ -142,7 +142,7 @@ def test_head_uint8_stores_the_output_layer_in_8_bits_the_rest_in_float16(traine
     """float16 for the rest halves the weights (the output layer is 1,290 of the CNN's 188k)."""
     out = tmp_path / "model"
     result = run_export("convert", trained_dir, "--out", out, "--quantize", "head-uint8",
-                        "--backends", "cpu")
+                        "--backends", "wasm")
     dtypes = stored_dtypes(out)
     head = {name for name in dtypes if f"/{PROBABILITIES}_1/" in name}
     assert len(head) == 2  # kernel and bias

@@ -20,7 +20,7 @@ from tests.helpers import (
     SERVICE_WORKER_IN_CONTROL,
     pad_gray,
     portrait_scene,
-    run_cli,
+    run_export,
     run_trainer,
     save_turned_jpeg,
     write_photos,
@@ -259,8 +259,8 @@ def photo_model(tmp_path_factory) -> Path:
     write_photos(folder / "photos")
     run_trainer("train", "--data", folder / "photos", "--out", folder / "trained",
                 "--image-size", PHOTO_SIZE, "--epochs", "3", "--batch-size", "8")
-    run_cli("export", "convert", folder / "trained", "--out", folder / "web",
-            "--backends", "wasm", "--images", "4")
+    run_export("convert", folder / "trained", "--out", folder / "web",
+               "--backends", "wasm", "--images", "4")
     return folder
 
 

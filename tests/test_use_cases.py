@@ -1,7 +1,6 @@
 """The use cases the trainer serves, each trained for real on small data."""
 
 import json
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -9,13 +8,10 @@ import pytest
 
 from runfolder.layout import CLASSIFIER_MODEL
 from tests.helpers import (
-    KANJI_A,
     SHARED_DATA,
-    bitmap,
-    run_cli,
+    run_export,
     run_trainer,
     save,
-    write_etl,
     write_photos,
 )
 from trainer.model import BACKBONE
@@ -23,26 +19,6 @@ from trainer.model import BACKBONE
 pytestmark = pytest.mark.slow  # every test here trains a model for real
 
 KMNIST = SHARED_DATA / "kmnist"
-
-
-@pytest.fixture(scope="module")
-def etl_model(tmp_path_factory) -> Path:
-    """MobileNetV3Small trained on an ETL9B file of three characters: a square, a tall bar and
-    a wide bar, each drawn a little differently every time."""
-    folder = tmp_path_factory.mktemp("etl")
-    rng = np.random.default_rng(0)
-    shapes = {0x2422: (20, 44, 12, 52), KANJI_A: (8, 56, 28, 36), 0x2424: (28, 36, 8, 56)}
-    samples = []
-    for _ in range(40):
-        for code, (top, bottom, left, right) in shapes.items():
-            jitter = rng.integers(-3, 4, 2)
-            samples.append((code, bitmap(top + jitter[0], left + jitter[1],
-                                         bottom + jitter[0], right + jitter[1])))
-    write_etl(folder / "ETL9B_1", samples)
-    out = folder / "model"
-    run_trainer("train", "--data", folder, "--out", out, "--model", "mobilenetv3small",
-                "--alpha", "0.5", "--epochs", "2", "--batch-size", "16")
-    return out
 
 
 def test_etl9b_characters_at_64px_with_mobilenet(etl_model):
@@ -64,7 +40,7 @@ def test_a_64px_character_model_on_the_page(etl_model, browser, tmp_path):
     from trainer.preprocess import Recipe
 
     web = tmp_path / "web-model"
-    run_cli("export", "convert", etl_model, "--out", web, "--backends", "wasm", "--images", "64")
+    run_export("convert", etl_model, "--out", web, "--backends", "wasm", "--images", "64")
     recipe = Recipe.from_json(json.loads((web / "metadata.json").read_text())["preprocessing"])
     assert (recipe.size, recipe.box) == (64, 52)
     classifier = keras.models.load_model(etl_model / CLASSIFIER_MODEL)
