@@ -318,6 +318,14 @@ def test_photo_extras_and_mixup_are_training_only(tmp_path):
     assert set(np.count_nonzero(plain, axis=1)) == {1}  # validation keeps one-hot targets
 
 
+def test_label_smoothing_trains_on_one_hot_targets_and_is_kept_for_resuming(tmp_path):
+    run = tiny_run(tmp_path / "m", "--label-smoothing", "0.1")
+    assert run["settings"]["label_smoothing"] == 0.1
+    loss = keras.models.load_model(tmp_path / "m" / "last.keras").loss
+    assert type(loss).__name__ == "CategoricalCrossentropy"
+    assert loss.label_smoothing == pytest.approx(0.1)
+
+
 def test_mobilenet_from_a_weights_file_partly_frozen_in_two_phases(tmp_path, backbone_weights):
     from trainer.model import BACKBONE, mobilenet_backbone
 

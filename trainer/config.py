@@ -128,6 +128,9 @@ class TrainConfig:
                              preview=True)
     mixup: float = setting(0.0, "Mixup's Beta(a, a) parameter, e.g. 0.2; blends pairs of training "
                            "images and their labels. 0 is off.", low=0)
+    label_smoothing: float = setting(
+        0.0, "Share of each target spread evenly over all labels, e.g. 0.1. 0 is off.", low=0,
+        below=1)
     # Records. Every run keeps history.csv beside the model.
     tensorboard: str | None = setting(
         None, "Also log each epoch for TensorBoard in this folder.", resumable=True)

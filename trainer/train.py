@@ -317,7 +317,8 @@ def start_phase(model: keras.Model, phase: str, config: TrainConfig, epochs: int
     # JAX compiles unless a layer cannot be compiled (the stock augmentation layers).
     model.compile(
         optimizer=OPTIMIZERS[config.optimizer](learning_rate),
-        loss="categorical_crossentropy" if config.mixup else "sparse_categorical_crossentropy",
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing)
+        if one_hot(config) else "sparse_categorical_crossentropy",
         metrics=["accuracy"],
         jit_compile=False if keras.backend.backend() == "tensorflow" else "auto",
     )
@@ -460,11 +461,17 @@ def pipeline(
         data = data.shuffle(buffer, seed=config.seed, reshuffle_each_iteration=True)
     data = data.batch(config.batch_size)
     data = data.map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)
-    if config.mixup:
+    if one_hot(config):
         data = data.map(lambda x, y: (x, tf.one_hot(y, num_classes)))
         if shuffle:
             data = data.map(mixup(config.mixup, config.seed))
     return data.prefetch(tf.data.AUTOTUNE)
+
+
+def one_hot(config: TrainConfig) -> bool:
+    """Targets as one-hot vectors, which mixup blends and label smoothing spreads (Keras' sparse
+    loss does neither)."""
+    return bool(config.mixup or config.label_smoothing)
 
 
 def ram_bytes() -> int:
