@@ -94,6 +94,7 @@ bench: setup $(CHROMIUM)
 	$(PY) -m benchmarks.first_visit --model $(WEB_MODEL)
 	$(PY) -m benchmarks.kanji_model
 	$(PY) -m benchmarks.predict_speed --model $(WEB_MODEL) --large build/kanji-model/none
+	node benchmarks/ranking.mjs
 	$(PY) -m benchmarks.augmentation
 
 serve: web/vendor/files.txt

@@ -1,6 +1,8 @@
 // Labels ranked by probability (web/ranking.js).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
 import { rankLabels } from '../../web/ranking.js';
 
@@ -22,7 +24,8 @@ test('equal probabilities keep the labels order', () => {
 
 test('one of several answers (a view into the batch\'s probabilities)', () => {
   const batch = new Float32Array([0.9, 0.1, 0.2, 0.8]);
-  assert.deepEqual(rankLabels(['x', 'y'], batch.subarray(2, 4)).map(({ label }) => label), ['y', 'x']);
+  const ranked = rankLabels(['x', 'y'], batch.subarray(2, 4));
+  assert.deepEqual(ranked.map(({ label }) => label), ['y', 'x']);
 });
 
 test('a softmax over thousands of labels ranks as a comparator sort does', () => {
@@ -34,4 +37,12 @@ test('a softmax over thousands of labels ranks as a comparator sort does', () =>
   const total = logits.reduce((sum, logit) => sum + Math.exp(logit), 0);
   const probs = Float32Array.from(logits, (logit) => Math.exp(logit) / total);
   assert.deepEqual(rankLabels(labels, probs), byComparator(labels, probs));
+});
+
+test('its benchmark runs and prints a row for 10 and for 3,036 labels', () => {
+  const script = fileURLToPath(new URL('../../benchmarks/ranking.mjs', import.meta.url));
+  const table = execFileSync(process.execPath, [script, '--repeats', '3'], { encoding: 'utf8' });
+  const row = /^\| [\d,]+ \| [\d.]+ ms \| [\d.]+ ms \|$/;
+  const rows = table.split('\n').filter((line) => row.test(line));
+  assert.deepEqual(rows.map((row) => row.split(' | ')[0]), ['| 10', '| 3,036']);
 });
