@@ -319,11 +319,24 @@ def test_photo_extras_and_mixup_are_training_only(tmp_path):
 
 
 def test_label_smoothing_trains_on_one_hot_targets_and_is_kept_for_resuming(tmp_path):
+    from trainer.config import TrainConfig
+    from trainer.train import pipeline
+
     run = tiny_run(tmp_path / "m", "--label-smoothing", "0.1")
     assert run["settings"]["label_smoothing"] == 0.1
     loss = keras.models.load_model(tmp_path / "m" / "last.keras").loss
     assert type(loss).__name__ == "CategoricalCrossentropy"
     assert loss.label_smoothing == pytest.approx(0.1)
+
+    images = np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype=np.uint8)
+    labels = np.arange(64) % 10
+    config = TrainConfig(batch_size=64, label_smoothing=0.1)
+    shuffled_images, targets = next(iter(pipeline(images, labels, config, 10, shuffle=True)))
+    # The loss smooths; the pipeline's targets stay one-hot, each its own image's (no mixup).
+    assert set(np.count_nonzero(targets, axis=1)) == {1}
+    for image, target in zip(shuffled_images.numpy()[..., 0], targets.numpy(), strict=True):
+        (index,) = np.flatnonzero((images == image).all(axis=(1, 2)))
+        assert target.argmax() == labels[index]
 
 
 def test_mobilenet_from_a_weights_file_partly_frozen_in_two_phases(tmp_path, backbone_weights):

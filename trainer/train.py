@@ -463,7 +463,7 @@ def pipeline(
     data = data.map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)
     if one_hot(config):
         data = data.map(lambda x, y: (x, tf.one_hot(y, num_classes)))
-        if shuffle:
+        if shuffle and config.mixup:
             data = data.map(mixup(config.mixup, config.seed))
     return data.prefetch(tf.data.AUTOTUNE)
 
