@@ -110,8 +110,8 @@ check: $(VENV)/.installed node_modules/.installed $(CJK_FONT) lint
 	$(PY) -m pytest -m "not slow and not browser"
 
 # Two workers, a test file each at a time (so a file's fixtures are made once): most tests spend
-# half their time waiting on a subprocess or Chromium: on two cores the suite takes 9 to 12
-# minutes instead of 13.
+# half their time waiting on a subprocess or Chromium: on two cores the suite takes 11 to 12
+# minutes on a slow hour instead of 13 (README, Tests).
 test: setup $(CHROMIUM) $(CJK_FONT) lint
 	node --test tests/js/
 	$(PY) -m pytest --numprocesses 2 --dist loadfile --durations=15

@@ -86,7 +86,7 @@ def etl_model(shared_tmp) -> Path:
                 samples.append((code, bitmap(top + jitter[0], left + jitter[1],
                                              bottom + jitter[0], right + jitter[1])))
         data = out.parent / "etl"
-        data.mkdir()
+        data.mkdir(exist_ok=True)  # left by a worker that failed making it
         write_etl(data / "ETL9B_1", samples)
         run_trainer("train", "--data", data, "--out", out, "--model", "mobilenetv3small",
                     "--alpha", "0.5", "--epochs", "2", "--batch-size", "16")
