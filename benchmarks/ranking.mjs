@@ -9,8 +9,18 @@ import { parseArgs } from 'node:util';
 
 import { rankLabels } from '../web/ranking.js';
 
-const { values } = parseArgs({ options: { repeats: { type: 'string', default: '500' } } });
+let values;
+try {
+  ({ values } = parseArgs({ options: { repeats: { type: 'string', default: '500' } } }));
+} catch (error) {
+  console.error(`error: ${error.message}`);
+  process.exit(2);
+}
 const repeats = Number(values.repeats);
+if (!Number.isInteger(repeats) || repeats < 1) {
+  console.error(`error: --repeats must be a whole number of at least 1, got ${values.repeats}`);
+  process.exit(2);
+}
 
 const byComparator = (labels, probs) => labels
   .map((label, i) => ({ label, prob: probs[i] }))

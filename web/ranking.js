@@ -3,7 +3,8 @@
 //
 // The sort is the typed arrays' native numeric one, on keys that pack a probability's float32
 // bits (which order like the numbers, for probabilities >= 0) with its label's index: for 3,036
-// labels it takes a quarter of the time of sorting objects with a comparator (0.4 vs 1.7 ms).
+// labels it takes under a third of the time of sorting objects with a comparator
+// (`node benchmarks/ranking.mjs`).
 export function rankLabels(labels, probs) {
   const count = labels.length;
   const bits = new Uint32Array(Float32Array.from(probs).buffer);

@@ -119,7 +119,8 @@ export class Recognizer {
       batch, shape: [inputs.length, ...this.inputShape],
     }, [batch.buffer]);
     const count = this.labels.length;
-    const ranked = inputs.map((_, i) => rankLabels(this.labels, probs.subarray(i * count, (i + 1) * count)));
+    const ranked = inputs.map((_, i) => rankLabels(
+      this.labels, probs.subarray(i * count, (i + 1) * count)));
     return { ranked, modelMs: ms };
   }
 

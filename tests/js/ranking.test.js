@@ -1,6 +1,6 @@
 // Labels ranked by probability (web/ranking.js).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -45,4 +45,14 @@ test('its benchmark runs and prints a row for 10 and for 3,036 labels', () => {
   const row = /^\| [\d,]+ \| [\d.]+ ms \| [\d.]+ ms \|$/;
   const rows = table.split('\n').filter((line) => row.test(line));
   assert.deepEqual(rows.map((row) => row.split(' | ')[0]), ['| 10', '| 3,036']);
+});
+
+test('its benchmark refuses a bad --repeats in one line', () => {
+  const script = fileURLToPath(new URL('../../benchmarks/ranking.mjs', import.meta.url));
+  for (const repeats of ['abc', '0']) {
+    const run = spawnSync(process.execPath, [script, '--repeats', repeats], { encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    const expected = `error: --repeats must be a whole number of at least 1, got ${repeats}\n`;
+    assert.equal(run.stderr, expected);
+  }
 });
