@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -39,14 +39,28 @@ def main(
     out: Annotated[Path, typer.Option(help="Folder for the two files.")] = Path(
         "build/pendigits-writers"),
 ) -> None:
-    first, last = (int(part) for part in test_writers.split("-"))
-    train, test, n_train, n_test = split(source.read_text(), set(range(first, last + 1)))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "pendigits-orig.tra").write_text(train)
-    (out / "pendigits-orig.tes").write_text(test)
+    """make train and make report run this, so a bad argument is one line, as the trainer's."""
+    try:
+        first, last = (int(part) for part in test_writers.split("-"))
+    except ValueError:
+        fail(f"--test-writers: {test_writers!r} is not a range of writers like 21-30")
+    try:
+        text = source.read_text()
+        train, test, n_train, n_test = split(text, set(range(first, last + 1)))
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "pendigits-orig.tra").write_text(train)
+        (out / "pendigits-orig.tes").write_text(test)
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"{error.filename or source}: {error.strerror or error}")
+    except typer.BadParameter as error:
+        fail(f"{source}: {error}")
     print(f"{out}: {n_train:,} characters for training, {n_test:,} of writers {test_writers} "
           "for test")
 
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 if __name__ == "__main__":
     typer.run(main)

@@ -76,7 +76,7 @@ def test_mobilenet_runs_on_every_backend(etl_model, tmp_path):
             layer.bias.assign(np.zeros(layer.bias.shape))
     classifier.save(zeroed / CLASSIFIER_MODEL)
     out = tmp_path / "model"
-    run_export("convert", zeroed, "--out", out, "--images", "64")
+    run_export("convert", zeroed, "--out", out, "--images", "16")
 
     model = json.loads((out / "model.json").read_text())
     nodes = model["modelTopology"]["node"]

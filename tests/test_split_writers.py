@@ -2,8 +2,9 @@
 
 import pytest
 import typer
+from typer.testing import CliRunner
 
-from benchmarks.split_writers import split
+from benchmarks.split_writers import main, split
 from tests.helpers import unipen
 from trainer.sources.strokes import read_unipen
 
@@ -27,3 +28,18 @@ def test_each_character_goes_with_its_writer(tmp_path):
 def test_a_character_without_its_writer_is_refused():
     with pytest.raises(typer.BadParameter, match="no '.COMMENT label writer sample'"):
         split(unipen([("7", [[(1, 2), (3, 4)]])]), {21})
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.tra"], "missing.tra: No such file or directory"),
+    (["--test-writers", "abc", "missing.tra"],
+     "--test-writers: 'abc' is not a range of writers like 21-30"),
+])
+def test_a_bad_argument_is_one_line_and_writes_nothing(tmp_path, args, message):
+    """make train and make report run it: its errors read like the trainer's."""
+    app = typer.Typer()
+    app.command()(main)
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: {message}"]
+    assert not (tmp_path / "out").exists()

@@ -339,38 +339,6 @@ def test_label_smoothing_trains_on_one_hot_targets_and_is_kept_for_resuming(tmp_
         assert target.argmax() == labels[index]
 
 
-def test_mobilenet_from_a_weights_file_partly_frozen_in_two_phases(tmp_path, backbone_weights):
-    from trainer.model import BACKBONE, mobilenet_backbone
-
-    out = tmp_path / "model"
-    run = tiny_run(
-        out, "--model", "mobilenetv3small", "--alpha", "0.75", "--weights", backbone_weights,
-        "--freeze-until", "expanded_conv_2_add", "--head", "flatten", "--head-norm",
-        "batchnorm", "--head-epochs", "1", "--epochs", "2", "--schedule", "constant",
-    )
-    # Phase two runs at a tenth of the rate of phase one.
-    assert run["metrics"]["history"]["learning_rate"] == pytest.approx([1e-3, 1e-4])
-    # history.csv keeps both phases, one row an epoch.
-    rows = (out / "history.csv").read_text().splitlines()[1:]
-    assert [row.split(",")[0] for row in rows] == ["0", "1"]
-    classifier = keras.models.load_model(out / "last.keras").get_layer(CLASSIFIER)
-    assert {"Flatten", "BatchNormalization"} <= {type(x).__name__ for x in classifier.layers}
-    assert "Dropout" not in {type(layer).__name__ for layer in classifier.layers}
-
-    start = mobilenet_backbone(32, 0.75, str(backbone_weights))
-    trained = classifier.get_layer(BACKBONE)
-    names = [layer.name for layer in trained.layers]
-    boundary = names.index("expanded_conv_2_add")
-    for index, (before, after) in enumerate(zip(start.layers, trained.layers, strict=True)):
-        same = all(np.array_equal(a, b) for a, b in zip(
-            before.get_weights(), after.get_weights(), strict=True))
-        if index <= boundary:
-            assert same, f"{after.name} is frozen but changed"
-    last_conv = trained.get_layer("conv_1")  # after the boundary: trained in phase two
-    assert not np.array_equal(last_conv.get_weights()[0],
-                              start.get_layer("conv_1").get_weights()[0])
-
-
 def test_freeze_until_an_unknown_layer_is_one_line_and_leaves_nothing(tmp_path):
     result = run_trainer("train", "--data", NPM_SAMPLE, "--out", tmp_path / "m", "--model",
                          "mobilenetv3small", "--freeze-until", "conv_99", code=2)

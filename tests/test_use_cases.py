@@ -14,7 +14,7 @@ from tests.helpers import (
     save,
     write_photos,
 )
-from trainer.model import BACKBONE
+from trainer.model import BACKBONE, CLASSIFIER
 
 pytestmark = pytest.mark.slow  # every test here trains a model for real
 
@@ -73,7 +73,12 @@ def test_the_real_hiragana_of_kmnist(tmp_path):
 
 
 
-def test_photo_folder_transfer_learning_with_mixup_and_oversampling(tmp_path, backbone_weights):
+def test_photo_folder_transfer_learning_partly_frozen_with_mixup_and_oversampling(
+    tmp_path, backbone_weights
+):
+    """Photos on a MobileNetV3Small from a weights file, frozen up to a layer, in two phases."""
+    from trainer.model import mobilenet_backbone
+
     photos = tmp_path / "photos"
     write_photos(photos)
     out = tmp_path / "model"
@@ -82,6 +87,8 @@ def test_photo_folder_transfer_learning_with_mixup_and_oversampling(tmp_path, ba
         "mobilenetv3small", "--alpha", "0.75", "--weights", backbone_weights, "--head-epochs",
         "1", "--epochs", "2", "--mixup", "0.2", "--balance", "oversample", "--flip",
         "horizontal", "--batch-size", "8", "--validation-fraction", "0.2",
+        "--freeze-until", "expanded_conv_2_add", "--head", "flatten", "--head-norm", "batchnorm",
+        "--schedule", "constant",
     )
     run = json.loads((out / "run.json").read_text())
     assert run["labels"] == ["dots", "red", "stripes"]
@@ -92,6 +99,25 @@ def test_photo_folder_transfer_learning_with_mixup_and_oversampling(tmp_path, ba
     assert "class counts (oversampled)" in result.stderr
     with np.load(out / "test_sample.npz") as sample:
         assert sample["x"].shape[1:] == (32, 32, 3)
+
+    # Phase two runs at a tenth of the rate of phase one; history.csv keeps both, a row an epoch.
+    assert run["metrics"]["history"]["learning_rate"] == pytest.approx([1e-3, 1e-4])
+    rows = (out / "history.csv").read_text().splitlines()[1:]
+    assert [row.split(",")[0] for row in rows] == ["0", "1"]
+    classifier = keras.models.load_model(out / "last.keras").get_layer(CLASSIFIER)
+    assert {"Flatten", "BatchNormalization"} <= {type(x).__name__ for x in classifier.layers}
+    assert "Dropout" not in {type(layer).__name__ for layer in classifier.layers}
+
+    start = mobilenet_backbone(32, 0.75, str(backbone_weights))
+    trained = classifier.get_layer(BACKBONE)
+    boundary = [layer.name for layer in trained.layers].index("expanded_conv_2_add")
+    for index, (before, after) in enumerate(zip(start.layers, trained.layers, strict=True)):
+        if index <= boundary:
+            assert all(np.array_equal(a, b) for a, b in zip(
+                before.get_weights(), after.get_weights(), strict=True)), f"{after.name} changed"
+    last_conv = trained.get_layer("conv_1")  # after the boundary: trained in phase two
+    assert not np.array_equal(last_conv.get_weights()[0],
+                              start.get_layer("conv_1").get_weights()[0])
 
 
 def test_preview_augment_of_photos_with_the_photo_extras(tmp_path):
