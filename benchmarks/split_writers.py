@@ -17,7 +17,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-WRITER = re.compile(r"\.COMMENT\s+\S+\s+(\d+)\s+\d+\s*$")
+from trainer.sources.strokes import WRITER
 
 
 def split(text: str, test_writers: set[int]) -> tuple[str, str, int, int]:

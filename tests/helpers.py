@@ -210,6 +210,19 @@ def unipen(characters: list[tuple[str, list[list[tuple[int, int]]]]], kind: str 
     return "\n".join(lines) + "\n"
 
 
+def pendigits_file(writers: list[int]) -> str:
+    """pendigits-orig as UCI wrote it, `.COMMENT label writer sample` after each .SEGMENT: each
+    writer writes the ten digits."""
+    lines = [".INCLUDE dene.doc", ".HIERARCHY DIGIT"]
+    for writer in writers:
+        for sample in range(10):
+            label = str(sample)
+            lines += [f'.SEGMENT DIGIT {len(lines)} ? "{label}"',
+                      f".COMMENT {label} {writer} {sample}", ".PEN_DOWN",
+                      *(f" {x:4d} {500 - y:4d}" for x, y in L_SHAPE[0]), ".PEN_UP"]
+    return "\n".join(lines) + "\n"
+
+
 def write_kmnist(folder: Path, n_test: int = 20, n_train: int = 0) -> None:
     """KMNIST's files: arrays under arr_0, characters that fill the whole 28x28 field."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from tests.helpers import L_SHAPE, ROOT, quickdraw, run_cli, unipen
+from tests.helpers import L_SHAPE, ROOT, pendigits_file, quickdraw, run_cli, unipen
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.pad import fit_to_pad, strokes_to_input
 from trainer.preprocess import images_to_inputs
@@ -268,3 +268,48 @@ def test_the_page_and_python_render_real_strokes_alike(page, fill):
         python_input = strokes_to_input(page.evaluate("window.recognizer.strokes"), MNIST_RECIPE)
         assert python_input.max() > 200, character.label
         assert np.abs(page_input.reshape(28, 28) - python_input).max() <= 1.0, character.label
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_pen_writer_and_the_copies_of_a_source_stay_on_one_side_of_validation(tmp_path, seed):
+    from tests.helpers import write_mnist_idx
+    from trainer.config import TrainConfig
+    from trainer.dataset import validation_split
+    from trainer.sources import resolve_data
+
+    pen = tmp_path / "pen"
+    pen.mkdir()
+    (pen / "pendigits-orig.tra").write_text(pendigits_file([3, 7, 12, 20]))
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, (40, 28, 28), dtype=np.uint8)
+    write_mnist_idx(tmp_path / "mnist", images[:30], np.arange(30) % 10, images[30:],
+                    np.arange(10))
+    dataset = resolve_data([pen, tmp_path / "mnist", pen], log=lambda _: None)
+    # The pen file has no test split: a tenth of its 40 characters are held out, 36 train. Given
+    # twice, it trains twice as much; its test images count once.
+    assert len(dataset.writers) == len(dataset.y_train) == 36 + 30 + 36
+    assert len(dataset.y_test) == 4 + 10
+
+    train, val = validation_split(len(dataset.y_train), TrainConfig(seed=seed), dataset.writers)
+    assert sorted([*train, *val]) == list(range(len(dataset.y_train)))
+    side = {key: set() for key in dataset.writers}
+    for positions, name in ((train, "train"), (val, "validation")):
+        for key in dataset.writers[positions]:
+            side[key].add(name)
+    assert all(len(sides) == 1 for sides in side.values())  # every writer on one side only
+    pen_writers = {key for key in side if not key.startswith("#")}
+    assert pen_writers == {f"pendigits-orig.tra {w}" for w in (3, 7, 12, 20)}
+    # MNIST's images, unnamed, count one writer each: only their copies share a side.
+    assert len(side) == 4 + 30
+    # A tenth of each kind, one writer at least: both kinds are judged in validation.
+    held = {key for key, sides in side.items() if sides == {"validation"}}
+    assert len(held & pen_writers) == 1 and len(held - pen_writers) == 3
+
+
+def test_without_writers_the_validation_split_is_a_random_share():
+    from trainer.config import TrainConfig
+    from trainer.dataset import validation_split
+
+    train, val = validation_split(100, TrainConfig(seed=3))
+    order = np.random.default_rng(3).permutation(100)
+    assert list(val) == list(order[:10]) and list(train) == list(order[10:])

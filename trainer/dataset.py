@@ -17,6 +17,7 @@ MNIST_RECIPE = Recipe()
 # that every run and every machine tests on the same images.
 TEST_FRACTION = 0.1
 SPLIT_SEED = 0
+UNNAMED_WRITER = "#"  # starts the writer key of an image whose source does not name its writer
 
 
 class DataError(Exception):
@@ -40,6 +41,9 @@ class Dataset:
     source: str
     input: str = DRAWING
     recipe: Recipe | PhotoRecipe = MNIST_RECIPE
+    # Who wrote each training image, where a source says (pen strokes): one writer's images, and
+    # copies of one source given twice, then stay on one side of the validation split.
+    writers: np.ndarray | None = None
 
     @property
     def image_shape(self) -> tuple[int, ...]:
@@ -83,9 +87,15 @@ def holdout(
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 
-def validation_split(count: int, config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+def validation_split(
+    count: int, config: TrainConfig, writers: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(train, validation) positions among the first `--limit` of `count` training images: a
-    random `--validation-fraction` of them, chosen by `--seed`, at least one each."""
+    random `--validation-fraction` of them, chosen by `--seed`, at least one each.
+
+    With `writers` (a key per image, trainer/sources: `concatenate`), validation takes that
+    fraction of the named writers (one at least, when there are two) and of the other images, and
+    a writer's images, like the copies of an image, are all on one side."""
     if config.limit:
         count = min(count, config.limit)
     n_val = max(1, round(count * config.validation_fraction))
@@ -94,8 +104,23 @@ def validation_split(count: int, config: TrainConfig) -> tuple[np.ndarray, np.nd
             f"{count} training image(s) are too few to hold out a validation share and still "
             "train (--validation-fraction, --limit)"
         )
-    order = np.random.default_rng(config.seed).permutation(count)
-    return order[n_val:], order[:n_val]
+    rng = np.random.default_rng(config.seed)
+    if writers is None:
+        order = rng.permutation(count)
+        return order[n_val:], order[:n_val]
+    keys, groups = np.unique(writers[:count], return_inverse=True)
+    unnamed = np.char.startswith(keys.astype(str), UNNAMED_WRITER)
+    fraction = config.validation_fraction
+    held = [
+        rng.permutation(kind)[: min(len(kind) - 1, max(1, round(len(kind) * fraction)))]
+        for kind in (np.flatnonzero(~unnamed), np.flatnonzero(unnamed))
+        if len(kind) >= 2
+    ]
+    in_validation = np.isin(groups, np.concatenate(held)) if held else np.zeros(count, bool)
+    if in_validation.all() or not in_validation.any():  # a single writer: no other way
+        order = rng.permutation(count)
+        return order[n_val:], order[:n_val]
+    return rng.permutation(np.flatnonzero(~in_validation)), np.flatnonzero(in_validation)
 
 
 def from_arrays(
@@ -213,7 +238,7 @@ def _label_array(y: np.ndarray, key: str, where: Path) -> np.ndarray:
 
 def with_test_split(
     x: np.ndarray, y: np.ndarray, is_test: np.ndarray, labels: list[str], source: str,
-    recipe: Recipe, where: Path,
+    recipe: Recipe, where: Path, writers: np.ndarray | None = None,
 ) -> Dataset:
     """In-memory drawings already normalised with `recipe`, split where `is_test` says; when
     nothing is marked test, TEST_FRACTION is held out by SPLIT_SEED."""
@@ -222,5 +247,6 @@ def with_test_split(
     else:
         train, test = holdout(len(y))
         source += f" (no test split: {TEST_FRACTION:.0%} held out by seed {SPLIT_SEED})"
-    dataset = Dataset(x[train], y[train], x[test], y[test], labels, source, recipe=recipe)
+    dataset = Dataset(x[train], y[train], x[test], y[test], labels, source, recipe=recipe,
+                      writers=None if writers is None else writers[train])
     return checked(dataset, where)

@@ -41,7 +41,7 @@ from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
 from trainer.calibration import INK_SAMPLE, ink_limit, validation_threshold
 from trainer.config import TrainConfig
-from trainer.dataset import Dataset, validation_split
+from trainer.dataset import UNNAMED_WRITER, Dataset, validation_split
 from trainer.images import read, take, to_tf
 from trainer.model import (
     CLASSIFIER,
@@ -119,9 +119,17 @@ def build_or_resume(
 
 def prepare_data(config: TrainConfig, dataset: Dataset, log) -> TrainingData:
     """Split off validation, even out classes if asked, and build the two pipelines."""
-    x_train, y_train, x_val, y_val = split_validation(dataset, config)
+    train_, val = validation_split(len(dataset.y_train), config, dataset.writers)
+    x, y = dataset.x_train, dataset.y_train
+    x_train, y_train, x_val, y_val = take(x, train_), y[train_], take(x, val), y[val]
     log(f"data: {dataset.source}: {len(y_train)} train, {len(y_val)} validation, "
         f"{len(dataset.y_test)} test images of {len(dataset.labels)} classes")
+    if dataset.writers is not None:
+        named = [np.unique([w for w in dataset.writers[positions] if w[0] != UNNAMED_WRITER])
+                 for positions in (train_, val)]
+        if len(named[0]) + len(named[1]):
+            log(f"validation: the images of {len(named[1])} of {len(named[0]) + len(named[1])} "
+                "writers, apart from training")
     num_classes = len(dataset.labels)
     counts = {"train": class_counts(y_train, num_classes)}
     log(f"class counts (train): {format_counts(counts['train'], dataset.labels)}")
@@ -424,13 +432,6 @@ def format_counts(counts: list[int], labels: list[str]) -> str:
         return (f"{len(labels)} classes, {min(counts)} to {max(counts)} images each "
                 f"(median {int(np.median(counts))}); rarest {rarest}")
     return ", ".join(f"{label}: {count}" for label, count in zip(labels, counts, strict=True))
-
-
-def split_validation(dataset: Dataset, config: TrainConfig):
-    """A random validation share of the training images; the rest, in shuffled order, train."""
-    train_, val = validation_split(len(dataset.y_train), config)
-    x, y = dataset.x_train, dataset.y_train
-    return take(x, train_), y[train_], take(x, val), y[val]
 
 
 def preprocessing(dataset: Dataset) -> dict:

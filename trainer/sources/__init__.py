@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from trainer.config import DEFAULTS
-from trainer.dataset import MNIST_RECIPE, DataError, Dataset, onto_labels
+from trainer.dataset import MNIST_RECIPE, UNNAMED_WRITER, DataError, Dataset, onto_labels
 from trainer.preprocess import Recipe
 from trainer.sources.etl import etl_files, is_etl_file, load_etl
 from trainer.sources.kmnist import is_kmnist, load_kmnist
@@ -41,7 +41,8 @@ from trainer.sources.strokes import is_stroke_source, load_strokes
 
 def concatenate(datasets: list[Dataset]) -> Dataset:
     """Several in-memory sources with the same labels and images as one dataset, e.g. MNIST +
-    EMNIST digits. A single source comes back as it is, on disk or not."""
+    EMNIST digits. A source given more than once weighs as much more in training; its test
+    images count once. A single source comes back as it is, on disk or not."""
     first = datasets[0]
     if len(datasets) == 1:
         return first
@@ -55,16 +56,30 @@ def concatenate(datasets: list[Dataset]) -> Dataset:
                 f"{other.source}: its {other.input} images {other.image_shape} differ from the "
                 f"{first.input} images {first.image_shape} of {first.source}"
             )
+    tested = list({d.source: d for d in datasets}.values())
     return Dataset(
         x_train=np.concatenate([d.x_train for d in datasets]),
         y_train=np.concatenate([d.y_train for d in datasets]),
-        x_test=np.concatenate([d.x_test for d in datasets]),
-        y_test=np.concatenate([d.y_test for d in datasets]),
+        x_test=np.concatenate([d.x_test for d in tested]),
+        y_test=np.concatenate([d.y_test for d in tested]),
         labels=first.labels,
         source=" + ".join(d.source for d in datasets),
         input=first.input,
         recipe=first.recipe,
+        writers=_writers(datasets),
     )
+
+
+def _writers(datasets: list[Dataset]) -> np.ndarray | None:
+    """Each training image's writer, where a source knows it; otherwise each image is its own,
+    UNNAMED_WRITER and its number in its source (a source given twice has the same keys twice)."""
+    if all(d.writers is None for d in datasets):
+        return None
+    return np.concatenate([
+        d.writers if d.writers is not None
+        else np.char.add(f"{UNNAMED_WRITER}{d.source} ", np.arange(len(d.y_train)).astype(str))
+        for d in datasets
+    ])
 
 
 def load_path(

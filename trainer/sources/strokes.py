@@ -32,6 +32,8 @@ TEST_SUFFIX = ".tes"
 Y_DOWN_FILES = re.compile(r"UJIpenchars")  # UJI Pen Characters: screen coordinates
 SEGMENT = re.compile(r'\.SEGMENT\s.*"([^"]+)"\s*$')
 POINT = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)(?:\s+-?\d+(?:\.\d+)?)*\s*")
+# pendigits names each character's writer in the line after its .SEGMENT: .COMMENT label writer n
+WRITER = re.compile(r"\.COMMENT\s+\S+\s+(\d+)\s+\d+\s*$")
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Character:
     label: str
     strokes: list[Stroke]
     line: int  # where its .SEGMENT is, for messages
+    writer: str = ""  # pendigits' writer number; other files hold one writer each
 
 
 def is_unipen_file(path: Path) -> bool:
@@ -69,21 +72,24 @@ def load_strokes(path: Path, recipe: Recipe = MNIST_RECIPE) -> Dataset:
     digits_only = path.name == DIGITS_ONLY and not path.exists()
     where = path.parent if digits_only else path
     files = unipen_files(where) if where.is_dir() else [where]
-    characters, is_test = [], []
+    characters, is_test, writers = [], [], []
     for file in files:
         read = read_unipen(file)
         characters += read
         is_test += [file.suffix == TEST_SUFFIX] * len(read)
+        writers += [f"{file.name} {c.writer}" for c in read]
     if digits_only:
         keep = [i for i, c in enumerate(characters) if c.label.isdigit()]
         if not keep:
             raise DataError(f"{path}: no digits among the characters of {where}")
-        characters, is_test = [characters[i] for i in keep], [is_test[i] for i in keep]
+        characters = [characters[i] for i in keep]
+        is_test, writers = [is_test[i] for i in keep], [writers[i] for i in keep]
     labels = sorted({c.label for c in characters})
     y = np.array([labels.index(c.label) for c in characters], dtype=np.int64)
     x = render_inputs([c.strokes for c in characters], recipe)
     source = f"{path} ({len(characters):,} pen characters drawn on the page's pad)"
-    return with_test_split(x, y, np.array(is_test), labels, source, recipe, path)
+    return with_test_split(x, y, np.array(is_test), labels, source, recipe, path,
+                           writers=np.array(writers))
 
 
 def read_unipen(path: Path) -> list[Character]:
@@ -110,6 +116,8 @@ def read_unipen(path: Path) -> list[Character]:
             else:
                 _check_has_strokes(path, characters)
                 characters.append(Character(label.group(1), [], number))
+        elif (writer := WRITER.match(line)) and characters and not characters[-1].strokes:
+            characters[-1].writer = writer.group(1)
         elif line.startswith(".PEN_DOWN"):
             if not characters:
                 problem = ".PEN_DOWN before any .SEGMENT: a stroke with no label"
