@@ -62,5 +62,6 @@ def fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
 
+
 if __name__ == "__main__":
     typer.run(main)

@@ -105,22 +105,25 @@ def validation_split(
             "train (--validation-fraction, --limit)"
         )
     rng = np.random.default_rng(config.seed)
-    if writers is None:
-        order = rng.permutation(count)
-        return order[n_val:], order[:n_val]
-    keys, groups = np.unique(writers[:count], return_inverse=True)
-    unnamed = np.char.startswith(keys.astype(str), UNNAMED_WRITER)
-    fraction = config.validation_fraction
-    held = [
-        rng.permutation(kind)[: min(len(kind) - 1, max(1, round(len(kind) * fraction)))]
-        for kind in (np.flatnonzero(~unnamed), np.flatnonzero(unnamed))
-        if len(kind) >= 2
-    ]
-    in_validation = np.isin(groups, np.concatenate(held)) if held else np.zeros(count, bool)
-    if in_validation.all() or not in_validation.any():  # a single writer: no other way
-        order = rng.permutation(count)
-        return order[n_val:], order[:n_val]
-    return rng.permutation(np.flatnonzero(~in_validation)), np.flatnonzero(in_validation)
+    if writers is not None:
+        keys, groups = np.unique(writers[:count], return_inverse=True)
+        named = is_named(keys)
+        fraction = config.validation_fraction
+        held = [  # each kind keeps one key at least for training
+            rng.permutation(kind)[: min(len(kind) - 1, max(1, round(len(kind) * fraction)))]
+            for kind in (np.flatnonzero(named), np.flatnonzero(~named))
+            if len(kind) >= 2
+        ]
+        if held:  # else a single writer: a random share, as without writers
+            in_validation = np.isin(groups, np.concatenate(held))
+            return rng.permutation(np.flatnonzero(~in_validation)), np.flatnonzero(in_validation)
+    order = rng.permutation(count)
+    return order[n_val:], order[:n_val]
+
+
+def is_named(writers: np.ndarray) -> np.ndarray:
+    """Which writer keys a source named (the others: UNNAMED_WRITER, one image each)."""
+    return ~np.char.startswith(writers.astype(str), UNNAMED_WRITER)
 
 
 def from_arrays(

@@ -41,7 +41,7 @@ from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
 from trainer.calibration import INK_SAMPLE, ink_limit, validation_threshold
 from trainer.config import TrainConfig
-from trainer.dataset import UNNAMED_WRITER, Dataset, validation_split
+from trainer.dataset import Dataset, is_named, validation_split
 from trainer.images import read, take, to_tf
 from trainer.model import (
     CLASSIFIER,
@@ -125,11 +125,11 @@ def prepare_data(config: TrainConfig, dataset: Dataset, log) -> TrainingData:
     log(f"data: {dataset.source}: {len(y_train)} train, {len(y_val)} validation, "
         f"{len(dataset.y_test)} test images of {len(dataset.labels)} classes")
     if dataset.writers is not None:
-        named = [np.unique([w for w in dataset.writers[positions] if w[0] != UNNAMED_WRITER])
-                 for positions in (train_, val)]
-        if len(named[0]) + len(named[1]):
-            log(f"validation: the images of {len(named[1])} of {len(named[0]) + len(named[1])} "
-                "writers, apart from training")
+        trained, held = (np.unique(keys[is_named(keys)])
+                         for keys in (dataset.writers[train_], dataset.writers[val]))
+        if len(trained) + len(held):
+            log(f"validation: the images of {len(held)} of {len(trained) + len(held)} writers, "
+                "apart from training")
     num_classes = len(dataset.labels)
     counts = {"train": class_counts(y_train, num_classes)}
     log(f"class counts (train): {format_counts(counts['train'], dataset.labels)}")
