@@ -109,6 +109,8 @@ bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.first_visit --model $(WEB_MODEL)
 	$(PY) -m benchmarks.kanji_model
 	$(PY) -m benchmarks.predict_speed --model $(WEB_MODEL) --large build/kanji-model/none
+	$(PY) -m benchmarks.model_speed $(WEB_MODEL)
+	$(PY) -m benchmarks.model_speed build/kanji-model/none
 	node benchmarks/ranking.mjs
 	$(PY) -m benchmarks.augmentation
 

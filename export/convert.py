@@ -17,7 +17,6 @@ from pathlib import Path
 import keras
 
 from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
-from export.graph_fixes import unfuse_scalar_biases
 from export.inputs import (
     METADATA,
     MODEL_JSON,
@@ -33,11 +32,8 @@ from runfolder.record import first_line
 
 # Bytes a value in the dtypes the converter quantizes to.
 QUANTIZED_BYTES = {"float16": 2, "uint16": 2, "uint8": 1}
-# The converter's console script (tensorflowjs_converter) joins its arguments with spaces and
-# splits them again, which breaks any path with a space; its convert() takes the list as given.
-CONVERTER = (
-    "import sys; from tensorflowjs.converters.converter import convert; convert(sys.argv[1:])"
-)
+# Where `python -m export.converter` is found, whatever the working folder.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def export_model(
@@ -203,11 +199,11 @@ def judge_quantization(
 
 
 def convert_saved_model(saved_model: Path, out: Path, quantize: str, source: Path) -> None:
-    """The converter to a graph model, then the rewrites every backend needs; a failure names
-    `source`, the Keras file the SavedModel came from."""
+    """The converter, with rewrites of our own (export/converter.py), to a graph model; a failure
+    names `source`, the Keras file the SavedModel came from."""
     result = subprocess.run(
         [
-            sys.executable, "-c", CONVERTER,
+            sys.executable, "-m", "export.converter",
             "--input_format=tf_saved_model",
             "--output_format=tfjs_graph_model",
             "--signature_name=serving_default",
@@ -223,15 +219,13 @@ def convert_saved_model(saved_model: Path, out: Path, quantize: str, source: Pat
         # oneDNN's graph rewrites fuse hard-swish into convolutions (_FusedHardSwish), an
         # activation the wasm backend lacks; without them the graph is portable. TensorFlow reads
         # this when it loads, and this process loaded it long ago: hence a process of its own.
-        env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"},
+        env={**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0",
+             "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
+                                                         os.environ.get("PYTHONPATH")]))},
     )
     if result.returncode != 0:
         raise ExportError(f"{source}: {converter_problem(result.stderr)}")
-    model_file = out / MODEL_JSON
-    model = json.loads(model_file.read_text())
-    require_quantized(model, quantize, source)
-    if unfuse_scalar_biases(model):
-        model_file.write_text(json.dumps(model))
+    require_quantized(json.loads((out / MODEL_JSON).read_text()), quantize, source)
 
 
 def quantize_flags(quantize: str) -> list[str]:
