@@ -66,7 +66,8 @@ class TrainConfig:
     init: str | None = setting(
         None, "Start from the classifier of this finished training run (its --out), e.g. to "
         "fine-tune it on your own drawings: it keeps its labels, which must include the data's, "
-        "and trains at a tenth of --learning-rate.")
+        "trains at a tenth of --learning-rate, and goes over few drawings several times an "
+        "epoch, 10 batches at least.")
     model: str = setting("cnn", "The classifier's architecture.",
                          choices=("cnn", "mobilenetv3small"))
     alpha: float = setting(1.0, "MobileNetV3Small width multiplier.", above=0)

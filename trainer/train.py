@@ -60,6 +60,10 @@ CACHE_RAM_SHARE = 0.25
 SHUFFLE_BUFFER = 20_000  # on top of one full shuffle of the training order
 # The second phase of two-phase training, and a run from --init, start at this fraction of the rate.
 FINE_TUNE_RATE = 0.1
+# A run from --init learns a person's own drawings: a few dozen, one batch, so 15 epochs at a
+# tenth of the rate would be 15 steps, too few to learn them (BENCHMARKS.md, "Teaching it a
+# writer"). Its epochs repeat the drawings to at least this many steps each.
+FINE_TUNE_STEPS_PER_EPOCH = 10
 
 
 class Interrupted(Exception):
@@ -76,7 +80,7 @@ class TrainingData:
 
     train: tf.data.Dataset
     validation: tf.data.Dataset
-    train_images: int
+    images_per_epoch: int  # the training images, as many times as an epoch goes over them
     class_counts: dict[str, list[int]]
     class_weights: dict[int, float] | None
 
@@ -141,13 +145,24 @@ def prepare_data(config: TrainConfig, dataset: Dataset, log) -> TrainingData:
         log(f"class counts (oversampled): {format_counts(counts['oversampled'], dataset.labels)}")
     elif config.balance == "class-weight":
         weights = class_weights(y_train, num_classes)
+    copies = epoch_copies(config, len(y_train))
+    if copies > 1:
+        log(f"fine-tuning: each epoch goes over the {len(y_train)} training images {copies} times")
     return TrainingData(
-        train=pipeline(x_train, y_train, config, num_classes, shuffle=True),
+        train=pipeline(x_train, y_train, config, num_classes, shuffle=True, copies=copies),
         validation=pipeline(x_val, y_val, config, num_classes),
-        train_images=len(y_train),
+        images_per_epoch=len(y_train) * copies,
         class_counts=counts,
         class_weights=weights,
     )
+
+
+def epoch_copies(config: TrainConfig, images: int) -> int:
+    """How many times an epoch goes over the training images: once, or, from --init, enough
+    times for FINE_TUNE_STEPS_PER_EPOCH batches."""
+    if not config.init:
+        return 1
+    return max(1, math.ceil(FINE_TUNE_STEPS_PER_EPOCH * config.batch_size / images))
 
 
 def fit_phases(
@@ -159,7 +174,7 @@ def fit_phases(
         if progress.epoch >= last:
             continue
         if progress.phase != phase:
-            start_phase(model, phase, config, last - first, data.train_images)
+            start_phase(model, phase, config, last - first, data.images_per_epoch)
         # What Keras does only under a distribution strategy: without one, it creates the
         # optimizer's and metrics' variables inside the first traced step, which TensorFlow then
         # traces a second time (a one-epoch MobileNetV3Small run on 2 cores: 67 s -> 44 s).
@@ -448,17 +463,21 @@ def drawing_ink_limit(dataset: Dataset) -> float | None:
 
 
 def pipeline(
-    images, labels: np.ndarray, config: TrainConfig, num_classes: int, shuffle: bool = False
+    images, labels: np.ndarray, config: TrainConfig, num_classes: int, shuffle: bool = False,
+    copies: int = 1,
 ) -> tf.data.Dataset:
-    """uint8 images -> cached, batched float32 (N, H, W, C) batches; mixup when training."""
+    """uint8 images -> cached, batched float32 (N, H, W, C) batches, `copies` times over;
+    mixup when training."""
     data = tf.data.Dataset.zip(to_tf(images), tf.data.Dataset.from_tensor_slices(labels))
     data = data.apply(tf.data.experimental.assert_cardinality(len(labels)))  # streams hide it
     if len(images.shape) == 3:
         data = data.map(lambda image, label: (image[..., None], label))
     if np.prod(images.shape) <= CACHE_RAM_SHARE * ram_bytes():  # uint8: a byte per value
         data = data.cache()
+    if copies > 1:
+        data = data.repeat(copies)
     if shuffle:
-        buffer = min(len(labels), SHUFFLE_BUFFER)
+        buffer = min(len(labels) * copies, SHUFFLE_BUFFER)
         data = data.shuffle(buffer, seed=config.seed, reshuffle_each_iteration=True)
     data = data.batch(config.batch_size)
     data = data.map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)

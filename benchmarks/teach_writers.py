@@ -1,0 +1,127 @@
+"""How much does the page learn of a writer from a few of their drawings?
+
+    python -m benchmarks.teach_writers [--model models/mnist]
+        [--pendigits build/pendigits-writers/pendigits-orig.tes] [--per-digit 5] [--writers N,N]
+
+For each writer of a pendigits file (by default UCI's test writers 21-30, whom the default model
+never trained on): the first `--per-digit` drawings of each digit are what that person would save
+on the page, written as the page downloads them (Quick, Draw! ndjson, y down, whole units), and
+the model is fine-tuned on them as README's loop does (`python -m trainer train --data
+my-drawings.ndjson --init MODEL`). The writer's other drawings, and every other writer's, are then
+read by the model before and after, rendered from their points as the page renders them
+(trainer/pad.py). Prints a row per writer and the totals.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+
+from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
+from runfolder.quiet import quiet_tensorflow
+from trainer.sources.strokes import Character, read_unipen
+
+
+def main(
+    model: Annotated[Path, typer.Option(help="A finished training run (its --out).")] = Path(
+        "models/mnist"),
+    pendigits: Annotated[Path, typer.Option(help="A pendigits UNIPEN file.")] = Path(
+        "build/pendigits-writers/pendigits-orig.tes"),
+    per_digit: Annotated[int, typer.Option(help="Drawings of each digit taught.", min=1)] = 5,
+    writers: Annotated[str, typer.Option(help="Writers, comma-separated; default all.")] = "",
+) -> None:
+    if not (model / CLASSIFIER_MODEL).is_file():
+        typer.echo(f"error: --model {model}: no {CLASSIFIER_MODEL} (a training run?)", err=True)
+        raise typer.Exit(2)
+    if not pendigits.is_file():
+        typer.echo(f"error: --pendigits {pendigits}: no such file", err=True)
+        raise typer.Exit(2)
+    characters = read_unipen(pendigits)
+    chosen = writers.split(",") if writers else sorted({c.writer for c in characters}, key=int)
+    quiet_tensorflow()
+    import keras
+
+    from trainer.cli import app as trainer
+    from trainer.dataset import MNIST_RECIPE
+    from trainer.pad import render_inputs
+
+    inputs = render_inputs([c.strokes for c in characters], MNIST_RECIPE)[..., None]
+    truth = np.array([c.label for c in characters])
+    writer_of = np.array([c.writer for c in characters])
+
+    def right(folder: Path) -> np.ndarray:
+        """Which drawings the run in `folder` reads right."""
+        classifier = keras.models.load_model(folder / CLASSIFIER_MODEL, compile=False)
+        labels = np.array(json.loads((folder / RUN_FILE).read_text())["labels"])
+        return labels[classifier.predict(inputs, verbose=0).argmax(1)] == truth
+
+    before = right(model)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="teach-") as tmp:
+        for writer in chosen:
+            taught = taught_drawings(characters, writer, per_digit)
+            drawings = Path(tmp) / f"writer-{writer}.ndjson"
+            drawings.write_text("".join(ndjson_line(characters[i], i) + "\n" for i in taught))
+            tuned = Path(tmp) / f"writer-{writer}"
+            trainer(["train", "--data", str(drawings), "--init", str(model), "--out", str(tuned)],
+                    standalone_mode=False)
+            after = right(tuned)
+            held = writer_of == writer
+            held[taught] = False
+            others = writer_of != writer
+            rows.append({"writer": writer, "taught": len(taught),
+                         "held": int(held.sum()), "others": int(others.sum()),
+                         **{f"{part}_{name}": int(read[mask].sum())
+                            for part, mask in (("held", held), ("others", others))
+                            for name, read in (("before", before), ("after", after))}})
+    typer.echo(report(rows, model, per_digit))
+
+
+def taught_drawings(characters: list[Character], writer: str, per_digit: int) -> list[int]:
+    """The indices of the writer's first `per_digit` drawings of each digit."""
+    seen: Counter[str] = Counter()
+    taught = []
+    for i, character in enumerate(characters):
+        if character.writer == writer and seen[character.label] < per_digit:
+            taught.append(i)
+            seen[character.label] += 1
+    return taught
+
+
+def ndjson_line(character: Character, number: int) -> str:
+    """One drawing as the page saves it (web/samples.js): whole units, y down."""
+    return json.dumps({
+        "word": character.label, "countrycode": "ZZ", "recognized": True, "key_id": str(number),
+        "drawing": [[[round(x) for x, _ in stroke], [round(y) for _, y in stroke]]
+                    for stroke in character.strokes],
+    })
+
+
+def report(rows: list[dict], model: Path, per_digit: int) -> str:
+    lines = [
+        f"{model} fine-tuned on {per_digit} drawings of each digit of one writer at a time",
+        "| writer | taught | writer's other drawings | read before | after "
+        "| other writers' drawings | read before | after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    total = {key: sum(row[key] for row in rows) for key in rows[0] if key != "writer"}
+    for row in [*rows, {"writer": "all", **total}]:
+        lines.append(
+            f"| {row['writer']} | {row['taught']} | {row['held']:,} "
+            f"| {row['held_before'] / row['held']:.2%} | {row['held_after'] / row['held']:.2%} "
+            f"| {row['others']:,} | {row['others_before'] / row['others']:.2%} "
+            f"| {row['others_after'] / row['others']:.2%} |")
+    return "\n".join(lines)
+
+
+app = typer.Typer(add_completion=False)
+app.command()(main)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,34 @@
+"""The teach-writers benchmark on one pendigits writer: the tests' model fine-tuned on two of
+their drawings of each digit, then their other drawings and another writer's read before and
+after."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from benchmarks.split_writers import split
+from benchmarks.teach_writers import app
+from tests.helpers import SHARED_DATA
+from trainer.sources.strokes import read_unipen
+
+
+def test_a_writer_taught_two_drawings_of_each_digit(trained_dir, tmp_path):
+    _, two_writers, _, _ = split((SHARED_DATA / "pendigits" / "pendigits-orig.tra").read_text(),
+                                 {21, 22})
+    pendigits = tmp_path / "pendigits-orig.tes"
+    pendigits.write_text(two_writers)
+    counts = {writer: sum(c.writer == writer for c in read_unipen(pendigits))
+              for writer in ("21", "22")}
+
+    result = CliRunner().invoke(app, ["--model", str(trained_dir), "--pendigits", str(pendigits),
+                                      "--per-digit", "2", "--writers", "21"])
+    assert result.exit_code == 0, result.output
+    # The drawings are few: each fine-tuning epoch goes over them until it has made 10 steps.
+    assert re.search(r"fine-tuning: each epoch goes over the \d+ training images \d+ times",
+                     result.output)
+    row = re.search(rf"^\| 21 \| 20 \| {counts['21'] - 20} \| ([\d.]+)% \| ([\d.]+)% "
+                    rf"\| {counts['22']} \| ([\d.]+)% \| ([\d.]+)% \|$", result.output, re.M)
+    assert row, result.output
+    assert all(0 < float(share) <= 100 for share in row.groups())
