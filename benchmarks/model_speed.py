@@ -24,6 +24,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from benchmarks.split_writers import fail
 from export import BACKENDS
 from export.browser import chromium, serve, site_with_model
 
@@ -59,20 +60,15 @@ def main(
     calls: Annotated[int, typer.Option(help="Calls in one timed block.", min=1)] = 20,
 ) -> None:
     if backend not in BACKENDS:
-        typer.echo(f"error: --backend {backend}: not one of {', '.join(BACKENDS)}", err=True)
-        raise typer.Exit(2)
+        fail(f"--backend {backend}: not one of {', '.join(BACKENDS)}")
     metadata = {}
     for folder in models:
         if not (folder / "model.json").is_file() or not (folder / "metadata.json").is_file():
-            typer.echo(f"error: {folder}: no model.json and metadata.json (an export folder?)",
-                       err=True)
-            raise typer.Exit(2)
+            fail(f"{folder}: no model.json and metadata.json (an export folder?)")
         metadata[folder] = json.loads((folder / "metadata.json").read_text())
     sides = {(meta["input_size"], meta["channels"]) for meta in metadata.values()}
     if len(sides) != 1:
-        typer.echo("error: the models take inputs of different sizes; compare one size at a time",
-                   err=True)
-        raise typer.Exit(2)
+        fail("the models take inputs of different sizes; compare one size at a time")
     ((side, channels),) = sides
     names = [f"m{i}" for i in range(len(models))]
     with chromium() as browser, site_with_model(models[0]) as site, serve(site) as base:

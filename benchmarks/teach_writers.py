@@ -23,8 +23,10 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from benchmarks.split_writers import fail
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
+from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.sources.strokes import Character, read_unipen
 
 
@@ -36,19 +38,28 @@ def main(
     per_digit: Annotated[int, typer.Option(help="Drawings of each digit taught.", min=1)] = 5,
     writers: Annotated[str, typer.Option(help="Writers, comma-separated; default all.")] = "",
 ) -> None:
-    if not (model / CLASSIFIER_MODEL).is_file():
-        typer.echo(f"error: --model {model}: no {CLASSIFIER_MODEL} (a training run?)", err=True)
-        raise typer.Exit(2)
+    if not (model / CLASSIFIER_MODEL).is_file() or not (model / RUN_FILE).is_file():
+        fail(f"--model {model}: no {CLASSIFIER_MODEL} and {RUN_FILE} (a training run?)")
+    run = json.loads((model / RUN_FILE).read_text())
+    if run.get("preprocessing") != MNIST_RECIPE.to_json():  # as the trainer renders ndjson
+        fail(f"--model {model}: not a digits model of the page's 28x28 recipe")
     if not pendigits.is_file():
-        typer.echo(f"error: --pendigits {pendigits}: no such file", err=True)
-        raise typer.Exit(2)
-    characters = read_unipen(pendigits)
-    chosen = writers.split(",") if writers else sorted({c.writer for c in characters}, key=int)
+        fail(f"--pendigits {pendigits}: no such file")
+    try:
+        characters = read_unipen(pendigits)
+    except DataError as error:
+        fail(str(error))
+    known = sorted({c.writer for c in characters if c.writer}, key=int)
+    if len(known) < 2:
+        fail(f"--pendigits {pendigits}: {len(known)} writer(s) named in its .COMMENT lines; "
+             "the benchmark needs two at least (a pendigits file)")
+    chosen = writers.split(",") if writers else known
+    if unknown := [writer for writer in chosen if writer not in known]:
+        fail(f"--writers: {', '.join(unknown)} not among the writers of {pendigits}")
     quiet_tensorflow()
     import keras
 
     from trainer.cli import app as trainer
-    from trainer.dataset import MNIST_RECIPE
     from trainer.pad import render_inputs
 
     inputs = render_inputs([c.strokes for c in characters], MNIST_RECIPE)[..., None]
@@ -69,8 +80,10 @@ def main(
             drawings = Path(tmp) / f"writer-{writer}.ndjson"
             drawings.write_text("".join(ndjson_line(characters[i], i) + "\n" for i in taught))
             tuned = Path(tmp) / f"writer-{writer}"
-            trainer(["train", "--data", str(drawings), "--init", str(model), "--out", str(tuned)],
-                    standalone_mode=False)
+            code = trainer(["train", "--data", str(drawings), "--init", str(model),
+                            "--out", str(tuned)], standalone_mode=False)
+            if code:  # the trainer has said why, in one line
+                raise typer.Exit(code)
             after = right(tuned)
             held = writer_of == writer
             held[taught] = False

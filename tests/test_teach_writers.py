@@ -32,3 +32,18 @@ def test_a_writer_taught_two_drawings_of_each_digit(trained_dir, tmp_path):
                     rf"\| {counts['22']} \| ([\d.]+)% \| ([\d.]+)% \|$", result.output, re.M)
     assert row, result.output
     assert all(0 < float(share) <= 100 for share in row.groups())
+
+
+def test_bad_input_is_one_line(trained_dir, tmp_path):
+    uji = SHARED_DATA / "ujipenchars" / "UJIpenchars-w01"
+    pendigits = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
+    for args, message in [
+        (["--model", tmp_path], f"--model {tmp_path}: no classifier.keras and run.json"),
+        (["--pendigits", uji], f"--pendigits {uji}: 0 writer(s) named in its .COMMENT lines"),
+        (["--pendigits", pendigits, "--writers", "31"],
+         f"--writers: 31 not among the writers of {pendigits}"),
+    ]:
+        result = CliRunner().invoke(app, [str(arg) for arg in ["--model", trained_dir, *args]])
+        assert result.exit_code == 2
+        [line] = result.output.strip().splitlines()
+        assert line.startswith(f"error: {message}")
