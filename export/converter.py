@@ -13,7 +13,7 @@ stay apart. The rewrites:
 - Rescaling before the compact CNN's first convolution (x / 255 + 0) goes into its kernel;
 - Flatten's reshape to [batch size read from the tensor's shape, n] becomes one to [-1, n];
 - grey repeated to three channels for an RGB backbone is a broadcast multiply, not a ConcatV2,
-  a slow kernel on wasm (1.6 ms for a 64x64 image on this machine); the converter then merges
+  a slow kernel on wasm (1.4-1.9 ms for a 64x64 image on this machine); the converter then merges
   that multiply into the backbone's own rescaling.
 They run in the converter's place for folding batch normalisation, after its first grappler pass
 (constants folded) and before it fuses ops. The tensorflowjs version is pinned (constraints.txt),
