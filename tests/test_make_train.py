@@ -27,10 +27,11 @@ def writers(tmp_path):
     return tmp_path / "writers"
 
 
-def test_digits_learn_from_mnist_and_pen_writers_1_to_20_three_times(writers):
+def test_digits_learn_from_mnist_and_pen_writers_1_to_20_three_times_for_30_epochs(writers):
     args, printed = make_train(f"SHARED={SHARED_DATA}", f"PEN_WRITERS={writers}")
     assert data_of(args) == [f"{SHARED_DATA}/mnist", *[str(writers)] * 3]
     assert args[args.index("--label-smoothing") + 1] == "0.1"
+    assert args[args.index("--epochs") + 1] == "30"
     split = f"benchmarks.split_writers {SHARED_DATA}/pendigits/pendigits-orig.tra --out {writers}"
     assert split in printed
 
@@ -49,4 +50,5 @@ def test_fine_tuning_learns_from_the_drawings_alone(writers):
                                "DATA=my-drawings.ndjson", "INIT=models/mnist")
     assert data_of(args) == ["my-drawings.ndjson"]
     assert args[args.index("--init") + 1] == "models/mnist"
+    assert "--epochs" not in args  # the trainer's own fine-tuning length
     assert "split_writers" not in printed and "without real pen digits" not in printed
