@@ -32,16 +32,33 @@ SHARE_COLOURS = "Blues"
 
 def use_label_fonts() -> list[Path]:
     """Draw text in the first of FONT_FAMILIES that has each character; the font files used."""
-    files = []
-    for family in FONT_FAMILIES:
-        try:
-            path = font_manager.findfont(font_manager.FontProperties(family=family),
-                                         fallback_to_default=False)
-        except ValueError:
-            continue
-        files.append(Path(path))
+    files = [font_file(family) for family in FONT_FAMILIES]
+    if None in files:
+        add_fonts_installed_since_cached()
+        files = [font_file(family) for family in FONT_FAMILIES]
     matplotlib.rcParams["font.family"] = list(FONT_FAMILIES)
-    return files
+    return [path for path in files if path is not None]
+
+
+def font_file(family: str) -> Path | None:
+    try:
+        return Path(font_manager.fontManager.findfont(font_manager.FontProperties(family=family),
+                                                      fallback_to_default=False))
+    except ValueError:
+        return None
+
+
+def add_fonts_installed_since_cached() -> None:
+    """matplotlib keeps the system's font list from its first run (~/.cache/matplotlib): a font
+    installed since, as `make report` installs fonts-noto-cjk, stays unknown to it until added."""
+    manager = font_manager.fontManager
+    known = {entry.fname for entry in manager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if path not in known:
+            try:
+                manager.addfont(path)
+            except (OSError, RuntimeError):  # as matplotlib itself skips a font it cannot read
+                continue
 
 
 def missing_glyphs(labels: list[str], fonts: list[Path]) -> list[str]:
