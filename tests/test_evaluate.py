@@ -183,6 +183,7 @@ def test_a_cjk_font_installed_after_matplotlib_cached_its_font_list_is_found(mon
     files = use_label_fonts()
     assert font_file(cjk) in installed and len(files) == len(FONT_FAMILIES)
 
+
 # Bad input: one line, exit 2, nothing written; all before TensorFlow loads.
 
 
