@@ -82,6 +82,19 @@ def test_the_figures_by_hand():
     np.testing.assert_allclose(scores.recall, [0.5, 0.5, 0.5, 0.0])
 
 
+def test_the_figures_per_writer_by_hand():
+    # Writers a and b misread one of their two answers each, c none; the sixth answer's source
+    # names no writer, so it counts for the set alone.
+    writers = np.array(["a", "a", "b", "b", "c", "#semeion 5"])
+    by_writer = score(Y, PROBABILITIES, writers).writers
+    assert [(w.writer, w.images, w.misread, w.commonest) for w in by_writer] == [
+        ("a", 2, 1, (0, 1, 1)), ("b", 2, 1, (1, 3, 1)), ("c", 1, 0, None)]
+    assert [w.accuracy for w in by_writer] == [0.5, 0.5, 1.0]
+    # One writer's figures are the set's own: no table.
+    assert score(Y, PROBABILITIES, np.array(["a"] * 5 + ["#semeion 5"])).writers == []
+    assert score(Y, PROBABILITIES).writers == []
+
+
 def fake_model(folder: Path, threshold: float | None = 0.72, **run) -> TrainedModel:
     """A run record as the trainer writes it, for the parts of the report that need no model."""
     record = {
@@ -109,7 +122,9 @@ def test_the_report_shows_the_hand_computed_figures_and_links_only_files_it_wrot
 
     model = fake_model(tmp_path / "model")
     images = np.random.default_rng(0).integers(0, 256, (len(Y), 28, 28), dtype=np.uint8)
-    item = Evaluated(EvalSet("hand", "six answers", images, Y), score(Y, PROBABILITIES), "set0")
+    writers = np.array(["pendigits-orig.tes 28"] * 3 + ["pendigits-orig.tes 21"] * 3)
+    item = Evaluated(EvalSet("hand", "six answers", images, Y, writers),
+                     score(Y, PROBABILITIES, writers), "set0")
     out = tmp_path / "report"
     out.mkdir()
     cams = []
@@ -127,8 +142,11 @@ def test_the_report_shows_the_hand_computed_figures_and_links_only_files_it_wrot
     assert "<script" not in html and "http" not in html  # static, nothing to fetch
     for heading in ("The sets side by side", "Learning curves", "Training images per label",
                     "Confusion matrix", "Most confused pairs", "Misread images", "Grad-CAM",
-                    "Calibration", "Precision and recall per label"):
+                    "Calibration", "Precision and recall per label", "Per writer"):
         assert heading in html
+    # Writer 21 misread 2 of answers 4-6 (the first, 1 -> 3), writer 28 1 of answers 1-3.
+    assert re.search(r"<td>pendigits-orig.tes 21</td><td>3</td><td>33.33%</td><td>2</td>"
+                     r"<td>1 → 3 \(1\)</td>.*<td>pendigits-orig.tes 28</td>", html)
     assert len(re.findall(r'src="img/set0-miss\d+\.png"', html)) == 3  # the three mistakes
     # The labels read: the 3 right answers (all there are), then the 3 wrong, surest first.
     assert cams == [[0, 1, 2, 3, 1, 0]]
@@ -140,6 +158,9 @@ def test_the_report_shows_the_hand_computed_figures_and_links_only_files_it_wrot
     assert record["confusion"]["matrix"][1] == [0, 1, 0, 1]
     assert record["confused_pairs"][0] == {"true": "0", "read": "1", "count": 1, "share": 0.5}
     assert record["sure_share"] == 0.5 and record["sure_error_rate"] == 0.0
+    assert record["writers"][1] == {"writer": "pendigits-orig.tes 28", "images": 3,
+                                    "accuracy": pytest.approx(2 / 3), "misread": 1,
+                                    "commonest": {"true": "0", "read": "1", "count": 1}}
     assert metrics["not_sure_threshold"] == 0.72
     assert metrics["history"]["val_accuracy"] == [0.3, 0.5]
 
@@ -301,7 +322,7 @@ def cnn_report(trained_dir, tmp_path_factory) -> tuple[Path, str]:
     out = folder / "report"
     result = run_trainer("evaluate", trained_dir, "--data", SHARED / "semeion", "--data",
                          SHARED / "ujipenchars" / "digits", "--data", pen, "--out", out)
-    return out, result.stdout
+    return out, result.output
 
 
 def test_a_trained_cnn_evaluated_for_real(trained_dir, cnn_report):
@@ -323,6 +344,12 @@ def test_a_trained_cnn_evaluated_for_real(trained_dir, cnn_report):
     matrix = np.array(own["confusion"]["matrix"])
     assert matrix.sum() == 1000 and np.trace(matrix) == round(own["accuracy"] * 1000)
     assert semeion["accuracy"] > 0.3 and uji["accuracy"] > 0.3  # far above chance (10%)
+    # UJI's 11 writers (a file each) wrote 20 digits each; semeion names none.
+    assert [w["images"] for w in uji["writers"]] == [20] * 11
+    assert sum(w["misread"] for w in uji["writers"]) == uji["misread"]
+    assert [w["accuracy"] for w in uji["writers"]] == sorted(w["accuracy"] for w in uji["writers"])
+    assert semeion["writers"] == own["writers"] == []
+    assert f"ujipenchars/digits: read worst, of 11 writers: {uji['writers'][0]['writer']} " in printed
     assert metrics["not_sure_threshold"] == run["metrics"]["not_sure_threshold"]
     for name in ("test split", "semeion", "ujipenchars/digits", "pendigits-orig.tra"):
         assert f"| {name} |" in printed

@@ -44,6 +44,7 @@ class Dataset:
     # Who wrote each training image, where a source says (pen strokes): one writer's images, and
     # copies of one source given twice, then stay on one side of the validation split.
     writers: np.ndarray | None = None
+    test_writers: np.ndarray | None = None  # likewise each test image's, for figures per writer
 
     @property
     def image_shape(self) -> tuple[int, ...]:
@@ -251,5 +252,6 @@ def with_test_split(
         train, test = holdout(len(y))
         source += f" (no test split: {TEST_FRACTION:.0%} held out by seed {SPLIT_SEED})"
     dataset = Dataset(x[train], y[train], x[test], y[test], labels, source, recipe=recipe,
-                      writers=None if writers is None else writers[train])
+                      writers=None if writers is None else writers[train],
+                      test_writers=None if writers is None else writers[test])
     return checked(dataset, where)

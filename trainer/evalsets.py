@@ -29,6 +29,7 @@ class EvalSet:
     source: str  # what was read, in full
     x: np.ndarray  # (N, H, W) or (N, H, W, C) uint8
     y: np.ndarray
+    writers: np.ndarray | None = None  # who wrote each image, where the source says
 
 
 def own_test_split(model: TrainedModel, log: Callable[[str], None]) -> EvalSet:
@@ -47,7 +48,7 @@ def own_test_split(model: TrainedModel, log: Callable[[str], None]) -> EvalSet:
         log(f"{model.folder / TEST_SAMPLE}: evaluating the run's {len(sample[1]):,}-image test "
             f"sample, as the training data cannot be read again ({problem})")
         return EvalSet(OWN_TEST, f"test sample of {model.run.get('data_source')}", *sample)
-    return EvalSet(OWN_TEST, f"test split of {dataset.source}", x, y)
+    return EvalSet(OWN_TEST, f"test split of {dataset.source}", x, y, dataset.test_writers)
 
 
 def external_set(path: Path, model: TrainedModel) -> EvalSet:
@@ -68,10 +69,14 @@ def external_set(path: Path, model: TrainedModel) -> EvalSet:
         raise EvaluationError(f"{error}{_digits_hint(path, model)}") from None
     if _trained_on(path, model):
         x, y, part = dataset.x_test, dataset.y_test, "test split of "
+        writers = dataset.test_writers
     else:
         x, y = _all_images(dataset), np.concatenate([dataset.y_train, dataset.y_test])
         part = "all images, train and test, of "
-    return EvalSet(_short_name(path), part + dataset.source, read(x, np.arange(len(y))), y)
+        writers = (None if dataset.writers is None
+                   else np.concatenate([dataset.writers, dataset.test_writers]))
+    return EvalSet(_short_name(path), part + dataset.source, read(x, np.arange(len(y))), y,
+                   writers)
 
 
 def read_test_sample(model: TrainedModel) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,7 @@ from trainer.scores import score
 from trainer.trained import EvaluationError, TrainedModel
 
 PREDICT_BATCH = 256
+WORST_WRITERS = 3  # named in the log; the report lists every writer
 
 
 def evaluate(
@@ -33,8 +34,13 @@ def evaluate(
     evaluated = []
     for number, data in enumerate(sets):
         probabilities = predict(classifier, data.x)
-        evaluated.append(Evaluated(data, score(data.y, probabilities), f"set{number}"))
-        log(f"{data.name}: {evaluated[-1].scores.accuracy:.2%} of {len(data.y):,} images")
+        scores = score(data.y, probabilities, data.writers)
+        evaluated.append(Evaluated(data, scores, f"set{number}"))
+        log(f"{data.name}: {scores.accuracy:.2%} of {len(data.y):,} images")
+        if scores.writers:
+            log(f"{data.name}: read worst, of {len(scores.writers)} writers: " + ", ".join(
+                f"{w.writer} {w.accuracy:.2%} ({w.misread} of {w.images})"
+                for w in scores.writers[:WORST_WRITERS]))
     heatmaps = gradcam_for(classifier, log)
     staging = staging_dir(out)
     try:

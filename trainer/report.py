@@ -3,7 +3,7 @@ system with no script, and metrics.json with every figure the page shows.
 
     write_report = header -> the sets side by side -> training (curves, class counts)
                    -> per set: figures, heatmap, confused pairs, misreads, Grad-CAM, reliability,
-                      per-class precision and recall
+                      per-class precision and recall, per writer where the set names them
 """
 
 from __future__ import annotations
@@ -211,6 +211,7 @@ macro F1 {scores.macro_f1:.4f}</li>
 {gradcam_part(page, item, heatmaps)}
 {reliability_part(page, item, threshold)}
 {per_class_part(page, item)}
+{writers_part(page, item)}
 </section>"""
 
 
@@ -337,6 +338,28 @@ in the table.</p>{chart}
 {rows}</table>"""
 
 
+def writers_part(page: Page, item: Evaluated) -> str:
+    writers = item.scores.writers
+    if not writers:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(w.writer)}</td><td>{w.images:,}</td><td>{_percent(w.accuracy)}</td>"
+        f"<td>{w.misread:,}</td><td>{_pair(page.labels, w.commonest)}</td></tr>"
+        for w in writers)
+    return f"""<h3>Per writer</h3><p>The {len(writers)} writers this set names, the worst read
+first: one writer whose hand the model has not learnt (a continental 1, an open 9) can hold most
+of a set's errors, and is what teaching it that handwriting is for.</p>
+<table><tr><th>writer</th><th>images</th><th>accuracy</th><th>misread</th>
+<th>commonest misreading</th></tr>{rows}</table>"""
+
+
+def _pair(labels: list[str], commonest: tuple[int, int, int] | None) -> str:
+    if commonest is None:
+        return "—"
+    true, read, count = commonest
+    return f"{escape(labels[true])} → {escape(labels[read])} ({count})"
+
+
 def metrics_record(model: TrainedModel, evaluated: list[Evaluated], threshold: float | None,
                    history: dict[str, list[float]]) -> dict[str, Any]:
     """Every figure the page shows, and the full confusion matrices."""
@@ -377,6 +400,12 @@ def set_record(item: Evaluated, threshold: float | None, labels: list[str]) -> d
                       "f1": scores.f1.tolist(), "support": scores.support.tolist()},
         "confusion": {"rows": "true label", "columns": "read as",
                       "matrix": scores.confusion.tolist()},
+        "writers": [{"writer": w.writer, "images": w.images, "accuracy": w.accuracy,
+                     "misread": w.misread,
+                     "commonest": None if w.commonest is None else {
+                         "true": labels[w.commonest[0]], "read": labels[w.commonest[1]],
+                         "count": w.commonest[2]}}
+                    for w in scores.writers],
     }
 
 

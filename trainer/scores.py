@@ -18,6 +18,7 @@ from sklearn.metrics import (
 )
 
 from trainer.calibration import not_sure_threshold
+from trainer.dataset import is_named
 
 TOP_K = 3  # the page shows the top 3 labels
 CALIBRATION_BINS = 10
@@ -34,6 +35,20 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class WriterScore:
+    """One writer's images in a set: how many, how many misread, and the commonest misreading."""
+
+    writer: str
+    images: int
+    misread: int
+    commonest: tuple[int, int, int] | None  # (true, read, count), None when none is misread
+
+    @property
+    def accuracy(self) -> float:
+        return 1 - self.misread / self.images
+
+
+@dataclass(frozen=True)
 class Scores:
     y: np.ndarray  # true label indices
     probabilities: np.ndarray  # (N, K)
@@ -47,6 +62,7 @@ class Scores:
     support: np.ndarray  # (K,) images of each label in the set
     calibration: Calibration
     own_threshold: float  # the threshold this set's own answers would give
+    writers: list[WriterScore]  # worst read first; empty unless the set names 2 writers or more
 
     @property
     def predicted(self) -> np.ndarray:
@@ -81,7 +97,8 @@ class Scores:
                  float(counts[i] / self.support[true[i]])) for i in order]
 
 
-def score(y: np.ndarray, probabilities: np.ndarray) -> Scores:
+def score(y: np.ndarray, probabilities: np.ndarray, writers: np.ndarray | None = None) -> Scores:
+    """The set's figures; with `writers` (a key per image, trainer/dataset.py), also per writer."""
     classes = np.arange(probabilities.shape[1])
     predicted = probabilities.argmax(axis=1)
     present = np.unique(y)
@@ -106,7 +123,28 @@ def score(y: np.ndarray, probabilities: np.ndarray) -> Scores:
         support=support,
         calibration=calibration(right, confidence),
         own_threshold=not_sure_threshold(right, confidence),
+        writers=[] if writers is None else by_writer(writers, y, predicted),
     )
+
+
+def by_writer(writers: np.ndarray, y: np.ndarray, predicted: np.ndarray) -> list[WriterScore]:
+    """Each named writer's figures, the worst read first; none for a set of fewer than two
+    writers, whose figures are the set's own."""
+    keys, groups = np.unique(writers, return_inverse=True)
+    named = np.flatnonzero(is_named(keys))
+    if len(named) < 2:
+        return []
+    scores = []
+    for group in named:
+        mine = groups == group
+        wrong = mine & (predicted != y)
+        pairs, counts = np.unique(np.stack([y[wrong], predicted[wrong]]), axis=1,
+                                  return_counts=True)
+        commonest = ((int(pairs[0, counts.argmax()]), int(pairs[1, counts.argmax()]),
+                      int(counts.max())) if counts.size else None)
+        scores.append(WriterScore(str(keys[group]).strip(), int(mine.sum()), int(wrong.sum()),
+                                  commonest))
+    return sorted(scores, key=lambda s: (-s.misread / s.images, s.writer))
 
 
 def top_k_accuracy(y: np.ndarray, probabilities: np.ndarray) -> float:

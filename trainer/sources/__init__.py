@@ -66,19 +66,22 @@ def concatenate(datasets: list[Dataset]) -> Dataset:
         source=" + ".join(d.source for d in datasets),
         input=first.input,
         recipe=first.recipe,
-        writers=_writers(datasets),
+        writers=_writers(datasets, "train"),
+        test_writers=_writers(tested, "test"),
     )
 
 
-def _writers(datasets: list[Dataset]) -> np.ndarray | None:
-    """Each training image's writer, where a source knows it; otherwise each image is its own,
+def _writers(datasets: list[Dataset], split: str) -> np.ndarray | None:
+    """Each `split` image's writer, where a source knows it; otherwise each image is its own,
     UNNAMED_WRITER and its number in its source (a source given twice has the same keys twice)."""
-    if all(d.writers is None for d in datasets):
+    named = [d.writers if split == "train" else d.test_writers for d in datasets]
+    if all(keys is None for keys in named):
         return None
     return np.concatenate([
-        d.writers if d.writers is not None
-        else np.char.add(f"{UNNAMED_WRITER}{d.source} ", np.arange(len(d.y_train)).astype(str))
-        for d in datasets
+        keys if keys is not None
+        else np.char.add(f"{UNNAMED_WRITER}{d.source} ",
+                         np.arange(len(getattr(d, f"y_{split}"))).astype(str))
+        for d, keys in zip(datasets, named, strict=True)
     ])
 
 
