@@ -349,7 +349,8 @@ def test_a_trained_cnn_evaluated_for_real(trained_dir, cnn_report):
     assert sum(w["misread"] for w in uji["writers"]) == uji["misread"]
     assert [w["accuracy"] for w in uji["writers"]] == sorted(w["accuracy"] for w in uji["writers"])
     assert semeion["writers"] == own["writers"] == []
-    assert f"ujipenchars/digits: read worst, of 11 writers: {uji['writers'][0]['writer']} " in printed
+    worst = uji["writers"][0]["writer"]
+    assert f"ujipenchars/digits: read worst, of 11 writers: {worst} " in printed
     assert metrics["not_sure_threshold"] == run["metrics"]["not_sure_threshold"]
     for name in ("test split", "semeion", "ujipenchars/digits", "pendigits-orig.tra"):
         assert f"| {name} |" in printed
