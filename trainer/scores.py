@@ -45,7 +45,7 @@ class WriterScore:
 
     @property
     def accuracy(self) -> float:
-        return 1 - self.misread / self.images
+        return (self.images - self.misread) / self.images
 
 
 @dataclass(frozen=True)
