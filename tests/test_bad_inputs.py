@@ -8,8 +8,10 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -385,6 +387,31 @@ def test_ctrl_c_in_the_first_epoch_keeps_nothing_and_offers_no_resume(tmp_path, 
     last = result.stderr.strip().splitlines()[-1]
     assert "no epoch was complete" in last and "--resume" not in last
     assert list(tmp_path.iterdir()) == []
+
+
+class SwallowedCtrlC(keras.callbacks.Callback):
+    """A real Ctrl-C (SIGINT) in epoch 1 (from 0), landing in code that swallows the
+    KeyboardInterrupt, as Keras' pythonify_logs does with its bare `except:`."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self.epoch, batch) == (1, 1):
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(1)  # the handler raises in here
+            except:  # noqa: E722 - what the callback stands for
+                pass
+
+
+@pytest.mark.slow
+def test_ctrl_c_swallowed_by_keras_still_stops_the_run_within_a_batch(tmp_path, monkeypatch):
+    with_callback(monkeypatch, SwallowedCtrlC())
+    result = tiny(tmp_path / "m", "--epochs", "4", code=130)
+    assert "--resume" in result.stderr.strip().splitlines()[-1]
+    progress = json.loads((tmp_path / ".m.partial" / "progress.json").read_text())
+    assert progress["epoch"] == 1  # epoch 0 complete, epoch 1 stopped at its next batch
 
 
 @pytest.mark.slow

@@ -16,7 +16,9 @@ import os
 import platform
 import shlex
 import shutil
+import signal
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -179,18 +181,20 @@ def fit_phases(
         # optimizer's and metrics' variables inside the first traced step, which TensorFlow then
         # traces a second time (a one-epoch MobileNetV3Small run on 2 cores: 67 s -> 44 s).
         model._symbolic_build(data_batch=data.train.element_spec)
-        checkpoints = Checkpoints(staging, phase, progress)
+        checkpoints, ctrl_c = Checkpoints(staging, phase, progress), CtrlC()
         try:
-            model.fit(
-                data.train,
-                validation_data=data.validation,
-                initial_epoch=progress.epoch,
-                epochs=last,
-                callbacks=[*history_loggers(config, staging), checkpoints, *stopping(config)],
-                class_weight=data.class_weights,
-                shuffle=False,  # the pipeline shuffles
-                verbose=1 if sys.stdout.isatty() else 2,
-            )
+            with ctrl_c.listening():
+                model.fit(
+                    data.train,
+                    validation_data=data.validation,
+                    initial_epoch=progress.epoch,
+                    epochs=last,
+                    callbacks=[*history_loggers(config, staging), checkpoints, *stopping(config),
+                               ctrl_c],
+                    class_weight=data.class_weights,
+                    shuffle=False,  # the pipeline shuffles
+                    verbose=1 if sys.stdout.isatty() else 2,
+                )
         except KeyboardInterrupt:
             raise Interrupted(interrupted_message(Path(config.out))) from None
         except OSError as error:  # a checkpoint that could not be written
@@ -414,6 +418,42 @@ class Checkpoints(keras.callbacks.Callback):
         write_whole(self.folder / model_file, self.model.save)
         record = progress.to_json()
         write_whole(self.folder / progress_file, lambda path: path.write_text(record))
+
+
+class CtrlC(keras.callbacks.Callback):
+    """Ctrl-C ends training within a batch, wherever it lands. Keras converts each batch's logs
+    to numbers inside a bare `except:` (keras.src.utils.python_utils.pythonify_logs), which
+    swallows a KeyboardInterrupt raised there, and training went on to its last epoch. While
+    listening, a press is remembered as well as raised, and raised again at the next batch's or
+    epoch's end: after the checkpoint of a complete epoch, which stays to resume from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pressed = False
+
+    @contextlib.contextmanager
+    def listening(self):
+        """Within: Ctrl-C is remembered. Only the main thread gets signals, and a Ctrl-C that
+        something else handles, or ignores, is left to it."""
+        ours = (threading.current_thread() is threading.main_thread()
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+        if ours:
+            signal.signal(signal.SIGINT, self.press)
+        try:
+            yield
+        finally:
+            if ours:
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def press(self, signum, frame) -> None:
+        self.pressed = True
+        raise KeyboardInterrupt
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+
+    on_epoch_end = on_train_batch_end
 
 
 def make_reproducible(seed: int) -> None:
