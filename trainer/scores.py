@@ -140,11 +140,12 @@ def by_writer(writers: np.ndarray, y: np.ndarray, predicted: np.ndarray) -> list
         wrong = mine & (predicted != y)
         pairs, counts = np.unique(np.stack([y[wrong], predicted[wrong]]), axis=1,
                                   return_counts=True)
-        commonest = ((int(pairs[0, counts.argmax()]), int(pairs[1, counts.argmax()]),
-                      int(counts.max())) if counts.size else None)
+        top = counts.argmax() if counts.size else None  # ties: the first (true, read) pair
+        commonest = (None if top is None else
+                     (int(pairs[0, top]), int(pairs[1, top]), int(counts[top])))
         scores.append(WriterScore(str(keys[group]).strip(), int(mine.sum()), int(wrong.sum()),
                                   commonest))
-    return sorted(scores, key=lambda s: (-s.misread / s.images, s.writer))
+    return sorted(scores, key=lambda s: (s.accuracy, s.writer))
 
 
 def top_k_accuracy(y: np.ndarray, probabilities: np.ndarray) -> float:
