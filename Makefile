@@ -120,15 +120,20 @@ bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	node benchmarks/ranking.mjs
 	$(PY) -m benchmarks.augmentation
 
+# HOST=0.0.0.0 serves a LAN too; CERT= and KEY= (PEM files) serve https, which a browser needs
+# before it keeps an offline copy anywhere but localhost (docs/offline.md).
+HOST ?= 127.0.0.1
+CERT ?=
+KEY ?=
 serve: web/vendor/files.txt
-	@test -f web/model/model.json || { echo "web/model/model.json: no model yet (run make train, then make export)"; exit 1; }
-	@echo "Open http://127.0.0.1:$(PORT)/"
-	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory web
+	$(PY) -m export serve web --host $(HOST) --port $(PORT) $(if $(CERT),--cert $(CERT)) \
+		$(if $(KEY),--key $(KEY))
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
 check: $(VENV)/.installed node_modules/.installed $(CJK_FONT) lint
+	node_modules/.bin/tsc --project tsconfig.json
 	node --test tests/js/
 	$(PY) -m pytest -m "not slow and not browser"
 

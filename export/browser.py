@@ -59,11 +59,13 @@ def site_with_model(model_dir: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def chromium() -> Iterator[Browser]:
+def chromium(*extra_args: str) -> Iterator[Browser]:
+    """Headless Chromium; `extra_args` are more of its command-line switches."""
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         raise FileNotFoundError(f"{CHROMIUM}: Chromium not found (apt-get install chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+                                             args=[*CHROMIUM_ARGS, *extra_args])
         try:
             yield browser
         finally:

@@ -84,6 +84,28 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    folder: Annotated[Path, typer.Argument(help="The page's folder, its model in model/.")] = Path(
+        "web"
+    ),
+    host: Annotated[str, typer.Option(help="Address to listen on: 0.0.0.0 for a LAN too.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    cert: Annotated[
+        Path | None, typer.Option(help="PEM certificate: serve https (with --key).")
+    ] = None,
+    key: Annotated[Path | None, typer.Option(help="The certificate's PEM private key.")] = None,
+) -> None:
+    """Serve the page, over https with --cert and --key (offline use needs it beyond localhost)."""
+    from export.serve import make_server, serve_forever
+
+    with one_line_errors():
+        server = make_server(folder, host, port, cert, key)
+    serve_forever(server, https=cert is not None, say=typer.echo)
+
+
 def backend_names(names: str) -> tuple[str, ...]:
     chosen = tuple(name.strip() for name in names.split(",") if name.strip())
     require_backends(chosen)

@@ -2,7 +2,7 @@
 import { Pad } from './pad.js';
 import { Recognizer } from './recognizer.js';
 import { setUpTeaching } from './teach.js';
-import { watchForModelUpdates } from './updates.js';
+import { registerForOffline, watchForModelUpdates } from './updates.js';
 
 const TOP_K = 3;
 const NOT_SURE = 0.5; // "not sure" below this top probability, unless the metadata has the model's
@@ -25,7 +25,7 @@ async function start() {
   recognizer = await Recognizer.load('model/', { backends: requested ? [requested] : [] });
   // Only now: the worker's copy of the model revalidates what the page just downloaded (304)
   // instead of downloading it a second time alongside.
-  registerServiceWorker();
+  registerForOffline();
   metadata = recognizer.metadata;
   setUpInput();
   showBackends();
@@ -188,12 +188,6 @@ function showError(message) {
   $('status').classList.add('error');
   $('status').setAttribute('role', 'alert');
   $('model-info').textContent = '';
-}
-
-function registerServiceWorker() {
-  if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('sw.js').catch((error) => console.warn('offline mode unavailable', error));
-  }
 }
 
 window.recognizer = {

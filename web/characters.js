@@ -41,6 +41,13 @@ export function splitCharacters(strokes, margin = 0) {
 // `input`: the model's input for it (0..255 ink); `limits`: { maxStrokes, inkLimit (mean ink,
 // 0..1) } from the model's metadata, either left out when unknown; `areaSide`: the drawing area's
 // shorter side in the strokes' unit, for the dot check (left out: no dot check).
+/**
+ * @param {[number, number][][]} strokes
+ * @param {Float32Array | null} input
+ * @param {{ maxStrokes?: number, inkLimit?: number }} [limits]
+ * @param {number} [areaSide]
+ * @returns {{ reason: string, message: string } | null}
+ */
 export function refusal(strokes, input, { maxStrokes, inkLimit } = {}, areaSide = undefined) {
   const drawn = strokes.filter((stroke) => stroke.length);
   if (!drawn.length || input === null) return { reason: 'empty', message: 'Nothing drawn yet' };

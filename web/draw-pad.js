@@ -10,6 +10,9 @@
 import { Pad } from './pad.js';
 import { Recognizer } from './recognizer.js';
 
+/** @typedef {import('./recognizer.js').Answer} Answer */
+/** @typedef {import('./recognizer.js').Stroke} Stroke */
+
 const SETTLE_MS = 300; // recognise this long after the last stroke ends
 
 const STYLE = `
@@ -18,7 +21,10 @@ const STYLE = `
            border-radius: 12px; touch-action: none; cursor: crosshair; }`;
 
 export class DrawPad extends HTMLElement {
+  /** The loaded model, once 'ready' has fired. @type {Recognizer | null} */
   recognizer = null;
+  /** Settles when the model has loaded (or failed to). @type {Promise<Recognizer>} */
+  ready;
   #pad = null;
   #settleTimer = null;
 
@@ -52,15 +58,17 @@ export class DrawPad extends HTMLElement {
     this.recognizer?.dispose();
   }
 
-  // The strokes drawn, in the pad's pixels.
+  /** The strokes drawn, in the pad's CSS pixels. @returns {Stroke[]} */
   get strokes() {
     return this.#pad.inPixels();
   }
 
+  /** Empties the pad. @returns {void} */
   clear() {
     this.#pad.clear();
   }
 
+  /** Reads what is drawn now, and fires 'recognized' with the answer. @returns {Promise<Answer>} */
   async recognise() {
     const recognizer = await this.ready;
     const answer = await recognizer.predict(this.strokes, { areaSide: this.#pad.side });

@@ -12,13 +12,52 @@ import { decodePhoto, photoToInput } from './preprocess.js';
 import { rankLabels } from './ranking.js';
 import { strokesToInput } from './strokes.js';
 
+// The types of the API (docs/recognizer.md), checked by `tsc` in `make check`.
+/** A point, `[x, y]`, y down, in any one unit. @typedef {[number, number]} Point */
+/** One stroke: its points in the order drawn. @typedef {Point[]} Stroke */
+/** A label and its probability. @typedef {{ label: string, prob: number }} Ranked */
+/**
+ * Why a drawing was not read: `reason` is 'empty', 'dot', 'too-many-strokes' or 'too-much-ink';
+ * `message` says it to a person.
+ * @typedef {{ reason: string, message: string }} Refusal
+ */
+/** Milliseconds spent. @typedef {{ preprocess: number, model: number, total: number }} Timings */
+/**
+ * A reading: every label, most likely first (`[]` when refused).
+ * @typedef {{ ranked: Ranked[], refused: Refusal | null, ms: Timings }} Answer
+ */
+/** A photo's reading, with the model's input. @typedef {Answer & { input: Float32Array }} PhotoAnswer */
+/**
+ * A drawing model's preprocessing recipe (trainer/preprocess.py's Recipe).
+ * @typedef {{ kind: 'strokes-box-com', size: number, box: number, pen: number,
+ *   oversample: number, max_strokes: number }} StrokesRecipe
+ */
+/** A photo model's (PhotoRecipe). @typedef {{ kind: 'photo-centre-crop', size: number }} PhotoRecipe */
+/**
+ * What the recognizer reads of metadata.json (python -m export writes it).
+ * @typedef {{ labels: string[], input_size: number, channels: number, backends: string[],
+ *   input: 'drawing' | 'photo', preprocessing: StrokesRecipe | PhotoRecipe,
+ *   ink_limit?: number }} Metadata
+ */
+
 export class Recognizer {
+  /** The TF.js backend the model runs on ('wasm', 'webgl' or 'cpu'). @type {string} */
+  backend;
+  /** The wasm backend's threads (0 on other backends). @type {number} */
+  threads;
+  /** How long load() took, in ms. @type {number} */
+  loadMs;
   #worker;
   #requests = new Map(); // request id -> { resolve, reject }
   #nextId = 0;
 
-  // `folder`: the model folder's URL (relative to the page, or absolute). `backends`: TF.js
-  // backends to try first, in order; the rest of the metadata's list follows.
+  /**
+   * Loads an exported model; rejects with an Error naming the file when it cannot.
+   * @param {string} folder the model folder's URL (relative to the page, or absolute)
+   * @param {{ backends?: string[] }} [options] TF.js backends to try first, in order; the rest
+   *   of the metadata's list follows
+   * @returns {Promise<Recognizer>}
+   */
   static async load(folder, { backends = [] } = {}) {
     const folderName = folder.endsWith('/') ? folder : `${folder}/`; // errors name files by it
     const folderUrl = new URL(folderName, globalThis.location?.href).href;
@@ -40,6 +79,7 @@ export class Recognizer {
     return recognizer;
   }
 
+  /** @param {Metadata} metadata checked metadata.json (use load(), which checks it) */
   constructor(metadata) {
     this.metadata = metadata;
     this.labels = metadata.labels;
@@ -57,20 +97,28 @@ export class Recognizer {
     };
   }
 
+  /** The model's input: [size, size, channels]. @returns {number[]} */
   get inputShape() {
     const { input_size: size, channels } = this.metadata;
     return [size, size, channels];
   }
 
-  // The strokes as the model's input (Float32Array), or null when there is no point.
+  /**
+   * The strokes as the model's input, or null when there is no point.
+   * @param {Stroke[]} strokes
+   * @returns {Float32Array | null}
+   */
   preprocess(strokes) {
-    return strokesToInput(strokes, this.metadata.preprocessing);
+    return strokesToInput(strokes, this.#strokesRecipe);
   }
 
-  // One character. `strokes`: arrays of [x, y] points, y down, in any one unit; `areaSide`: the
-  // drawing area's shorter side in that unit, so a dot is told from a character (optional).
-  // Returns { ranked: every label with its probability, most likely first, refused: null or
-  // { reason, message } (then ranked is []), ms: { preprocess, model, total } }.
+  /**
+   * Reads one character.
+   * @param {Stroke[]} strokes
+   * @param {{ areaSide?: number }} [options] `areaSide`: the drawing area's shorter side in the
+   *   strokes' unit, so that a dot is told from a character (left out: no dot check)
+   * @returns {Promise<Answer>}
+   */
   async predict(strokes, { areaSide } = {}) {
     const started = performance.now();
     const input = this.preprocess(strokes);
@@ -81,9 +129,14 @@ export class Recognizer {
     return { ranked, refused: null, ms: timings(started, preprocessed, modelMs) };
   }
 
-  // Several characters side by side, left to right: one reading each (dots and scribbles left
-  // out). `margin`: how far apart, in the strokes' unit, two strokes may be and still be one
-  // character (half the pen's width on screen).
+  /**
+   * Reads several characters side by side: one ranking each, left to right (dots and scribbles
+   * left out).
+   * @param {Stroke[]} strokes
+   * @param {{ areaSide?: number, margin?: number }} [options] `margin`: how far apart, in the
+   *   strokes' unit, two strokes may be and still be one character (half the pen's width)
+   * @returns {Promise<Ranked[][]>}
+   */
   async readCharacters(strokes, { areaSide, margin = 0 } = {}) {
     const characters = splitCharacters(strokes, margin)
       .map((group) => ({ group, input: this.preprocess(group) }))
@@ -93,7 +146,11 @@ export class Recognizer {
     return ranked;
   }
 
-  // A photo model: a File or Blob of an image. Returns predict()'s answer and the model's input.
+  /**
+   * Reads a photo, for a model whose metadata says `"input": "photo"`.
+   * @param {Blob} file an image file (a File from an <input type="file"> is a Blob)
+   * @returns {Promise<PhotoAnswer>}
+   */
   async recognisePhoto(file) {
     const started = performance.now();
     const { rgba, width, height } = await decodePhoto(file);
@@ -103,15 +160,24 @@ export class Recognizer {
     return { ranked, refused: null, input, ms: timings(started, preprocessed, modelMs) };
   }
 
+  /** Ends the model's worker; the recognizer cannot be used after. @returns {void} */
   dispose() {
     this.#worker.terminate();
   }
 
-  #limits() {
-    return { maxStrokes: this.metadata.preprocessing.max_strokes, inkLimit: this.metadata.ink_limit };
+  get #strokesRecipe() {
+    return /** @type {StrokesRecipe} */ (this.metadata.preprocessing);
   }
 
-  // Inputs -> for each, every label with its probability, most likely first.
+  #limits() {
+    return { maxStrokes: this.#strokesRecipe.max_strokes, inkLimit: this.metadata.ink_limit };
+  }
+
+  /**
+   * Inputs -> for each, every label with its probability, most likely first.
+   * @param {Float32Array[]} inputs
+   * @returns {Promise<{ ranked: Ranked[][], modelMs: number }>}
+   */
   async #classify(inputs) {
     const batch = new Float32Array(inputs.length * inputs[0].length);
     inputs.forEach((input, i) => batch.set(input, i * input.length));

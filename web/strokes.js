@@ -7,6 +7,11 @@
 // Python computes the same pixels, and it needs no canvas, in a page, a worker or Node.
 
 // Strokes: arrays of [x, y] points in any units with y down. Null when there is no point.
+/**
+ * @param {[number, number][][]} strokes
+ * @param {{ size: number, box: number, pen: number, oversample: number }} recipe
+ * @returns {Float32Array | null}
+ */
 export function strokesToInput(strokes, recipe) {
   if (!strokes.some((stroke) => stroke.length)) return null;
   const { size, oversample } = recipe;

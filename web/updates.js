@@ -1,5 +1,27 @@
-// The service worker (sw.js) keeps the model for offline use. Once the page has loaded its model,
-// this asks the worker to look for a newer one, and tells the user when one is ready.
+// The service worker (sw.js) keeps the page and its model for offline use. This registers it, or
+// says on the page why offline use is unavailable here; once the page has loaded its model, it
+// asks the worker to look for a newer one, and tells the user when one is ready.
+
+// Browsers give service workers only to secure contexts (HTTPS, or localhost): over plain http on
+// a LAN address the page still recognises, but would never work offline without this note.
+export function registerForOffline() {
+  if (!('serviceWorker' in navigator)) {
+    showOfflineNote(isSecureContext
+      ? 'this browser has no service worker.'
+      : `${location.origin} is not a secure context: serve the page over HTTPS (or open it as localhost).`);
+    return;
+  }
+  navigator.serviceWorker.register('sw.js').catch((error) => {
+    console.warn('offline mode unavailable', error);
+    showOfflineNote(`the browser refused the service worker (${error.message})`);
+  });
+}
+
+function showOfflineNote(why) {
+  const note = document.getElementById('offline-note');
+  note.textContent = `Works online only: offline use is unavailable here because ${why}`;
+  note.hidden = false;
+}
 
 // `loaded`: the page's model loading (a Promise); the worker looks only after it settles, so the
 // page never gets half of one version and half of the next.
