@@ -9,6 +9,7 @@ system with no script, and metrics.json with every figure the page shows.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -120,7 +121,7 @@ def header(model: TrainedModel, evaluated: list[Evaluated], threshold: float | N
     return f"""<header>
 <h1>What {escape(model.folder.name)} gets wrong</h1>
 <p>{escape(model.run["model"])} on {side}x{side} {kind}s,
-{len(labels):,} labels: {shown}{more}. Trained on {escape(str(model.run.get("data_source")))};
+{len(labels):,} labels: {shown}{more}. Trained on {escape(training_data(model.run))};
 {model.metrics.get("epochs_trained")} epochs; test accuracy when training ended
 {_percent(model.metrics.get("test_accuracy"))}.</p>
 <p>Threshold: {sure}.</p>
@@ -166,6 +167,19 @@ def markdown_table(evaluated: list[Evaluated], threshold: float | None) -> str:
     """The cross-dataset table for the terminal (and for pasting into Markdown)."""
     rows = [list(CROSS_COLUMNS), ["---"] * len(CROSS_COLUMNS), *cross_rows(evaluated, threshold)]
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def training_data(run: dict) -> str:
+    """What the run trained on, from run.json: its images after the validation split (the class
+    counts) and each --data source once, with how many times it was given. A loader's own count
+    would describe the whole source, test split and all."""
+    sources = run.get("settings", {}).get("data")
+    counts = run.get("class_counts", {}).get("train")
+    if not sources or not counts:
+        return str(run.get("data_source"))  # a run of a trainer that recorded neither
+    named = " + ".join(path if times == 1 else f"{path} (×{times})"
+                       for path, times in Counter(sources).items())
+    return f"{sum(counts):,} images, validation held out, from {named}"
 
 
 def training_section(page: Page, model: TrainedModel, history: dict[str, list[float]]) -> str:
