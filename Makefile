@@ -1,6 +1,6 @@
 # Quick start: `make train`, then `make export` and `make serve`; `make test` runs every check,
-# `make check` the fast ones (lint, unit tests, no training, no browser) while you work;
-# `make report` shows what the model gets wrong.
+# `make check` the fast ones (lint, types, unit tests, docs; no training, no browser) while you
+# work; `make report` shows what the model gets wrong. README.md, then docs/, say more.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -11,8 +11,8 @@ SHARED ?= ../shared/data
 DATA ?= $(wildcard $(SHARED)/mnist)
 INIT ?=
 # Real pen digits that make train adds to DATA, three times (a fifth of the training images):
-# MNIST alone misreads 1 in 28 digits of pen writers it never saw, this recipe 1 in 90
-# (BENCHMARKS.md, ablation). The default is pendigits' writers 1-20, split from $(SHARED)/pendigits
+# MNIST alone misreads several times as many digits of pen writers it never saw (BENCHMARKS.md,
+# "What the recipe buys"). The default is pendigits' writers 1-20, split from $(SHARED)/pendigits
 # (21-30 are kept apart to measure on); a folder of UCI's pendigits-orig files works too. PEN=
 # trains on DATA alone, as a model of other labels must; fine-tuning (INIT=) and a machine without
 # the shared data do too.
@@ -80,11 +80,10 @@ $(CJK_FONT):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y fonts-noto-cjk
 
-# Label smoothing 0.1: the digits model read other writers' digits better with it, and no set worse
-# (BENCHMARKS.md, ablation). 30 epochs, not the trainer's 15: in each of three seeds optdigits read
-# 1.7-2.7 points better, MNIST test and pendigits' unseen writers a little better, semeion mixed;
-# 7-8 minutes of training on the 2-core machine of 2026-12-04. Fine-tuning (INIT=) keeps the
-# trainer's own.
+# Label smoothing 0.1: the digits model read other writers' digits better with it, and no set worse.
+# 30 epochs, not the trainer's 15: in each of three seeds other writers' digits read better, within
+# the training budget (docs/experiments.md, the ablation). Fine-tuning (INIT=) keeps the trainer's
+# own.
 EPOCHS ?= $(if $(INIT),,30)
 train: $(VENV)/.installed node_modules/.installed $(filter $(PEN_WRITERS)/pendigits-orig.tes,$(PEN:%=%/pendigits-orig.tes))
 	$(if $(PEN)$(INIT),,@echo "make train: $(or $(DATA),MNIST) alone, without real pen digits (PEN, Makefile)")
@@ -97,7 +96,7 @@ $(PEN_WRITERS)/pendigits-orig.tes: | $(VENV)/.installed
 	$(PY) -m benchmarks.split_writers $(SHARED)/pendigits/pendigits-orig.tra --out $(PEN_WRITERS)
 
 # The page's model in float16: half the download, and no answer of the default digits model
-# changed by it (BENCHMARKS.md, Export). QUANTIZE=none, uint8 or head-uint8 (float16, the output
+# changed by it (docs/export.md). QUANTIZE=none, uint8 or head-uint8 (float16, the output
 # layer 8-bit) choose otherwise: python -m export convert --help
 QUANTIZE ?= float16
 export: setup $(CHROMIUM)
@@ -138,8 +137,7 @@ check: $(VENV)/.installed node_modules/.installed $(CJK_FONT) lint
 	$(PY) -m pytest -m "not slow and not browser"
 
 # Two workers, a test file each at a time (so a file's fixtures are made once): most tests spend
-# half their time waiting on a subprocess or Chromium: on two cores the suite takes 11 to 12
-# minutes on a slow hour instead of 13 (README, Tests).
+# half their time waiting on a subprocess or Chromium (BENCHMARKS.md, "Test suite").
 test: setup $(CHROMIUM) $(CJK_FONT) lint
 	node --test tests/js/
 	$(PY) -m pytest --numprocesses 2 --dist loadfile --durations=15

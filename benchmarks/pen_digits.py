@@ -20,7 +20,7 @@ CHECKED digits of each set at each size are drawn again with Playwright's mouse 
 show both paths give the page the same drawing: Playwright's mouse waits for a frame of the page
 at each point (some 17 ms), far too slow for thousands of digits, and rows would add nothing to the
 check. Latency is timed inside the page, around the recognizer's call. The page is driven only
-through its automation contract (README).
+through its automation contract (docs/page.md).
 """
 
 from __future__ import annotations

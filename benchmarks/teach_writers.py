@@ -6,7 +6,7 @@
 For each writer of a pendigits file (by default UCI's test writers 21-30, whom the default model
 never trained on): the first `--per-digit` drawings of each digit are what that person would save
 on the page, written as the page downloads them (Quick, Draw! ndjson, y down, whole units), and
-the model is fine-tuned on them as README's loop does (`python -m trainer train --data
+the model is fine-tuned on them as docs/teaching.md does (`python -m trainer train --data
 my-drawings.ndjson --init MODEL`). The writer's other drawings, and every other writer's, are then
 read by the model before and after, rendered from their points as the page renders them
 (trainer/pad.py). Prints a row per writer and the totals.

@@ -340,7 +340,8 @@ def start_phase(model: keras.Model, phase: str, config: TrainConfig, epochs: int
     if config.schedule == "cosine":
         steps = epochs * math.ceil(images / config.batch_size)
         learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
-    # XLA made the keras-io convnet 7.7x slower on a 2-core CPU under TensorFlow (BENCHMARKS.md);
+    # XLA made the keras-io convnet 7.7x slower on a 2-core CPU under TensorFlow
+    # (docs/experiments.md);
     # JAX compiles unless a layer cannot be compiled (the stock augmentation layers).
     model.compile(
         optimizer=OPTIMIZERS[config.optimizer](learning_rate),

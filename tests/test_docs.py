@@ -1,0 +1,93 @@
+"""README.md and docs/ stay true: every relative link and anchor resolves, and every command in
+README parses (`make -n` for make, `--help` and its flags for `python -m`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", ROOT / "BENCHMARKS.md", *sorted((ROOT / "docs").glob("*.md"))]
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+COMMAND = re.compile(r"^(make|python -m|\.venv/bin/python -m)\b")
+
+
+def without_code(markdown: str) -> str:
+    """The text outside fenced blocks and code spans, where a link is a link."""
+    return CODE_SPAN.sub("", FENCE.sub("", markdown))
+
+
+def anchors(doc: Path) -> Iterator[str]:
+    """GitHub's ids for a page's headings: lower case, punctuation dropped, spaces as hyphens,
+    a repeated one numbered."""
+    seen: dict[str, int] = {}
+    for heading in re.findall(r"^#{1,6} (.+)$", FENCE.sub("", doc.read_text()), re.MULTILINE):
+        slug = re.sub(r"[^\w\- ]", "", heading.replace("`", "").strip().lower()).replace(" ", "-")
+        seen[slug] = seen.get(slug, -1) + 1
+        yield slug if seen[slug] == 0 else f"{slug}-{seen[slug]}"
+
+
+# "doc", not "page": tests/conftest.py marks a test with a `page` argument as a browser test.
+@pytest.mark.parametrize("doc", DOCS, ids=lambda doc: str(doc.relative_to(ROOT)))
+def test_every_relative_link_and_anchor_resolves(doc):
+    broken = []
+    for target in LINK.findall(without_code(doc.read_text())):
+        if re.match(r"^[a-z]+:", target):
+            continue  # another site: not checked offline
+        path, _, anchor = target.partition("#")
+        linked = (doc.parent / path).resolve() if path else doc
+        if not linked.exists():
+            broken.append(f"{target}: no such file")
+        elif anchor and linked.suffix == ".md" and anchor not in set(anchors(linked)):
+            broken.append(f"{target}: no heading #{anchor} in {linked.relative_to(ROOT)}")
+    assert not broken, broken
+
+
+def readme_commands() -> list[str]:
+    """Every command in README: each line of its shell blocks, and each code span elsewhere
+    (tables, text) that starts as a command does."""
+    readme = (ROOT / "README.md").read_text()
+    commands = []
+    for language, body in FENCE.findall(readme):
+        if language in ("sh", "bash", "shell"):
+            commands += [line.split(" #")[0].strip() for line in body.splitlines() if line.strip()]
+    commands += [span for span in CODE_SPAN.findall(FENCE.sub("", readme)) if COMMAND.match(span)]
+    return list(dict.fromkeys(commands))
+
+
+def test_readme_has_commands_to_check():
+    assert {"make setup", "make train", "make serve HOST=0.0.0.0"} <= set(readme_commands())
+
+
+@cache
+def help_text(module: str, command: str) -> str:
+    result = subprocess.run([sys.executable, "-m", module, command, "--help"], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, f"python -m {module} {command} --help:\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.mark.parametrize("command", readme_commands())
+def test_readme_command_parses(command):
+    words = shlex.split(command)
+    if words[0] == "make":
+        result = subprocess.run(["make", "-n", *words[1:]], cwd=ROOT, capture_output=True,
+                                text=True)
+        assert result.returncode == 0, f"make -n {command}:\n{result.stderr}"
+        return
+    assert COMMAND.match(command), f"{command}: not a command this test knows how to check"
+    module, subcommand, *args = words[words.index("-m") + 1:]
+    shown = help_text(module, subcommand)
+    unknown = [flag for flag in args if flag.startswith("--")
+               and not re.search(rf"{re.escape(flag.split('=')[0])}\b", shown)]
+    assert not unknown, f"{command}: {unknown} not in `python -m {module} {subcommand} --help`"
