@@ -18,3 +18,12 @@ def test_training_data_is_the_runs_images_and_each_source_once():
 
 def test_a_run_that_recorded_neither_is_described_as_it_was():
     assert training_data({"data_source": "old run"}) == "old run"
+
+
+def test_the_test_split_is_named_by_the_runs_sources_each_once(tmp_path):
+    from trainer.evalsets import trained_on
+    from trainer.trained import TrainedModel
+
+    run = {"data_source": "pen (7,494 pen characters) + pen (7,494 pen characters)",
+           "settings": {"data": ["mnist", "pen", "pen", "pen"]}}
+    assert trained_on(TrainedModel(tmp_path, run)) == "mnist + pen"

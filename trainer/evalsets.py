@@ -47,8 +47,15 @@ def own_test_split(model: TrainedModel, log: Callable[[str], None]) -> EvalSet:
     if problem:
         log(f"{model.folder / TEST_SAMPLE}: evaluating the run's {len(sample[1]):,}-image test "
             f"sample, as the training data cannot be read again ({problem})")
-        return EvalSet(OWN_TEST, f"test sample of {model.run.get('data_source')}", *sample)
-    return EvalSet(OWN_TEST, f"test split of {dataset.source}", x, y, dataset.test_writers)
+        return EvalSet(OWN_TEST, f"test sample of {trained_on(model)}", *sample)
+    return EvalSet(OWN_TEST, f"test split of {trained_on(model)}", x, y, dataset.test_writers)
+
+
+def trained_on(model: TrainedModel) -> str:
+    """The run's --data sources, each once (a loader's description of a source counts all of its
+    images, and repeats with it)."""
+    sources = model.settings.get("data")
+    return " + ".join(dict.fromkeys(sources)) if sources else str(model.run.get("data_source"))
 
 
 def external_set(path: Path, model: TrainedModel) -> EvalSet:
