@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import json
 import struct
 import subprocess
@@ -280,3 +281,19 @@ def quickdraw(drawings: list[tuple[str, list[list[tuple[float, float]]]]],
                                  "timestamp": "2026-11-24 04:30:00.00000 UTC",
                                  "key_id": str(number), "drawing": drawing}))
     return "\n".join(lines) + "\n"
+
+
+def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path, str]:
+    """A certificate for `host` (a name, or an IP address) and its key, as PEM files, made by
+    openssl as a local certificate authority would make one; and the base64 SHA-256 of its public
+    key, which Chromium's --ignore-certificate-errors-spki-list trusts as a device trusts its CA."""
+    cert, key = folder / f"{host}.pem", folder / f"{host}-key.pem"
+    name = f"IP:{host}" if host.replace(".", "").isdigit() else f"DNS:{host}"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", key, "-out", cert, "-subj", f"/CN={host}",
+                    "-addext", f"subjectAltName={name}"], check=True, capture_output=True)
+    public_key = subprocess.run(["openssl", "x509", "-in", cert, "-pubkey", "-noout"],
+                                check=True, capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=public_key,
+                         check=True, capture_output=True).stdout
+    return cert, key, base64.b64encode(hashlib.sha256(der).digest()).decode()

@@ -1,23 +1,36 @@
-"""The page served as a teacher without a host would serve it: plain http on a LAN address, where
-the browser gives it no service worker (not a secure context), so it cannot work offline."""
+"""The page served as a teacher without a host would serve it, on a LAN address: over plain http
+the browser gives it no service worker (not a secure context), so it cannot work offline and says
+so; over https with a certificate the device trusts (`make serve CERT= KEY=`) it works offline."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from export.browser import chromium, draw_strokes
-from tests.helpers import DIGITS, SERVICE_WORKER_IN_CONTROL
+from export.browser import chromium, draw_strokes, site_with_model
+from export.serve import make_server
+from tests.helpers import DIGITS, SERVICE_WORKER_IN_CONTROL, self_signed_certificate
 
 LAN_HOST = "lan.test"  # resolved to 127.0.0.1, as a LAN address would be to the server's
 
 
 @pytest.fixture(scope="module")
-def lan_browser() -> Iterator[Browser]:
-    with chromium(f"--host-resolver-rules=MAP {LAN_HOST} 127.0.0.1") as browser:
+def certificate(tmp_path_factory) -> tuple[Path, Path, str]:
+    """The LAN host's certificate, its key, and its public key's hash."""
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"), LAN_HOST)
+
+
+@pytest.fixture(scope="module")
+def lan_browser(certificate) -> Iterator[Browser]:
+    """Chromium that finds LAN_HOST at 127.0.0.1 and trusts its certificate, as a tablet that
+    installed the local certificate authority would."""
+    with chromium(f"--host-resolver-rules=MAP {LAN_HOST} 127.0.0.1",
+                  f"--ignore-certificate-errors-spki-list={certificate[2]}") as browser:
         yield browser
 
 
@@ -48,3 +61,24 @@ def test_where_the_service_worker_runs_there_is_no_such_note(lan_browser, site_u
     page.evaluate(SERVICE_WORKER_IN_CONTROL)
     expect(page.locator("#offline-note")).to_be_hidden()
     page.context.close()
+
+
+def test_over_https_with_a_trusted_certificate_it_works_offline(lan_browser, certificate,
+                                                                exported_dir):
+    cert, key, _ = certificate
+    with site_with_model(exported_dir) as site:
+        server = make_server(site, "127.0.0.1", 0, cert, key)  # what make serve CERT= KEY= runs
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            page = opened(lan_browser, f"https://{LAN_HOST}:{server.server_address[1]}/")
+            page.evaluate(SERVICE_WORKER_IN_CONTROL)
+            expect(page.locator("#offline-note")).to_be_hidden()
+            page.context.set_offline(True)
+            page.reload()
+            page.evaluate("window.recognizer.ready")
+            draw_strokes(page, DIGITS["7"])
+            assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
+            page.context.close()
+        finally:
+            server.shutdown()
+            server.server_close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import ssl
-import subprocess
 import threading
 import urllib.request
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from export.serve import make_server
-from tests.helpers import run_export
+from tests.helpers import run_export, self_signed_certificate
 
 
 @pytest.fixture
@@ -26,11 +25,7 @@ def site(tmp_path) -> Path:
 
 @pytest.fixture
 def certificate(tmp_path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, as a local certificate authority would issue."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    cert, key, _ = self_signed_certificate(tmp_path, "127.0.0.1")
     return cert, key
 
 

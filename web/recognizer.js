@@ -43,7 +43,7 @@ import { strokesToInput } from './strokes.js';
 export class Recognizer {
   /** The TF.js backend the model runs on ('wasm', 'webgl' or 'cpu'). @type {string} */
   backend;
-  /** The wasm backend's threads (0 on other backends). @type {number} */
+  /** The wasm backend's threads (null on other backends). @type {number | null} */
   threads;
   /** How long load() took, in ms. @type {number} */
   loadMs;
