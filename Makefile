@@ -125,8 +125,7 @@ HOST ?= 127.0.0.1
 CERT ?=
 KEY ?=
 serve: web/vendor/files.txt
-	$(PY) -m export serve web --host $(HOST) --port $(PORT) $(if $(CERT),--cert $(CERT)) \
-		$(if $(KEY),--key $(KEY))
+	$(PY) -m export serve web --host $(HOST) --port $(PORT) $(CERT:%=--cert %) $(KEY:%=--key %)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
