@@ -2,23 +2,62 @@
 // it) in, labels with their probabilities out. No DOM: any page, or a <draw-pad>, can use it.
 //
 //   const recognizer = await Recognizer.load('model/');
-//   const { ranked, refused, ms } = await recognizer.predict(strokes); // ranked[0].label
+//   const { ranked, refused, adapted, ms } = await recognizer.predict(strokes); // ranked[0].label
+//   await recognizer.teach(strokes, '7'); // the person's own 7: read better from now on
+//   await recognizer.forget(); // the model's own answers again
 //
 // The model runs in a Web Worker (recognizer-worker.js), so a page stays responsive while it
 // recognises; preprocessing (web/strokes.js, web/preprocess.js) is pure arithmetic on this thread.
+// What a person teaches is kept in IndexedDB (web/personal-store.js), per model folder: a page
+// that never teaches reads the model's own answers, as before.
 import { refusal, splitCharacters } from './characters.js';
 import { checkMetadata } from './metadata.js';
+import { checkPersonal, deletePersonal, readPersonal, writePersonal } from './personal-store.js';
 import { decodePhoto, photoToInput } from './preprocess.js';
 import { rankLabels } from './ranking.js';
 import { strokesToInput } from './strokes.js';
+
+// A label the model lacks is read once it has this many drawings (fewer would make a guess of it).
+export const NEW_LABEL_DRAWINGS = 5;
+
+/**
+ * @typedef {number[][][]} Strokes strokes of [x, y] points, y down, in any one unit
+ * @typedef {{ label: string, prob: number }} Candidate
+ * @typedef {{ preprocess: number, model: number, total: number }} Timings in ms
+ * @typedef {{ reason: string, message: string }} Refusal
+ * @typedef {object} Answer
+ * @property {Candidate[]} ranked every label with its probability, most likely first
+ * @property {Refusal | null} refused why nothing was read (then ranked is [])
+ * @property {boolean} adapted whether a head fitted to the person's own drawings read it
+ * @property {Timings} ms
+ * @typedef {object} Taught
+ * @property {number} drawings how many drawings the recognizer has been taught in all
+ * @property {string[]} labels the labels it reads now: the model's, then the person's own
+ * @property {number} waiting more drawings the taught label needs before it is read (0: read)
+ * @property {number | null} fitMs how long fitting the head took in the worker (null: no fit)
+ */
 
 export class Recognizer {
   #worker;
   #requests = new Map(); // request id -> { resolve, reject }
   #nextId = 0;
+  #key = ''; // where what is taught is kept: the model folder's URL
+  /** @type {import('./personal-store.js').Example[]} */
+  #examples = [];
+  /** @type {Promise<unknown>} teach() and forget(), one after the other */
+  #queue = Promise.resolve();
+  /** @type {string[]} the labels read now: the model's, then those of the person's own */
+  labels;
+  /** @type {string | null} why what was taught before could not be used, for the page to show */
+  personalNote = null;
 
-  // `folder`: the model folder's URL (relative to the page, or absolute). `backends`: TF.js
-  // backends to try first, in order; the rest of the metadata's list follows.
+  /**
+   * `folder`: the model folder's URL (relative to the page, or absolute). `backends`: TF.js
+   * backends to try first, in order; the rest of the metadata's list follows.
+   * @param {string} folder
+   * @param {{ backends?: string[] }} [options]
+   * @returns {Promise<Recognizer>}
+   */
   static async load(folder, { backends = [] } = {}) {
     const folderName = folder.endsWith('/') ? folder : `${folder}/`; // errors name files by it
     const folderUrl = new URL(folderName, globalThis.location?.href).href;
@@ -32,14 +71,19 @@ export class Recognizer {
       backends: [...backends, ...metadata.backends.filter((name) => !backends.includes(name))],
       inputShape: [1, ...recognizer.inputShape],
       labelCount: metadata.labels.length,
+      outputNames: metadata.outputs,
+      outputLayer: metadata.output_layer,
     }).catch((error) => {
       recognizer.dispose();
       throw error;
     });
+    recognizer.#key = folderUrl;
+    await recognizer.#restore();
     Object.assign(recognizer, { backend, threads, loadMs: performance.now() - started });
     return recognizer;
   }
 
+  /** @param {any} metadata metadata.json, checked */
   constructor(metadata) {
     this.metadata = metadata;
     this.labels = metadata.labels;
@@ -67,23 +111,72 @@ export class Recognizer {
     return strokesToInput(strokes, this.metadata.preprocessing);
   }
 
-  // One character. `strokes`: arrays of [x, y] points, y down, in any one unit; `areaSide`: the
-  // drawing area's shorter side in that unit, so a dot is told from a character (optional).
-  // Returns { ranked: every label with its probability, most likely first, refused: null or
-  // { reason, message } (then ranked is []), ms: { preprocess, model, total } }.
+  /**
+   * One character. `areaSide`: the drawing area's shorter side in the strokes' unit, so a dot is
+   * told from a character (optional).
+   * @param {Strokes} strokes
+   * @param {{ areaSide?: number }} [options]
+   * @returns {Promise<Answer>}
+   */
   async predict(strokes, { areaSide } = {}) {
     const started = performance.now();
     const input = this.preprocess(strokes);
     const preprocessed = performance.now();
     const refused = refusal(strokes, input, this.#limits(), areaSide);
-    if (refused) return { ranked: [], refused, ms: timings(started, preprocessed, 0) };
-    const { ranked: [ranked], modelMs } = await this.#classify([input]);
-    return { ranked, refused: null, ms: timings(started, preprocessed, modelMs) };
+    if (refused) return { ranked: [], refused, adapted: false, ms: timings(started, preprocessed, 0) };
+    const { ranked: [ranked], adapted, modelMs } = await this.#classify([input]);
+    return { ranked, refused: null, adapted, ms: timings(started, preprocessed, modelMs) };
+  }
+
+  /**
+   * Teaches the recognizer one of the person's drawings: the head it reads with is fitted again
+   * to every drawing taught (in the worker, off this thread), and kept in IndexedDB. `label` may
+   * be one the model lacks: it is read once it has NEW_LABEL_DRAWINGS drawings.
+   * @param {Strokes} strokes
+   * @param {string} label
+   * @returns {Promise<Taught>}
+   */
+  teach(strokes, label) {
+    return this.#serially(async () => {
+      if (!this.metadata.outputs) {
+        throw new Error(`${this.metadata.name}: this export has no features output to learn from: export it again`);
+      }
+      if (typeof label !== 'string' || !label) throw new Error('teach(): the label must be a non-empty string');
+      if (!this.preprocess(strokes)) throw new Error('teach(): nothing is drawn');
+      this.#examples.push({ label, strokes: strokes.map((stroke) => stroke.map(([x, y]) => [x, y])) });
+      const fitMs = await this.#fit();
+      const drawn = this.#examples.filter((example) => example.label === label).length;
+      const waiting = this.labels.includes(label) ? 0 : NEW_LABEL_DRAWINGS - drawn;
+      return { drawings: this.#examples.length, labels: this.labels, waiting, fitMs };
+    });
+  }
+
+  /**
+   * Forgets every drawing taught and the head fitted to them, here and in IndexedDB: the
+   * recognizer gives the model's own answers again.
+   * @returns {Promise<void>}
+   */
+  forget() {
+    return this.#serially(async () => {
+      this.#examples = [];
+      await this.#useHead(null);
+      await deletePersonal(this.#key).catch(storageWarning);
+    });
+  }
+
+  /** How many drawings the recognizer has been taught. @returns {number} */
+  get taughtDrawings() {
+    return this.#examples.length;
   }
 
   // Several characters side by side, left to right: one reading each (dots and scribbles left
   // out). `margin`: how far apart, in the strokes' unit, two strokes may be and still be one
   // character (half the pen's width on screen).
+  /**
+   * @param {Strokes} strokes
+   * @param {{ areaSide?: number, margin?: number }} [options]
+   * @returns {Promise<Candidate[][]>}
+   */
   async readCharacters(strokes, { areaSide, margin = 0 } = {}) {
     const characters = splitCharacters(strokes, margin)
       .map((group) => ({ group, input: this.preprocess(group) }))
@@ -107,6 +200,66 @@ export class Recognizer {
     this.#worker.terminate();
   }
 
+  // What was taught on an earlier visit: its head when it was fitted to this model, else the
+  // drawings fitted again. A damaged entry is dropped, and personalNote says so.
+  async #restore() {
+    if (!this.metadata.outputs) return;
+    const stored = await readPersonal(this.#key).catch(storageWarning);
+    if (stored === undefined) return;
+    const personal = checkPersonal(stored, {
+      modelHash: this.metadata.model_hash, featureSize: this.metadata.feature_size,
+    });
+    if (typeof personal === 'string') {
+      this.personalNote = `The handwriting taught in this browser was damaged (${personal}) and has `
+        + 'been dropped: the model reads on its own. Teach it again.';
+      await deletePersonal(this.#key).catch(storageWarning);
+      return;
+    }
+    this.#examples = personal.examples;
+    if (personal.head) await this.#useHead(personal.head);
+    else await this.#fit();
+  }
+
+  // Fits a head to the drawings of the labels it can read (the model's, and the person's own
+  // with NEW_LABEL_DRAWINGS drawings), uses it and keeps it. Returns the fit's time in ms.
+  async #fit() {
+    const labels = [...this.metadata.labels, ...newLabels(this.#examples, this.metadata.labels)];
+    const usable = this.#examples.filter(({ label }) => labels.includes(label));
+    if (!usable.length) {
+      await this.#useHead(null);
+      await this.#keep(null);
+      return null;
+    }
+    const inputs = usable.map(({ strokes }) => this.preprocess(strokes));
+    const batch = new Float32Array(inputs.length * inputs[0].length);
+    inputs.forEach((input, i) => batch.set(input, i * input.length));
+    const { rows, bias, ms } = await this.#request('fit', {
+      batch, shape: [inputs.length, ...this.inputShape], labels,
+      targets: usable.map(({ label }) => labels.indexOf(label)),
+    }, [batch.buffer]);
+    this.labels = labels;
+    await this.#keep({ modelHash: this.metadata.model_hash, labels, rows, bias });
+    return ms;
+  }
+
+  /** @param {import('./personal-store.js').Head | null} head */
+  async #useHead(head) {
+    await this.#request('useHead', { fitted: head && { labels: head.labels, rows: head.rows, bias: head.bias } });
+    this.labels = head?.labels ?? this.metadata.labels;
+  }
+
+  /** @param {import('./personal-store.js').Head | null} head */
+  async #keep(head) {
+    await writePersonal(this.#key, { examples: this.#examples, head }).catch(storageWarning);
+  }
+
+  /** @template T @param {() => Promise<T>} task @returns {Promise<T>} */
+  #serially(task) {
+    const done = this.#queue.then(task);
+    this.#queue = done.catch(() => {});
+    return done;
+  }
+
   #limits() {
     return { maxStrokes: this.metadata.preprocessing.max_strokes, inkLimit: this.metadata.ink_limit };
   }
@@ -115,13 +268,14 @@ export class Recognizer {
   async #classify(inputs) {
     const batch = new Float32Array(inputs.length * inputs[0].length);
     inputs.forEach((input, i) => batch.set(input, i * input.length));
-    const { probs, ms } = await this.#request('classify', {
+    const { probs, labels: headLabels, ms } = await this.#request('classify', {
       batch, shape: [inputs.length, ...this.inputShape],
     }, [batch.buffer]);
-    const count = this.labels.length;
+    const labels = headLabels ?? this.metadata.labels; // the head that answered, if one did
+    const count = labels.length;
     const ranked = inputs.map((_, i) => rankLabels(
-      this.labels, probs.subarray(i * count, (i + 1) * count)));
-    return { ranked, modelMs: ms };
+      labels, probs.subarray(i * count, (i + 1) * count)));
+    return { ranked, adapted: headLabels !== null, modelMs: ms };
   }
 
   #request(type, message, transfer = []) {
@@ -131,6 +285,22 @@ export class Recognizer {
       this.#worker.postMessage({ id, type, ...message }, transfer);
     });
   }
+}
+
+// The person's own labels with enough drawings to be read, in the order they were first taught.
+function newLabels(examples, modelLabels) {
+  const counts = new Map();
+  for (const { label } of examples) {
+    if (!modelLabels.includes(label)) counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return [...counts].filter(([, count]) => count >= NEW_LABEL_DRAWINGS).map(([label]) => label);
+}
+
+// IndexedDB may be missing or refused (a private window, a full disk): what is taught then lasts
+// as long as the page.
+function storageWarning(error) {
+  console.warn('what is taught cannot be kept in this browser', error);
+  return undefined;
 }
 
 function timings(started, preprocessed, modelMs) {
