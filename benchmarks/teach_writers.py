@@ -127,7 +127,7 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path) -> No
     if not pendigits.is_file():
         fail(f"--pendigits {pendigits}: no such file")
     by_writer: dict[str, list[Character]] = {}
-    for character in read_unipen(pendigits):
+    for character in sorted(read_unipen(pendigits), key=lambda c: int(c.writer or 0)):
         by_writer.setdefault(character.writer, []).append(character)
     if writers:
         by_writer = {writer: by_writer[writer] for writer in writers.split(",")

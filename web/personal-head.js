@@ -9,10 +9,11 @@
 // its drawings' mean features ("imprinted", Qi et al., CVPR 2018), as long as the model's rows.
 // The more drawings, the further they may pull the head. Only the rows of the drawings' labels
 // and of each drawing's likeliest labels move: the others' logits stay as they were, so fitting
-// costs the same for 10 labels or 3,036. Nesterov's accelerated gradient, a fixed number of steps.
+// costs the same for 10 labels or 3,036. Nesterov's accelerated gradient, until the slope is flat.
 const REGULARIZATION = 1;
 const LIKELIEST = 10;
-const STEPS = 300;
+const STEPS = 300; // at most
+const TOLERANCE = 1e-3; // the loss's largest slope along any weight, at which fitting stops
 
 function fitHead(prior, features, targets, labelCount) {
   const { size } = prior;
@@ -62,6 +63,9 @@ function fitHead(prior, features, targets, labelCount) {
         gradient[m * width + size] += g;
       }
     }
+    let steepest = 0;
+    for (let k = 0; k < gradient.length; k++) steepest = Math.max(steepest, Math.abs(gradient[k]));
+    if (steepest < TOLERANCE) break; // at the optimum, as near as makes no difference
     previous = theta;
     theta = lookahead.map((value, k) => value - step * gradient[k]);
   }
