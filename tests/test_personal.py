@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from export.browser import DISPATCH_STROKES, serve, site_with_model
 from tests.helpers import SERVICE_WORKER_IN_CONTROL
+from tests.test_offline import misbehaving_server
 from tests.test_teach import real_digits
 
 PLUS = [[(0.2, 0.5), (0.8, 0.5)], [(0.5, 0.2), (0.5, 0.8)]]
@@ -118,7 +119,8 @@ def test_a_new_model_refits_and_a_damaged_entry_is_dropped(browser, exported_dir
     model = Path(shutil.copytree(exported_dir, tmp_path / "model"))
     metadata = json.loads((model / "metadata.json").read_text())
     context = browser.new_context(service_workers="block")
-    with site_with_model(model) as site, serve(site) as base:
+    # A server that never lets the browser keep a file: metadata.json changes within a second.
+    with site_with_model(model) as site, misbehaving_server(site) as (base, _):
         key = f"{base}model/"
         page = open_page(context, base)
         for label, strokes in digits:

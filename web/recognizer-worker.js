@@ -2,7 +2,8 @@
 // A classic worker, because vendor/tf.js is a classic script (tfjs/tf.js). recognizer.js is its
 // only caller: 'load' once, then 'classify' batches of model inputs; 'fit' a personal head on a
 // person's drawings (or 'useHead' one fitted before), which then reads in the output layer's place.
-importScripts('vendor/tf.js', 'personal-head.js'); // fitHead, headProbabilities
+importScripts('vendor/tf.js');
+importScripts('personal-head.js'); // fitHead, headProbabilities
 
 let model = null;
 let outputs = null; // metadata.json's output names, null for an export of probabilities alone
