@@ -2,6 +2,11 @@
 
     python -m benchmarks.teach_writers [--model models/mnist]
         [--pendigits build/pendigits-writers/pendigits-orig.tes] [--per-digit 5] [--writers N,N]
+    python -m benchmarks.teach_writers --page [--export web/model] [--uji DIR] ...
+
+With --page, the page itself learns (benchmarks/teach_page.py): the exported model's personal head
+is taught k = 1, 2 and 5 drawings of each digit of each pendigits writer, and k = 1 of each of UJI
+Pen Characters' writers (who drew each digit twice), in Chromium; no Python training.
 
 For each writer of a pendigits file (by default UCI's test writers 21-30, whom the default model
 never trained on): the first `--per-digit` drawings of each digit are what that person would save
@@ -15,6 +20,7 @@ read by the model before and after, rendered from their points as the page rende
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -37,7 +43,14 @@ def main(
         "build/pendigits-writers/pendigits-orig.tes"),
     per_digit: Annotated[int, typer.Option(help="Drawings of each digit taught.", min=1)] = 5,
     writers: Annotated[str, typer.Option(help="Writers, comma-separated; default all.")] = "",
+    page: Annotated[bool, typer.Option(help="Teach the page itself, not the trainer.")] = False,
+    export: Annotated[Path, typer.Option(help="With --page: the exported model.")] = Path(
+        "web/model"),
+    uji: Annotated[Path, typer.Option(help="With --page: UJI Pen Characters' folder.")] = Path(
+        "../shared/data/ujipenchars"),
 ) -> None:
+    if page:
+        return page_benchmark(export, pendigits, writers, uji)
     if not (model / CLASSIFIER_MODEL).is_file() or not (model / RUN_FILE).is_file():
         fail(f"--model {model}: no {CLASSIFIER_MODEL} and {RUN_FILE} (a training run?)")
     run = json.loads((model / RUN_FILE).read_text())
@@ -94,6 +107,51 @@ def main(
                             for part, mask in (("held", held), ("others", others))
                             for name, read in (("before", before), ("after", after))}})
     typer.echo(report(rows, model, per_digit))
+
+
+# The page's drawings of each digit taught, one run each; UJI's writers drew each digit twice.
+PAGE_PER_DIGIT = (1, 2, 5)
+UJI_PER_DIGIT = (1,)
+
+
+def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path) -> None:
+    import platform
+
+    from benchmarks.teach_page import page_report, summed, teach_on_page
+
+    metadata_file = export / "metadata.json"
+    if not metadata_file.is_file():
+        fail(f"--export {export}: no metadata.json (make export first)")
+    if "outputs" not in json.loads(metadata_file.read_text()):
+        fail(f"--export {export}: exported without a features output: export it again")
+    if not pendigits.is_file():
+        fail(f"--pendigits {pendigits}: no such file")
+    by_writer: dict[str, list[Character]] = {}
+    for character in sorted(read_unipen(pendigits), key=lambda c: int(c.writer or 0)):
+        by_writer.setdefault(character.writer, []).append(character)
+    if writers:
+        by_writer = {writer: by_writer[writer] for writer in writers.split(",")
+                     if writer in by_writer}
+    uji_writers = {path.name.removeprefix("UJIpenchars-"): [
+        c for c in read_unipen(path) if c.label.isdigit()] for path in sorted(uji.glob("UJI*"))}
+    machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
+    rows = []
+    for name, group, per_digit in (("pendigits", by_writer, PAGE_PER_DIGIT),
+                                   ("UJI", uji_writers, UJI_PER_DIGIT)):
+        if not group:
+            continue
+        found = list(teach_on_page(export, group, per_digit))
+        for k in per_digit:
+            at_k = [row for row in found if row["k"] == k]
+            rows += [*at_k, summed(at_k, f"{name}: all {len(at_k)}")]
+    typer.echo(page_report(rows, export, machine))
+
+
+def cpu_name() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown CPU"
 
 
 def taught_drawings(characters: list[Character], writer: str, per_digit: int) -> list[int]:

@@ -17,6 +17,11 @@ BACKENDS = ("wasm", "webgl", "cpu")
 # The layout of metadata.json, written into it; the page refuses a version it does not read
 # (web/metadata.js). Raise it when a key the page reads changes meaning or goes away.
 FORMAT_VERSION = 1
+# The graph model's outputs, by name: every label's probability, and the features the output layer
+# reads (its input), from which the page fits a personal head (web/personal-head.js). Written into
+# metadata.json's "outputs"; declared nowhere else.
+FEATURES = "features"
+OUTPUTS = {"probabilities": PROBABILITIES, "features": FEATURES}
 
 
 @dataclass(frozen=True)

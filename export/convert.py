@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import math
 import os
@@ -16,7 +17,15 @@ from pathlib import Path
 
 import keras
 
-from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
+from export import (
+    BACKENDS,
+    OUTPUT_LAYER_WEIGHTS,
+    OUTPUTS,
+    QUANTIZATIONS,
+    ExportError,
+    ExportOptions,
+    require_backends,
+)
 from export.inputs import (
     METADATA,
     MODEL_JSON,
@@ -28,6 +37,7 @@ from export.inputs import (
 from export.parity import Parity, check_parity
 from export.version import version_keys
 from runfolder.atomic import replace_dir, staging_dir
+from runfolder.layout import PROBABILITIES
 from runfolder.record import first_line
 
 # Bytes a value in the dtypes the converter quantizes to.
@@ -45,7 +55,7 @@ def export_model(
     """
     training = read_training(model_dir, options.images)
     require_replaceable(out, options.force)
-    classifier = load_classifier(training.classifier_file)
+    classifier = with_features(load_classifier(training.classifier_file))
     staging = make_staging(out)
     try:
         metadata = build_export(classifier, training, staging, options, log)
@@ -68,6 +78,15 @@ def load_classifier(model_file: Path) -> keras.Model:
     except (OSError, ValueError, KeyError, TypeError) as error:  # a damaged or foreign file
         problem = first_line(error)
         raise ExportError(f"{model_file}: cannot load the classifier ({problem})") from None
+
+
+def with_features(classifier: keras.Model) -> keras.Model:
+    """The classifier with a second output: the features its output layer reads. Same weights,
+    none added: the page fits a personal head on these features (web/personal-head.js)."""
+    outputs = {"probabilities": classifier.output,
+               "features": classifier.get_layer(PROBABILITIES).input}
+    return keras.Model(classifier.input, {OUTPUTS[key]: value for key, value in outputs.items()},
+                       name=classifier.name)
 
 
 def make_staging(out: Path) -> Path:
@@ -130,6 +149,10 @@ def metadata_for(
         "preprocessing": run["preprocessing"],
         "not_sure_threshold": run["metrics"].get("not_sure_threshold"),
         "ink_limit": run.get("ink_limit"),
+        "outputs": OUTPUTS,
+        "feature_size": reports[0].feature_size,
+        "output_layer": output_layer_weights(staging, reports[0].feature_size,
+                                             len(run["labels"])),
         "backends": list(BACKENDS),
         "accuracy": {
             "keras_test": run["metrics"]["test_accuracy"],
@@ -145,6 +168,17 @@ def metadata_for(
         "conversion_seconds": round(conversion_seconds, 2),
         "parity": [report.to_json() for report in reports],
     }
+
+
+def output_layer_weights(export_dir: Path, feature_size: int, labels: int) -> dict:
+    """The names model.json gives the output layer's kernel and bias: the page reads them from
+    the graph model's weights to start a personal head from (web/personal-head.js)."""
+    weights = [weight for group in json.loads((export_dir / MODEL_JSON).read_text())
+               ["weightsManifest"] for weight in group["weights"]
+               if any(fnmatch.fnmatchcase(weight["name"], pattern)
+                      for pattern in OUTPUT_LAYER_WEIGHTS.split(","))]
+    by_shape = {tuple(weight["shape"]): weight["name"] for weight in weights}
+    return {"kernel": by_shape[(feature_size, labels)], "bias": by_shape[(labels,)]}
 
 
 def in_float32(classifier: keras.Model) -> keras.Model:
@@ -285,6 +319,6 @@ def verify(
     require_backends(backends)
     training = read_training(model_dir, images)
     metadata = read_export(export_dir)
-    classifier = load_classifier(training.classifier_file)
+    classifier = with_features(load_classifier(training.classifier_file))
     return check_parity(classifier, export_dir, training.x, training.y, backends,
                         metadata["quantization"])

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from playwright.sync_api import Error as PlaywrightError
 
-from export import BACKENDS, QUANTIZATIONS, ExportError
+from export import BACKENDS, OUTPUTS, QUANTIZATIONS, ExportError
 from export.browser import chromium, serve, site_with_model
 from export.inputs import MODEL_JSON
 from runfolder.record import first_line
@@ -19,20 +19,25 @@ HARNESS = """<!doctype html><meta charset="utf-8"><title>parity</title>
 <script src="vendor/tf.js"></script>
 """
 
-# Images in and probabilities out travel as base64 float32 bytes: as JSON lists of numbers, 256
-# digits took Playwright 2.5 s each way.
-RUN_GRAPH_MODEL = """async ({pixels, shape, backend}) => {
+# Images in and outputs out travel as base64 float32 bytes: as JSON lists of numbers, 256 digits
+# took Playwright 2.5 s each way. Each output is asked for by its name (metadata.json's "outputs").
+RUN_GRAPH_MODEL = """async ({pixels, shape, backend, outputs}) => {
   tf.wasm.setWasmPaths('vendor/');
   if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to start`);
   const model = await tf.loadGraphModel('model/model.json');
   const batch = new Float32Array(Uint8Array.from(atob(pixels), (c) => c.charCodeAt(0)).buffer);
-  const probs = await model.predict(tf.tensor(batch, shape, 'float32')).data();
-  const bytes = new Uint8Array(probs.buffer, probs.byteOffset, probs.byteLength);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 8192) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  const results = model.execute(tf.tensor(batch, shape, 'float32'), outputs);
+  const encoded = [];
+  for (const result of results) {
+    const values = await result.data();
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 8192) {
+      binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    }
+    encoded.push(btoa(binary));
   }
-  return {backend: tf.getBackend(), probs: btoa(binary)};
+  return {backend: tf.getBackend(), outputs: encoded};
 }"""
 
 
@@ -43,6 +48,10 @@ class Parity:
     top1_agreement: float
     max_prob_diff: float
     prob_limit: float
+    # The features (the output layer's input), compared relative to the largest Keras feature:
+    # they are held to the probabilities' limit.
+    feature_size: int
+    max_feature_diff: float
     tfjs_accuracy: float
     keras_accuracy: float
     # Unquantized, TF.js must give Keras' answer on every image. Quantized weights may turn an
@@ -53,12 +62,13 @@ class Parity:
     @property
     def ok(self) -> bool:
         agrees = self.top1_agreement == 1.0 or not self.top1_must_agree
-        return agrees and self.max_prob_diff <= self.prob_limit
+        return agrees and max(self.max_prob_diff, self.max_feature_diff) <= self.prob_limit
 
     def summary(self) -> str:
         return (
             f"{self.backend}: top-1 agreement {self.top1_agreement:.2%} on {self.images} images, "
             f"max |dprob| {self.max_prob_diff:.1e} (limit {self.prob_limit:.0e}), "
+            f"max |dfeature| {self.max_feature_diff:.1e} of the largest feature, "
             f"accuracy TF.js {self.tfjs_accuracy:.2%} / Keras {self.keras_accuracy:.2%}"
         )
 
@@ -72,10 +82,13 @@ def as_batch(images: np.ndarray) -> np.ndarray:
 
 
 def tfjs_predict(model_dir: Path, images: np.ndarray, backends: tuple[str, ...]) -> dict:
-    """Probabilities from the converted graph model in real TF.js in headless Chromium."""
+    """Each output of the converted graph model (OUTPUTS' names -> arrays) on each backend, from
+    real TF.js in headless Chromium."""
     batch = as_batch(images)
-    arguments = {"pixels": base64.b64encode(batch.tobytes()).decode(), "shape": list(batch.shape)}
-    probs = {}
+    names = list(OUTPUTS.values())
+    arguments = {"pixels": base64.b64encode(batch.tobytes()).decode(), "shape": list(batch.shape),
+                 "outputs": names}
+    answers = {}
     with site_with_model(model_dir) as site, serve(site) as base, chromium() as browser:
         (site / "parity.html").write_text(HARNESS)
         for backend in backends:
@@ -91,32 +104,40 @@ def tfjs_predict(model_dir: Path, images: np.ndarray, backends: tuple[str, ...])
             page.close()
             if result["backend"] != backend:
                 raise ExportError(f"TF.js ran on {result['backend']}, not {backend}")
-            answers = np.frombuffer(base64.b64decode(result["probs"]), np.float32)
-            probs[backend] = answers.reshape(len(images), -1)
-    return probs
+            answers[backend] = {
+                name: np.frombuffer(base64.b64decode(output), np.float32).reshape(len(images), -1)
+                for name, output in zip(names, result["outputs"], strict=True)}
+    return answers
 
 
 def check_parity(
-    classifier: keras.Model,
+    model: keras.Model,
     model_dir: Path,
     images: np.ndarray,
     labels: np.ndarray,
     backends: tuple[str, ...] = BACKENDS,
     quantize: str = "none",
 ) -> list[Parity]:
+    """`model`: the classifier with its features output (export.convert.with_features)."""
     quantization = QUANTIZATIONS[quantize]
-    expected = classifier.predict(as_batch(images), verbose=0)
+    outputs = model.predict(as_batch(images), verbose=0)
+    expected, features = outputs[OUTPUTS["probabilities"]], outputs[OUTPUTS["features"]]
+    feature_scale = max(float(np.abs(features).max()), np.finfo(np.float32).tiny)
     keras_accuracy = float(np.mean(expected.argmax(1) == labels))
-    return [
-        Parity(
+    reports = []
+    for backend, answers in tfjs_predict(model_dir, images, backends).items():
+        actual = answers[OUTPUTS["probabilities"]]
+        reports.append(Parity(
             backend=backend,
             images=len(images),
             top1_agreement=float(np.mean(expected.argmax(1) == actual.argmax(1))),
             max_prob_diff=float(np.abs(expected - actual).max()),
             prob_limit=quantization.prob_limit,
+            feature_size=features.shape[1],
+            max_feature_diff=float(
+                np.abs(features - answers[OUTPUTS["features"]]).max() / feature_scale),
             tfjs_accuracy=float(np.mean(actual.argmax(1) == labels)),
             keras_accuracy=keras_accuracy,
             top1_must_agree=not quantization.weights,
-        )
-        for backend, actual in tfjs_predict(model_dir, images, backends).items()
-    ]
+        ))
+    return reports

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from tests.helpers import L_SHAPE, NPM_SAMPLE, ROOT, StopAt, quickdraw, with_callback
+from tests.helpers import NPM_SAMPLE, ROOT, StopAt, with_callback
 
 
 def invoke(*args: str | Path) -> int | str | None:
@@ -276,12 +276,6 @@ INIT: list[Case] = [
      "nothing: no such folder (give a training run's --out)"),
     ("--init not a run", lambda t: ["--init", finished_run(t / "base")],
      "base/run.json: no model"),
-    (
-        "--init data with labels the model lacks",
-        lambda t: ["--init", initial_run(t), "--data", _text(
-            t / "my-drawings.ndjson", quickdraw([("3", L_SHAPE), ("x", L_SHAPE)] * 10))],
-        "my-drawings.ndjson: 1 of its 2 labels are not the model's: x",
-    ),
     ("--init model of another input size", lambda t: ["--init", initial_run(t, size=32)],
      "the model takes drawings of shape (32, 32), but"),
     ("--init model of another recipe", lambda t: ["--init", initial_run(t, pen=0.06)],

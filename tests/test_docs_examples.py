@@ -18,7 +18,7 @@ def examples() -> list[str]:
 def test_every_entry_point_has_an_example():
     shown = "\n".join(examples())
     for entry in ("Recognizer.load(", ".predict(", ".readCharacters(", ".recognisePhoto(",
-                  ".preprocess(", ".dispose("):
+                  ".preprocess(", ".teach(", ".forget(", ".dispose("):
         assert entry in shown, f"docs/recognizer.md: no example of {entry}"
 
 
@@ -30,8 +30,9 @@ def test_the_examples_run_as_written(page):
     logs: list[str] = []
     page.on("console", lambda message: logs.append(message.text))
     page.evaluate(f"async () => {{\n{script}\n}}")
-    loaded, predicted, number, same_size = logs
+    loaded, predicted, number, same_size, taught = logs
     assert loaded.endswith(" ms")
     assert predicted.split()[0] in DIGIT_LABELS  # predict(): its top label, probability and time
     assert len(number) == 2 and set(number) <= set(DIGIT_LABELS)  # readCharacters(): two characters
     assert same_size == "true"  # preprocess(): the model's input size
+    assert taught == "1 true"  # teach(): one drawing, and the next answer read by the head

@@ -32,10 +32,11 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
     assert model["format"] == "graph-model"
     assert "Random" not in json.dumps(model["modelTopology"])
     # The compact CNN in as few ops as TF.js can run it (export/converter.py): the rescaling is in
-    # the first kernel, and Flatten reshapes to a constant shape.
+    # the first kernel, and Flatten reshapes to a constant shape. The second Identity is the
+    # features output, run only when it is asked for.
     assert [n["op"] for n in model["modelTopology"]["node"] if n["op"] != "Const"] == [
         "Placeholder", "_FusedConv2D", "MaxPool", "_FusedConv2D", "_FusedConv2D", "MaxPool",
-        "Reshape", "_FusedMatMul", "_FusedMatMul", "Softmax", "Identity"]
+        "Reshape", "_FusedMatMul", "_FusedMatMul", "Identity", "Softmax", "Identity"]
     metadata = json.loads((exported_dir / "metadata.json").read_text())
     run = json.loads((trained_dir / "run.json").read_text())
     assert metadata["labels"] == run["labels"]
@@ -57,6 +58,17 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
     for parity in metadata["parity"]:
         assert parity["images"] == 256
         assert parity["top1_agreement"] == 1.0 and parity["max_prob_diff"] <= 1e-4
+        assert parity["max_feature_diff"] <= 1e-4
+    # The features the output layer reads are a second output, named in metadata.json, and that
+    # layer's weights are named there too; no weight is added for them.
+    signature = model["signature"]["outputs"]
+    assert metadata["outputs"] == {"probabilities": "probabilities", "features": "features"}
+    assert signature["features"]["tensorShape"]["dim"][1]["size"] == "128"
+    assert metadata["feature_size"] == 128
+    weights = {weight["name"]: weight["shape"] for group in model["weightsManifest"]
+               for weight in group["weights"]}
+    assert weights[metadata["output_layer"]["kernel"]] == [128, len(metadata["labels"])]
+    assert weights[metadata["output_layer"]["bias"]] == [len(metadata["labels"])]
     assert not list(exported_dir.parent.glob(".*"))  # no staging folder left behind
 
 
@@ -172,13 +184,17 @@ def test_only_an_unquantized_export_must_give_every_answer_keras_gives():
     judges those, and the prob limit still holds."""
     exact, quantized = QUANTIZATIONS["none"], QUANTIZATIONS["head-uint8"]
     one_turned = {"backend": "cpu", "images": 1000, "top1_agreement": 0.999,
-                  "tfjs_accuracy": 0.915, "keras_accuracy": 0.915}
+                  "tfjs_accuracy": 0.915, "keras_accuracy": 0.915, "feature_size": 128,
+                  "max_feature_diff": 1e-5}
     assert not Parity(**one_turned, max_prob_diff=1e-5, prob_limit=exact.prob_limit,
                       top1_must_agree=True).ok
     assert Parity(**one_turned, max_prob_diff=1e-2, prob_limit=quantized.prob_limit,
                   top1_must_agree=False).ok
     assert not Parity(**one_turned, max_prob_diff=3e-2, prob_limit=quantized.prob_limit,
                       top1_must_agree=False).ok
+    # The features output is held to the same limit.
+    assert not Parity(**{**one_turned, "max_feature_diff": 3e-2}, max_prob_diff=1e-2,
+                      prob_limit=quantized.prob_limit, top1_must_agree=False).ok
 
 
 def test_a_name_pattern_that_matches_nothing_is_refused(tmp_path):

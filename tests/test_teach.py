@@ -12,8 +12,8 @@ import numpy as np
 from playwright.sync_api import expect
 
 from export.browser import DISPATCH_STROKES, serve, site_with_model
-from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
-from tests.helpers import SHARED_DATA, run_export, run_trainer
+from runfolder.layout import CLASSIFIER_MODEL, PROBABILITIES, RUN_FILE
+from tests.helpers import SHARED_DATA, quickdraw, run_export, run_trainer
 from trainer.pad import fit_to_pad
 from trainer.sources.strokes import read_unipen
 
@@ -97,3 +97,25 @@ def weights_moved(before, after) -> float:
     moved = max(float(np.abs(a - b).max()) for a, b in zip(old, new, strict=True))
     assert moved > 0
     return moved
+
+
+def test_a_symbol_taught_on_the_page_becomes_a_label_of_the_model(trained_dir, tmp_path):
+    """The page's ndjson with a label the model lacks: --init grows the output layer by a row for
+    it, the model's own rows kept where they were, and the run trains it."""
+    plus = [[(20, 50), (80, 50)], [(50, 20), (50, 80)]]
+    digits = real_digits()[:20]
+    drawings = tmp_path / "my-drawings.ndjson"
+    drawings.write_text(quickdraw([*digits, *[("+", plus)] * 20]))
+    mine = tmp_path / "mine"
+    result = run_trainer("train", "--data", drawings, "--init", trained_dir, "--out", mine,
+                         "--epochs", "1")
+    assert "--init: the output layer grows by 1 label(s) the model lacks: +" in result.output
+    labels = json.loads((trained_dir / RUN_FILE).read_text())["labels"]
+    assert json.loads((mine / RUN_FILE).read_text())["labels"] == [*labels, "+"]
+
+    import keras
+
+    old, new = (keras.models.load_model(folder / CLASSIFIER_MODEL).get_layer(PROBABILITIES)
+                .get_weights() for folder in (trained_dir, mine))
+    assert new[0].shape == (old[0].shape[0], len(labels) + 1)
+    assert np.abs(new[0][:, :-1] - old[0]).max() < 0.05  # the model's own rows, fine-tuned

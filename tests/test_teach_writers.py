@@ -47,3 +47,25 @@ def test_bad_input_is_one_line(trained_dir, tmp_path):
         assert result.exit_code == 2
         [line] = result.output.strip().splitlines()
         assert line.startswith(f"error: {message}")
+
+
+def test_the_page_learns_a_writer_from_k_drawings_of_each_digit(exported_dir, tmp_path):
+    """--page: the page's own recognizer taught in Chromium, k = 1, 2 and 5 for a pendigits
+    writer and k = 1 for a UJI writer, each read on their other drawings before and after."""
+    uji = tmp_path / "uji"
+    uji.mkdir()
+    (uji / "UJIpenchars-w01").symlink_to(SHARED_DATA / "ujipenchars" / "UJIpenchars-w01")
+    pendigits = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
+    result = CliRunner().invoke(app, ["--page", "--export", str(exported_dir), "--pendigits",
+                                      str(pendigits), "--writers", "21", "--uji", str(uji)])
+    assert result.exit_code == 0, result.output
+    rows = re.findall(r"^\| (21|w01) \| (\d) \| (\d+) \| ([\d,]+) \| ([\d.]+)% \| ([\d.]+)% "
+                      r"\| (\d+) \| ([\d.]+) \|$", result.output, re.M)
+    assert [(writer, int(k), int(taught)) for writer, k, taught, *_ in rows] == [
+        ("21", 1, 10), ("21", 2, 20), ("21", 5, 50), ("w01", 1, 10)], result.output
+    for writer, k, _, _, before, after, fit_ms, _ in rows:
+        assert float(after) >= float(before), (writer, k)  # taught, it reads them no worse
+        assert int(fit_ms) < 1000
+    # Five drawings of each digit teach the tiny model this writer: far more are read right.
+    _, _, _, _, before, after, _, _ = rows[2]
+    assert float(after) >= float(before) + 5

@@ -194,7 +194,7 @@ def onto_labels(dataset: Dataset, labels: list[str], where: Path) -> Dataset:
     labels of a digits model; every label it uses must be among them."""
     if dataset.labels == labels:
         return dataset
-    used = [dataset.labels[k] for k in np.unique(np.concatenate([dataset.y_train, dataset.y_test]))]
+    used = used_labels(dataset)
     unknown = [label for label in used if label not in labels]
     if unknown:
         shown = ", ".join(unknown[:10]) + (", ..." if len(unknown) > 10 else "")
@@ -204,6 +204,11 @@ def onto_labels(dataset: Dataset, labels: list[str], where: Path) -> Dataset:
                          for label in dataset.labels])
     return replace(dataset, y_train=to_model[dataset.y_train], y_test=to_model[dataset.y_test],
                    labels=labels)
+
+
+def used_labels(dataset: Dataset) -> list[str]:
+    """The labels some image of the dataset has, in the dataset's order."""
+    return [dataset.labels[k] for k in np.unique(np.concatenate([dataset.y_train, dataset.y_test]))]
 
 
 def _digit_labels(y: np.ndarray, where: Path) -> list[str]:

@@ -1,7 +1,8 @@
 """--init MODEL_DIR: a finished run's classifier as the start of a new run, e.g. the default
 digits model fine-tuned on a person's own drawings. The run keeps the model's labels, in their
-order, so its output layer and the page's labels stay as they were; the model, its input and
-its recipe must be the run's. Checked before TensorFlow loads."""
+order, so its output layer and the page's labels stay as they were, and adds after them any the
+data has that the model lacks (trainer/model.py with_more_labels); the model, its input and its
+recipe must be the run's. Checked before TensorFlow loads."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ exported alone."""
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers
 
 from runfolder.layout import CLASSIFIER, PROBABILITIES
@@ -68,6 +69,21 @@ def build_mobilenet_v3_small(
 def probabilities(num_classes: int) -> layers.Dense:
     """The output layer; float32 even under mixed precision, for a stable softmax."""
     return layers.Dense(num_classes, activation="softmax", name=PROBABILITIES, dtype="float32")
+
+
+def with_more_labels(classifier: keras.Model, num_classes: int) -> keras.Model:
+    """The classifier with an output layer of `num_classes`: the first rows, weights and bias,
+    are its own; each new label's starts at the mean of theirs, which the run then trains."""
+    old = classifier.get_layer(PROBABILITIES)
+    kernel, bias = old.get_weights()
+    grown = probabilities(num_classes)
+    outputs = grown(old.input)
+    extra = num_classes - len(bias)
+    grown.set_weights([
+        np.concatenate([kernel, np.repeat(kernel.mean(1, keepdims=True), extra, 1)], 1),
+        np.concatenate([bias, np.full(extra, bias.mean())]),
+    ])
+    return keras.Model(classifier.input, outputs, name=CLASSIFIER)
 
 
 def mobilenet_backbone(side: int, alpha: float, weights: str) -> keras.Model:

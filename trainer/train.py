@@ -52,6 +52,7 @@ from trainer.model import (
     build_training_model,
     freeze,
     last_backbone_layer,
+    with_more_labels,
 )
 from trainer.progress import Checkpoint, Progress, resume_point
 
@@ -116,11 +117,22 @@ def build_or_resume(
         log(f"resuming {resume.model} after epoch {resume.progress.epoch} of {config.epochs}")
         progress = replace(resume.progress, settings=asdict(config))
         return keras.models.load_model(resume.model), progress, resume.model.parent
-    classifier = (keras.models.load_model(Path(config.init) / CLASSIFIER_MODEL) if config.init
+    classifier = (initial_classifier(config, dataset, log) if config.init
                   else build_classifier(config, dataset))
     model = build_training_model(classifier, build_augmentation(config))
     staging = staging_dir(Path(config.out))  # only now: a bad setting leaves nothing behind
     return model, Progress(settings=asdict(config)), staging
+
+
+def initial_classifier(config: TrainConfig, dataset: Dataset, log) -> keras.Model:
+    """--init's classifier, its output layer grown by the labels the data adds to it."""
+    classifier = keras.models.load_model(Path(config.init) / CLASSIFIER_MODEL)
+    known = classifier.output_shape[-1]
+    if len(dataset.labels) == known:
+        return classifier
+    log(f"--init: the output layer grows by {len(dataset.labels) - known} label(s) the model "
+        f"lacks: {', '.join(dataset.labels[known:])}")
+    return with_more_labels(classifier, len(dataset.labels))
 
 
 def prepare_data(config: TrainConfig, dataset: Dataset, log) -> TrainingData:

@@ -1,7 +1,7 @@
 // The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
 import { Pad } from './pad.js';
 import { Recognizer } from './recognizer.js';
-import { setUpTeaching } from './teach.js';
+import { setUpTeaching, showCorrections, showNote } from './teach.js';
 import { registerForOffline, watchForModelUpdates } from './updates.js';
 
 const TOP_K = 3;
@@ -15,6 +15,7 @@ let pad = null;
 let settleTimer = null;
 let photoInput = null; // the last photo, as the model's input
 let lastMs = null; // the last answer's time: { preprocess, model, total } in ms
+let lastAdapted = false; // whether the last answer came from the head fitted to the person
 
 const ready = start();
 ready.catch((error) => showError(`The model failed to load: ${error.message}`));
@@ -34,6 +35,9 @@ async function start() {
   $('threads').textContent = recognizer.threads ? `, ${recognizer.threads} thread(s)` : '';
   $('load-time').textContent = `${Math.round(recognizer.loadMs)} ms`;
   setStatus(pad ? hint() : '');
+  const taught = recognizer.taughtDrawings;
+  if (recognizer.personalNote) showNote(recognizer.personalNote);
+  else if (taught) showNote(`Reading your handwriting: ${taught} drawing${taught === 1 ? '' : 's'} taught.`);
 }
 
 function showBackends() {
@@ -75,7 +79,7 @@ function setUpInput() {
   });
   new ResizeObserver(() => pad.fitToScreen()).observe($('pad'));
   setUpTeaching({
-    labels: metadata.labels, strokes: () => pad.inPixels(), predict, clear: () => $('clear').click(),
+    recognizer, strokes: () => pad.inPixels(), predict, clear: () => $('clear').click(),
   });
 }
 
@@ -101,9 +105,11 @@ async function preprocess() {
 async function predict() {
   await ready;
   if (!pad) return []; // a photo model: recognisePhoto() reads its input
-  const { ranked, refused, ms } = await recognizer.predict(pad.inPixels(), { areaSide: pad.side });
+  const { ranked, refused, adapted, ms } = await recognizer.predict(pad.inPixels(), { areaSide: pad.side });
+  lastAdapted = adapted;
   showTime(ms);
   showResults(ranked.slice(0, TOP_K));
+  showCorrections(ranked);
   if (refused) {
     setStatus(refused.reason === 'empty' || refused.reason === 'dot' ? hint() : refused.message);
     return [];
@@ -122,6 +128,7 @@ async function readNumber() {
     { areaSide: pad.side, margin: pad.lineWidth / 2 });
   const best = ranked.map(([top]) => top);
   showResults(best);
+  showCorrections([]);
   const text = best.map(({ label }) => label).join('');
   $('number').textContent = text;
   setStatus(text ? '' : hint());
@@ -199,4 +206,8 @@ window.recognizer = {
   recognisePhoto,
   get backend() { return recognizer?.backend ?? null; },
   get lastMs() { return lastMs; }, // the last answer's { preprocess, model, total } in ms
+  get adapted() { return lastAdapted; }, // whether the last answer read with the personal head
+  teach: async (label) => { await ready; return recognizer.teach(pad.inPixels(), label); },
+  forget: async () => { await ready; return recognizer.forget(); },
+  get personalNote() { return recognizer?.personalNote ?? null; },
 };

@@ -1,14 +1,21 @@
 // The model, off the page's main thread: drawing stays smooth while a large model runs.
 // A classic worker, because vendor/tf.js is a classic script (tfjs/tf.js). recognizer.js is its
-// only caller: 'load' once, then 'classify' batches of model inputs.
+// only caller: 'load' once, then 'classify' batches of model inputs; 'fit' a personal head on a
+// person's drawings (or 'useHead' one fitted before), which then reads in the output layer's place.
 importScripts('vendor/tf.js');
+importScripts('personal-head.js'); // fitHead, headProbabilities
 
 let model = null;
+let outputs = null; // metadata.json's output names, null for an export of probabilities alone
+let base = null; // the output layer: { rows: Float32Array, one row of weights a label, bias, size }
+let head = null; // the personal head, laid out as base; null: the model's own answers
+
+const HANDLERS = { load, classify, fit, useHead };
 
 self.onmessage = async ({ data: { id, type, ...request } }) => {
   try {
-    const result = type === 'load' ? await load(request) : await classify(request);
-    self.postMessage({ id, result }, result.probs ? [result.probs.buffer] : []);
+    const result = await HANDLERS[type](request);
+    self.postMessage({ id, result }, result?.probs ? [result.probs.buffer] : []);
   } catch (error) {
     self.postMessage({ id, error: error.message });
   }
@@ -17,7 +24,10 @@ self.onmessage = async ({ data: { id, type, ...request } }) => {
 // Reads the model's files once, then tries the backends in order (each falls back to the next);
 // the model is warmed up on the one that works, and its output size checked against the labels.
 // `folderUrl`: the model folder's address; `folderName`: as the page gave it, to name files by.
-async function load({ folderUrl, folderName, backends, inputShape, labelCount }) {
+// `outputNames`, `outputLayer`: metadata.json's "outputs" and "output_layer" (absent from exports
+// made before the model had a features output; such a model cannot be taught).
+async function load({ folderUrl, folderName, backends, inputShape, labelCount, outputNames,
+  outputLayer }) {
   tf.wasm.setWasmPaths(new URL('vendor/', self.location.href).href);
   const artifacts = await fetchArtifacts(folderUrl, folderName);
   const failures = [];
@@ -25,15 +35,19 @@ async function load({ folderUrl, folderName, backends, inputShape, labelCount })
     try {
       if (!(await tf.setBackend(name))) throw new Error('did not start');
       const loaded = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
-      const warmUp = tf.tidy(() => loaded.predict(tf.zeros(inputShape)));
-      const outputs = warmUp.shape[warmUp.shape.length - 1];
+      const warmUp = tf.tidy(() => (outputNames
+        ? loaded.execute(tf.zeros(inputShape), outputNames.probabilities)
+        : loaded.predict(tf.zeros(inputShape))));
+      const given = warmUp.shape[warmUp.shape.length - 1];
       await warmUp.data(); // the first run compiles kernels: not on the user's first stroke
       warmUp.dispose();
-      if (outputs !== labelCount) {
-        throw new ModelError(`${folderName}model.json: the model gives ${outputs} outputs but metadata.json `
+      if (given !== labelCount) {
+        throw new ModelError(`${folderName}model.json: the model gives ${given} outputs but metadata.json `
           + `names ${labelCount} labels: export the model again`);
       }
       model = loaded;
+      outputs = outputNames ?? null;
+      base = outputLayer ? outputLayerOf(loaded, outputLayer) : null;
       const threads = name === 'wasm' ? tf.wasm.getThreadsCount() : null;
       return { backend: name, threads };
     } catch (error) {
@@ -47,15 +61,56 @@ async function load({ folderUrl, folderName, backends, inputShape, labelCount })
 
 class ModelError extends Error {}
 
+// The output layer's weights, from the graph model's own (no download of its own): its kernel
+// [features, labels] as one row of weights a label, and its bias.
+function outputLayerOf(loaded, { kernel, bias }) {
+  const [kernelTensor] = loaded.weights[kernel];
+  const [size, labels] = kernelTensor.shape;
+  const columns = kernelTensor.dataSync();
+  const rows = new Float32Array(columns.length);
+  for (let j = 0; j < size; j++) {
+    for (let label = 0; label < labels; label++) rows[label * size + j] = columns[j * labels + label];
+  }
+  return { rows, bias: loaded.weights[bias][0].dataSync().slice(), size };
+}
+
 // Blocking reads are fine here, off the page's thread, and save a turn of the event loop. The
-// probabilities are read outside tf.tidy, which would search the array they come in, value by
-// value, for tensors to keep (0.3 ms for 3,036 labels).
+// outputs are read outside tf.tidy, which would search the array they come in, value by value,
+// for tensors to keep (0.3 ms for 3,036 labels).
 function classify({ batch, shape }) {
   const started = performance.now();
-  const output = tf.tidy(() => model.predict(tf.tensor4d(batch, shape)));
-  const probs = output.dataSync();
-  output.dispose();
-  return { probs, ms: performance.now() - started };
+  const probs = head ? headProbabilities(head, featuresOf(batch, shape)) : run(batch, shape, 'probabilities');
+  return { probs, labels: head?.labels ?? null, ms: performance.now() - started };
+}
+
+function run(batch, shape, output) {
+  const result = tf.tidy(() => (outputs
+    ? model.execute(tf.tensor4d(batch, shape), outputs[output])
+    : model.predict(tf.tensor4d(batch, shape))));
+  const values = result.dataSync();
+  result.dispose();
+  return values;
+}
+
+function featuresOf(batch, shape) {
+  if (!outputs || !base) throw new Error('this model has no features output to learn from: export it again');
+  return run(batch, shape, 'features');
+}
+
+// Fits the personal head on a person's drawings (model inputs, `batch`) and what each is
+// (`targets`: indices into `labels`, the model's followed by the person's own), and reads with it
+// from now on. Returns its weights, to be kept for the next visit.
+function fit({ batch, shape, targets, labels }) {
+  const started = performance.now();
+  head = { ...fitHead(base, featuresOf(batch, shape), targets, labels.length), labels };
+  return { rows: head.rows.slice(), bias: head.bias.slice(), ms: performance.now() - started };
+}
+
+// A head fitted on an earlier visit ({ labels, rows, bias }), checked by the page against this
+// model; null: the model's own answers.
+function useHead({ fitted }) {
+  head = fitted && { ...fitted, size: base.size };
+  return {};
 }
 
 // model.json and its weight files, each checked, so that a failure names the file: TF.js's own

@@ -2,15 +2,23 @@
 // it) in, labels with their probabilities out. No DOM: any page, or a <draw-pad>, can use it.
 //
 //   const recognizer = await Recognizer.load('model/');
-//   const { ranked, refused, ms } = await recognizer.predict(strokes); // ranked[0].label
+//   const { ranked, refused, adapted, ms } = await recognizer.predict(strokes); // ranked[0].label
+//   await recognizer.teach(strokes, '7'); // the person's own 7: read better from now on
+//   await recognizer.forget(); // the model's own answers again
 //
 // The model runs in a Web Worker (recognizer-worker.js), so a page stays responsive while it
 // recognises; preprocessing (web/strokes.js, web/preprocess.js) is pure arithmetic on this thread.
+// What a person teaches is kept in IndexedDB (web/personal-store.js), per model folder: a page
+// that never teaches reads the model's own answers, as before.
 import { refusal, splitCharacters } from './characters.js';
 import { checkMetadata } from './metadata.js';
+import { checkPersonal, deletePersonal, readPersonal, writePersonal } from './personal-store.js';
 import { decodePhoto, photoToInput } from './preprocess.js';
 import { rankLabels } from './ranking.js';
 import { strokesToInput } from './strokes.js';
+
+// A label the model lacks is read once it has this many drawings (fewer would make a guess of it).
+export const NEW_LABEL_DRAWINGS = 5;
 
 // The types of the API (docs/recognizer.md), checked by `tsc` in `make check`.
 /** A point, `[x, y]`, y down, in any one unit. @typedef {[number, number]} Point */
@@ -23,8 +31,15 @@ import { strokesToInput } from './strokes.js';
  */
 /** Milliseconds spent. @typedef {{ preprocess: number, model: number, total: number }} Timings */
 /**
- * A reading: every label, most likely first (`[]` when refused).
- * @typedef {{ ranked: Ranked[], refused: Refusal | null, ms: Timings }} Answer
+ * A reading: every label, most likely first (`[]` when refused); `adapted`: whether a head fitted
+ * to the person's own drawings read it.
+ * @typedef {{ ranked: Ranked[], refused: Refusal | null, adapted: boolean, ms: Timings }} Answer
+ */
+/**
+ * What teach() did: `drawings` taught in all, the `labels` read now (the model's, then the
+ * person's own), how many more drawings the taught label needs before it is read (`waiting`, 0:
+ * read), and how long fitting the head took in the worker (`fitMs`, null: no fit).
+ * @typedef {{ drawings: number, labels: string[], waiting: number, fitMs: number | null }} Taught
  */
 /** A photo's reading, with the model's input. @typedef {Answer & { input: Float32Array }} PhotoAnswer */
 /**
@@ -37,7 +52,9 @@ import { strokesToInput } from './strokes.js';
  * What the recognizer reads of metadata.json (python -m export writes it).
  * @typedef {{ labels: string[], input_size: number, channels: number, backends: string[],
  *   input: 'drawing' | 'photo', preprocessing: StrokesRecipe | PhotoRecipe,
- *   ink_limit?: number }} Metadata
+ *   ink_limit?: number, model_hash?: string, name?: string, feature_size?: number,
+ *   outputs?: { probabilities: string, features: string },
+ *   output_layer?: { kernel: string, bias: string } }} Metadata
  */
 
 export class Recognizer {
@@ -50,6 +67,15 @@ export class Recognizer {
   #worker;
   #requests = new Map(); // request id -> { resolve, reject }
   #nextId = 0;
+  #key = ''; // where what is taught is kept: the model folder's URL
+  /** @type {import('./personal-store.js').Example[]} */
+  #examples = [];
+  /** @type {Promise<unknown>} teach() and forget(), one after the other */
+  #queue = Promise.resolve();
+  /** @type {string[]} the labels read now: the model's, then those of the person's own */
+  labels;
+  /** @type {string | null} why what was taught before could not be used, for the page to show */
+  personalNote = null;
 
   /**
    * Loads an exported model; rejects with an Error naming the file when it cannot.
@@ -71,10 +97,14 @@ export class Recognizer {
       backends: [...backends, ...metadata.backends.filter((name) => !backends.includes(name))],
       inputShape: [1, ...recognizer.inputShape],
       labelCount: metadata.labels.length,
+      outputNames: metadata.outputs,
+      outputLayer: metadata.output_layer,
     }).catch((error) => {
       recognizer.dispose();
       throw error;
     });
+    recognizer.#key = folderUrl;
+    await recognizer.#restore();
     Object.assign(recognizer, { backend, threads, loadMs: performance.now() - started });
     return recognizer;
   }
@@ -124,9 +154,50 @@ export class Recognizer {
     const input = this.preprocess(strokes);
     const preprocessed = performance.now();
     const refused = refusal(strokes, input, this.#limits(), areaSide);
-    if (refused) return { ranked: [], refused, ms: timings(started, preprocessed, 0) };
-    const { ranked: [ranked], modelMs } = await this.#classify([input]);
-    return { ranked, refused: null, ms: timings(started, preprocessed, modelMs) };
+    if (refused) return { ranked: [], refused, adapted: false, ms: timings(started, preprocessed, 0) };
+    const { ranked: [ranked], adapted, modelMs } = await this.#classify([input]);
+    return { ranked, refused: null, adapted, ms: timings(started, preprocessed, modelMs) };
+  }
+
+  /**
+   * Teaches the recognizer one of the person's drawings: the head it reads with is fitted again
+   * to every drawing taught (in the worker, off this thread), and kept in IndexedDB. `label` may
+   * be one the model lacks: it is read once it has NEW_LABEL_DRAWINGS drawings.
+   * @param {Stroke[]} strokes
+   * @param {string} label
+   * @returns {Promise<Taught>}
+   */
+  teach(strokes, label) {
+    return this.#serially(async () => {
+      if (!this.metadata.outputs) {
+        throw new Error(`${this.metadata.name}: this export has no features output to learn from: export it again`);
+      }
+      if (typeof label !== 'string' || !label) throw new Error('teach(): the label must be a non-empty string');
+      if (!this.preprocess(strokes)) throw new Error('teach(): nothing is drawn');
+      this.#examples.push({ label, strokes: strokes.map((stroke) => stroke.map(([x, y]) => [x, y])) });
+      const fitMs = await this.#fit();
+      const drawn = this.#examples.filter((example) => example.label === label).length;
+      const waiting = this.labels.includes(label) ? 0 : NEW_LABEL_DRAWINGS - drawn;
+      return { drawings: this.#examples.length, labels: this.labels, waiting, fitMs };
+    });
+  }
+
+  /**
+   * Forgets every drawing taught and the head fitted to them, here and in IndexedDB: the
+   * recognizer gives the model's own answers again.
+   * @returns {Promise<void>}
+   */
+  forget() {
+    return this.#serially(async () => {
+      this.#examples = [];
+      await this.#useHead(null);
+      await deletePersonal(this.#key).catch(storageWarning);
+    });
+  }
+
+  /** How many drawings the recognizer has been taught. @returns {number} */
+  get taughtDrawings() {
+    return this.#examples.length;
   }
 
   /**
@@ -169,6 +240,66 @@ export class Recognizer {
     return /** @type {StrokesRecipe} */ (this.metadata.preprocessing);
   }
 
+  // What was taught on an earlier visit: its head when it was fitted to this model, else the
+  // drawings fitted again. A damaged entry is dropped, and personalNote says so.
+  async #restore() {
+    if (!this.metadata.outputs) return;
+    const stored = await readPersonal(this.#key).catch(storageWarning);
+    if (stored === undefined) return;
+    const personal = checkPersonal(stored, {
+      modelHash: this.metadata.model_hash, featureSize: this.metadata.feature_size,
+    });
+    if (typeof personal === 'string') {
+      this.personalNote = `The handwriting taught in this browser was damaged (${personal}) and has `
+        + 'been dropped: the model reads on its own. Teach it again.';
+      await deletePersonal(this.#key).catch(storageWarning);
+      return;
+    }
+    this.#examples = personal.examples;
+    if (personal.head) await this.#useHead(personal.head);
+    else await this.#fit();
+  }
+
+  // Fits a head to the drawings of the labels it can read (the model's, and the person's own
+  // with NEW_LABEL_DRAWINGS drawings), uses it and keeps it. Returns the fit's time in ms.
+  async #fit() {
+    const labels = [...this.metadata.labels, ...newLabels(this.#examples, this.metadata.labels)];
+    const usable = this.#examples.filter(({ label }) => labels.includes(label));
+    if (!usable.length) {
+      await this.#useHead(null);
+      await this.#keep(null);
+      return null;
+    }
+    const inputs = usable.map(({ strokes }) => this.preprocess(strokes));
+    const batch = new Float32Array(inputs.length * inputs[0].length);
+    inputs.forEach((input, i) => batch.set(input, i * input.length));
+    const { rows, bias, ms } = await this.#request('fit', {
+      batch, shape: [inputs.length, ...this.inputShape], labels,
+      targets: usable.map(({ label }) => labels.indexOf(label)),
+    }, [batch.buffer]);
+    this.labels = labels;
+    await this.#keep({ modelHash: this.metadata.model_hash, labels, rows, bias });
+    return ms;
+  }
+
+  /** @param {import('./personal-store.js').Head | null} head */
+  async #useHead(head) {
+    await this.#request('useHead', { fitted: head && { labels: head.labels, rows: head.rows, bias: head.bias } });
+    this.labels = head?.labels ?? this.metadata.labels;
+  }
+
+  /** @param {import('./personal-store.js').Head | null} head */
+  async #keep(head) {
+    await writePersonal(this.#key, { examples: this.#examples, head }).catch(storageWarning);
+  }
+
+  /** @template T @param {() => Promise<T>} task @returns {Promise<T>} */
+  #serially(task) {
+    const done = this.#queue.then(task);
+    this.#queue = done.catch(() => {});
+    return done;
+  }
+
   #limits() {
     return { maxStrokes: this.#strokesRecipe.max_strokes, inkLimit: this.metadata.ink_limit };
   }
@@ -181,13 +312,14 @@ export class Recognizer {
   async #classify(inputs) {
     const batch = new Float32Array(inputs.length * inputs[0].length);
     inputs.forEach((input, i) => batch.set(input, i * input.length));
-    const { probs, ms } = await this.#request('classify', {
+    const { probs, labels: headLabels, ms } = await this.#request('classify', {
       batch, shape: [inputs.length, ...this.inputShape],
     }, [batch.buffer]);
-    const count = this.labels.length;
+    const labels = headLabels ?? this.metadata.labels; // the head that answered, if one did
+    const count = labels.length;
     const ranked = inputs.map((_, i) => rankLabels(
-      this.labels, probs.subarray(i * count, (i + 1) * count)));
-    return { ranked, modelMs: ms };
+      labels, probs.subarray(i * count, (i + 1) * count)));
+    return { ranked, adapted: headLabels !== null, modelMs: ms };
   }
 
   #request(type, message, transfer = []) {
@@ -197,6 +329,22 @@ export class Recognizer {
       this.#worker.postMessage({ id, type, ...message }, transfer);
     });
   }
+}
+
+// The person's own labels with enough drawings to be read, in the order they were first taught.
+function newLabels(examples, modelLabels) {
+  const counts = new Map();
+  for (const { label } of examples) {
+    if (!modelLabels.includes(label)) counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return [...counts].filter(([, count]) => count >= NEW_LABEL_DRAWINGS).map(([label]) => label);
+}
+
+// IndexedDB may be missing or refused (a private window, a full disk): what is taught then lasts
+// as long as the page.
+function storageWarning(error) {
+  console.warn('what is taught cannot be kept in this browser', error);
+  return undefined;
 }
 
 function timings(started, preprocessed, modelMs) {

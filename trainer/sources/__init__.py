@@ -19,7 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from trainer.config import DEFAULTS
-from trainer.dataset import MNIST_RECIPE, UNNAMED_WRITER, DataError, Dataset, onto_labels
+from trainer.dataset import (
+    MNIST_RECIPE,
+    UNNAMED_WRITER,
+    DataError,
+    Dataset,
+    onto_labels,
+    used_labels,
+)
 from trainer.preprocess import Recipe
 from trainer.sources.etl import etl_files, is_etl_file, load_etl
 from trainer.sources.kmnist import is_kmnist, load_kmnist
@@ -129,9 +136,13 @@ def resolve_data(
 ) -> Dataset:
     """The given paths (concatenated); without any, MNIST from the Keras cache, else a download,
     else the npm sample. With `labels` (a model's, to fine-tune it), each source's labels become
-    those, in their order."""
+    those, in their order, followed by any label the model lacks (a symbol of a person's own,
+    taught on the page), in the order the sources first use them."""
     if data:
         loaded = [(load_path(path, image_size), path) for path in data]
+        if labels:
+            labels = labels + [label for label in dict.fromkeys(
+                label for d, _ in loaded for label in used_labels(d)) if label not in labels]
         return concatenate([onto_labels(d, labels, path) if labels else d for d, path in loaded])
     dataset = _default_mnist(log)
     return onto_labels(dataset, labels, Path(dataset.source)) if labels else dataset

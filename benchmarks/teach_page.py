@@ -1,0 +1,94 @@
+"""The page learning a writer, on the page itself: `python -m benchmarks.teach_writers --page`.
+
+For each writer, in a fresh browser profile (an empty IndexedDB), the page's own Recognizer
+(web/recognizer.js, in real Chromium) is taught the writer's first k drawings of each digit with
+teach(), one at a time as a person would save them, and then reads the writer's other drawings
+with predict(); "before" is the same recognizer before any teaching. The fitting time is the
+worker's for the last teach(), which fits every drawing taught (k x 10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from export.browser import chromium, serve, site_with_model
+from trainer.sources.strokes import Character
+
+# In the page: load the recognizer, read `held` before, teach `taught` one by one, read `held`
+# again. Strokes as read_unipen gives them (y down, the tablet's units): predict() takes any unit.
+TEACH_AND_READ = """async ({ taught, held }) => {
+  const { Recognizer } = await import('./recognizer.js');
+  const recognizer = await Recognizer.load('model/');
+  const read = async () => {
+    let right = 0;
+    for (const [label, strokes] of held) {
+      const { ranked } = await recognizer.predict(strokes);
+      if (ranked[0]?.label === label) right++;
+    }
+    return right;
+  };
+  const before = await read();
+  let fitMs = null;
+  for (const [label, strokes] of taught) ({ fitMs } = await recognizer.teach(strokes, label));
+  const started = performance.now();
+  const after = await read();
+  const predictMs = (performance.now() - started) / held.length;
+  await recognizer.forget();
+  recognizer.dispose();
+  return { before, after, fitMs, predictMs };
+}"""
+
+
+def taught_and_held(characters: list[Character], per_digit: int) -> tuple[list, list]:
+    """One writer's first `per_digit` drawings of each digit, and the rest, as [label, strokes]."""
+    seen: dict[str, int] = {}
+    taught, held = [], []
+    for character in characters:
+        strokes = [[list(point) for point in stroke] for stroke in character.strokes]
+        if seen.get(character.label, 0) < per_digit:
+            seen[character.label] = seen.get(character.label, 0) + 1
+            taught.append([character.label, strokes])
+        else:
+            held.append([character.label, strokes])
+    return taught, held
+
+
+def teach_on_page(export: Path, writers: dict[str, list[Character]],
+                  per_digits: tuple[int, ...]) -> Iterator[dict]:
+    """A row per writer and k: drawings held out, read right before and after, fitting time."""
+    with site_with_model(export) as site, serve(site) as base, chromium() as browser:
+        for per_digit in per_digits:
+            for writer, characters in writers.items():
+                taught, held = taught_and_held(characters, per_digit)
+                context = browser.new_context(service_workers="block")
+                page = context.new_page()
+                page.goto(base)
+                result = page.evaluate(TEACH_AND_READ, {"taught": taught, "held": held})
+                context.close()
+                yield {"writer": writer, "k": per_digit, "taught": len(taught),
+                       "held": len(held), **result}
+
+
+def page_report(rows: list[dict], export: Path, machine: str) -> str:
+    lines = [
+        f"{export} taught on the page (web/recognizer.js teach(), Chromium), one writer at a "
+        f"time; {machine}",
+        "| writers | k a digit | taught | read | before | after | fitting the last (ms) "
+        "| predict (ms) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['writer']} | {row['k']} | {row['taught']} | {row['held']:,} "
+            f"| {row['before'] / row['held']:.2%} | {row['after'] / row['held']:.2%} "
+            f"| {row['fitMs']:.0f} | {row['predictMs']:.2f} |")
+    return "\n".join(lines)
+
+
+def summed(rows: list[dict], name: str) -> dict:
+    """Several writers' rows as one: drawings summed, the slowest fit, the mean predict."""
+    return {"writer": name, "k": rows[0]["k"],
+            **{key: sum(row[key] for row in rows) for key in ("taught", "held", "before", "after")},
+            "fitMs": max(row["fitMs"] for row in rows),
+            "predictMs": sum(row["predictMs"] for row in rows) / len(rows)}

@@ -1,0 +1,40 @@
+// What a recognizer kept of a person's teaching, read back (web/personal-store.js): a damaged
+// entry is named, a head fitted to another model is left out for refitting.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { checkPersonal } from '../../web/personal-store.js';
+
+const MODEL = { modelHash: 'a'.repeat(64), featureSize: 3 };
+const EXAMPLES = [{ label: '7', strokes: [[[0, 0], [10, 5]]] }];
+const head = (changes = {}) => ({
+  modelHash: MODEL.modelHash, labels: ['0', '1'], rows: new Float32Array(6), bias: new Float32Array(2),
+  ...changes,
+});
+
+test('an entry as written is read back whole', () => {
+  const entry = { examples: EXAMPLES, head: head() };
+  assert.deepEqual(checkPersonal(entry, MODEL), entry);
+  assert.deepEqual(checkPersonal({ examples: [], head: null }, MODEL), { examples: [], head: null });
+});
+
+test("a head fitted to another model is left out: the drawings are fitted again", () => {
+  assert.deepEqual(checkPersonal({ examples: EXAMPLES, head: head({ modelHash: 'b', rows: 'x' }) }, MODEL),
+    { examples: EXAMPLES, head: null });
+});
+
+test('a damaged entry is named, never used', () => {
+  for (const [entry, problem] of [
+    ['text', 'not an object'],
+    [{ head: head() }, 'no list of drawings'],
+    [{ examples: [{ label: '', strokes: [] }] }, 'drawing 1 is not a label with strokes of points'],
+    [{ examples: [{ label: '7', strokes: [[[0, NaN]]] }] }, 'drawing 1 is not a label with strokes of points'],
+    [{ examples: EXAMPLES, head: head({ modelHash: 7 }) }, 'the head names no model'],
+    [{ examples: EXAMPLES, head: head({ labels: 'ab' }) }, 'the head has no list of labels'],
+    [{ examples: EXAMPLES, head: head({ rows: [0, 0, 0, 0, 0, 0] }) }, 'the head has no weights'],
+    [{ examples: EXAMPLES, head: head({ rows: new Float32Array(5) }) },
+      "the head's weights do not fit 2 labels of 3 features"],
+    [{ examples: EXAMPLES, head: head({ bias: Float32Array.of(0, Infinity) }) },
+      'the head holds a weight that is not a number'],
+  ]) assert.equal(checkPersonal(entry, MODEL), problem);
+});
