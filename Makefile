@@ -116,6 +116,7 @@ bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.model_speed $(WEB_MODEL)
 	$(PY) -m benchmarks.model_speed build/kanji-model/none
 	$(PY) -m benchmarks.teach_writers --model $(MODEL) --pendigits $(PEN_WRITERS)/pendigits-orig.tes
+	$(PY) -m benchmarks.teach_writers --page --export $(WEB_MODEL) --pendigits $(PEN_WRITERS)/pendigits-orig.tes
 	node benchmarks/ranking.mjs
 	$(PY) -m benchmarks.augmentation
 

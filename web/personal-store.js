@@ -8,7 +8,7 @@ const DATABASE = 'drawrecog-personal';
 const STORE = 'taught';
 
 /**
- * @typedef {{ label: string, strokes: number[][][] }} Example
+ * @typedef {{ label: string, strokes: [number, number][][] }} Example
  *   One taught drawing: strokes of [x, y] points, as predict() takes them.
  * @typedef {{ modelHash: string, labels: string[], rows: Float32Array, bias: Float32Array }} Head
  *   A personal head: one row of weights a label (the model's labels, then the person's own).

@@ -227,8 +227,8 @@ export class Recognizer {
     const { rgba, width, height } = await decodePhoto(file);
     const input = photoToInput(rgba, width, height, this.metadata.preprocessing);
     const preprocessed = performance.now();
-    const { ranked: [ranked], modelMs } = await this.#classify([input]);
-    return { ranked, refused: null, input, ms: timings(started, preprocessed, modelMs) };
+    const { ranked: [ranked], adapted, modelMs } = await this.#classify([input]);
+    return { ranked, refused: null, adapted, input, ms: timings(started, preprocessed, modelMs) };
   }
 
   /** Ends the model's worker; the recognizer cannot be used after. @returns {void} */
@@ -307,7 +307,7 @@ export class Recognizer {
   /**
    * Inputs -> for each, every label with its probability, most likely first.
    * @param {Float32Array[]} inputs
-   * @returns {Promise<{ ranked: Ranked[][], modelMs: number }>}
+   * @returns {Promise<{ ranked: Ranked[][], adapted: boolean, modelMs: number }>}
    */
   async #classify(inputs) {
     const batch = new Float32Array(inputs.length * inputs[0].length);
