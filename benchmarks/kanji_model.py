@@ -30,6 +30,7 @@ import typer
 from PIL import Image, ImageDraw
 
 from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
+from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
 from trainer.sources.etl import ETL_RECIPE, ETL_SIZE, jis_to_char
@@ -170,4 +171,4 @@ def main(
 
 if __name__ == "__main__":
     quiet_tensorflow()
-    typer.run(main)
+    run(main)

@@ -24,6 +24,7 @@ import numpy as np
 import typer
 
 from benchmarks.split_writers import fail
+from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
 from trainer.dataset import MNIST_RECIPE, DataError
@@ -137,4 +138,4 @@ app = typer.Typer(add_completion=False)
 app.command()(main)
 
 if __name__ == "__main__":
-    app()
+    run(app)

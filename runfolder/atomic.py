@@ -9,7 +9,9 @@ from pathlib import Path
 
 
 def staging_path(target: Path) -> Path:
-    """The hidden sibling where `target`'s new content is built: .NAME.partial."""
+    """The hidden sibling where `target`'s new content is built: .NAME.partial, beside the
+    folder `target` resolves to (through a symbolic link, the real one)."""
+    target = target.resolve()
     return target.with_name(f".{target.name}.partial")
 
 
@@ -22,12 +24,19 @@ def staging_dir(target: Path) -> Path:
 
 
 def replace_dir(new: Path, target: Path) -> None:
-    """Put a finished folder in place of `target`, never leaving a half-written one there."""
+    """Put a finished folder in place of `target` (the folder it resolves to), never leaving a
+    half-written one there."""
+    target = target.resolve()
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
-    new.rename(target)
+    try:
+        new.rename(target)
+    except OSError:
+        if old.exists():
+            old.rename(target)  # what was there stays
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from runfolder.commandline import run
 from trainer.config import (
     DEFAULTS,
     RULES,
@@ -223,14 +224,4 @@ def log(message: str) -> None:
 
 def main() -> None:
     """Usage errors (an unknown flag, `--epochs abc`) are one line too, not click's box."""
-    from typer._click.exceptions import ClickException  # typer vendors click
-    from typer.main import get_command
-
-    try:
-        code = get_command(app).main(standalone_mode=False)
-    except typer.Abort:
-        code = 130
-    except ClickException as error:
-        typer.echo(f"error: {error.format_message()}", err=True)
-        code = 2
-    raise SystemExit(code or 0)
+    run(app)

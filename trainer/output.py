@@ -59,7 +59,9 @@ def check_contents(out: Path, force: bool, resume: bool) -> None:
 
 
 def lock_path(out: Path) -> Path:
-    return out.with_name(f".{out.name}.lock")
+    """The lock of the folder `out` resolves to: two names of one folder share one lock."""
+    real = out.resolve()
+    return real.with_name(f".{real.name}.lock")
 
 
 def is_locked(out: Path) -> bool:

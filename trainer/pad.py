@@ -19,6 +19,9 @@ from trainer.preprocess import Recipe, round_half_up
 
 Point = tuple[float, float]
 Stroke = list[Point]
+# The largest |x| or |y| a stroke file may hold: a pad or a tablet is some thousands of units
+# wide; beyond this a file is damaged or hostile, and the arithmetic of rendering would overflow.
+LARGEST_COORDINATE = 1e6
 
 # How much of the pad a character spans when the benchmark replays it on the page: a comfortable
 # size, well above the page's smallest (MIN_EXTENT in web/app.js).

@@ -28,6 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from runfolder.atomic import replace_dir, staging_dir, staging_path, write_whole
+from runfolder.classifier import ClassifierError, load_classifier
 from runfolder.layout import (
     BEST_MODEL,
     BEST_PROGRESS_FILE,
@@ -39,6 +40,7 @@ from runfolder.layout import (
     RUN_FILE,
     TEST_SAMPLE,
 )
+from runfolder.record import RecordError, read_record
 from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
 from trainer.calibration import INK_SAMPLE, ink_limit, validation_threshold
@@ -116,11 +118,19 @@ def build_or_resume(
         log(f"resuming {resume.model} after epoch {resume.progress.epoch} of {config.epochs}")
         progress = replace(resume.progress, settings=asdict(config))
         return keras.models.load_model(resume.model), progress, resume.model.parent
-    classifier = (keras.models.load_model(Path(config.init) / CLASSIFIER_MODEL) if config.init
-                  else build_classifier(config, dataset))
+    classifier = initial_classifier(Path(config.init)) if config.init else build_classifier(
+        config, dataset)
     model = build_training_model(classifier, build_augmentation(config))
     staging = staging_dir(Path(config.out))  # only now: a bad setting leaves nothing behind
     return model, Progress(settings=asdict(config)), staging
+
+
+def initial_classifier(folder: Path) -> keras.Model:
+    """--init's classifier, checked against its run.json."""
+    try:
+        return load_classifier(folder, read_record(folder))
+    except (ClassifierError, RecordError) as error:
+        raise TrainingError(f"--init {error}") from None
 
 
 def prepare_data(config: TrainConfig, dataset: Dataset, log) -> TrainingData:
@@ -285,11 +295,16 @@ def finish(
         record = json.dumps(run, indent=2, default=float) + "\n"
         write_whole(staging / RUN_FILE, lambda path: path.write_text(record))
         write_whole(staging / CONFIG_FILE, lambda path: path.write_text(config.to_toml()))
-        for name in (PROGRESS_FILE, BEST_PROGRESS_FILE):
-            (staging / name).unlink()
-        replace_dir(staging, out)
     except OSError as error:
         raise TrainingError(storage_problem(error, out)) from None
+    try:
+        replace_dir(staging, out)
+    except OSError as error:  # the run is complete: keep it, and say where
+        problem = error.strerror or error
+        raise TrainingError(f"{out}: cannot put the finished run in place ({problem}); it is "
+                            f"kept whole in {staging}") from None
+    for name in (PROGRESS_FILE, BEST_PROGRESS_FILE):
+        (out / name).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

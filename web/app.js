@@ -74,9 +74,13 @@ function setUpInput() {
     if (event.key === 'Escape') $('clear').click();
   });
   new ResizeObserver(() => pad.fitToScreen()).observe($('pad'));
-  setUpTeaching({
-    labels: metadata.labels, strokes: () => pad.inPixels(), predict, clear: () => $('clear').click(),
-  });
+  try { // the model works whatever the teaching part meets in this browser's storage
+    setUpTeaching({
+      labels: metadata.labels, strokes: () => pad.inPixels(), predict, clear: () => $('clear').click(),
+    });
+  } catch (error) {
+    $('teach-note').textContent = `Saving drawings is unavailable here: ${error.message}`;
+  }
 }
 
 function hint() {

@@ -12,6 +12,8 @@ import { decodePhoto, photoToInput } from './preprocess.js';
 import { rankLabels } from './ranking.js';
 import { strokesToInput } from './strokes.js';
 
+const SCHEMA_URL = new URL('./metadata.schema.json', import.meta.url);
+
 export class Recognizer {
   #worker;
   #requests = new Map(); // request id -> { resolve, reject }
@@ -22,8 +24,11 @@ export class Recognizer {
   static async load(folder, { backends = [] } = {}) {
     const folderName = folder.endsWith('/') ? folder : `${folder}/`; // errors name files by it
     const folderUrl = new URL(folderName, globalThis.location?.href).href;
-    const metadata = await fetchJson(new URL('metadata.json', folderUrl), `${folderName}metadata.json`);
-    checkMetadata(metadata, `${folderName}metadata.json`);
+    const [metadata, schema] = await Promise.all([
+      fetchJson(new URL('metadata.json', folderUrl), `${folderName}metadata.json`),
+      fetchJson(SCHEMA_URL, 'metadata.schema.json'),
+    ]);
+    checkMetadata(metadata, schema, `${folderName}metadata.json`);
     const recognizer = new Recognizer(metadata);
     const started = performance.now();
     const { backend, threads } = await recognizer.#request('load', {

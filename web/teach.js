@@ -3,6 +3,7 @@
 // --init MODEL_DIR` (web/samples.js says what the file holds).
 import {
   countsByLabel, drawingRecord, FILE_NAME, forgetRecords, ndjsonText, saveRecord, savedRecords,
+  SET_ASIDE_KEY, setAsideDamaged,
 } from './samples.js';
 
 const $ = (id) => document.getElementById(id);
@@ -30,6 +31,11 @@ export function setUpTeaching({ labels, strokes, predict, clear }) {
     showNote('Forgotten.');
     showCounts(labels);
   });
+  const damaged = setAsideDamaged(localStorage);
+  if (damaged) {
+    showNote(`${damaged} saved item${damaged === 1 ? ' was' : 's were'} not a drawing: set aside `
+      + `in this browser's storage (${SET_ASIDE_KEY}).`);
+  }
   showCounts(labels);
 }
 

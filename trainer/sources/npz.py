@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+from runfolder.record import first_line
 from trainer.dataset import SPLIT_SEED, TEST_FRACTION, DataError, Dataset, from_arrays, holdout
+from trainer.sniff import what_it_is
 from trainer.sources.mnist import DIGIT_LABELS, IDX_NAMES
 
 
@@ -33,6 +35,9 @@ def load_npz(path: Path) -> Dataset:
 
 def _read_npz(path: Path) -> tuple[dict[str, np.ndarray], list[str] | None]:
     """The arrays of one of the two .npz layouts, and the class names if it has them."""
+    found = what_it_is(path)
+    if found != "a zip archive":  # what every .npz is
+        raise DataError(f"{path}: not a readable .npz file ({found})")
     try:
         with np.load(path) as archive:
             if "x" in archive:
@@ -46,5 +51,5 @@ def _read_npz(path: Path) -> tuple[dict[str, np.ndarray], list[str] | None]:
             arrays = {key: archive[key] for key in keys}
             labels = archive["labels"].astype(str).tolist() if "labels" in archive else None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"{path}: not a readable .npz file ({error})") from None
+        raise DataError(f"{path}: not a readable .npz file ({first_line(error)})") from None
     return arrays, labels
