@@ -3,6 +3,7 @@ takes the input run.json describes and gives one output per label, or one line s
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ def load_classifier(folder: Path, run: dict) -> keras.Model:
     import keras
 
     model_file = folder / CLASSIFIER_MODEL
+    require_whole_archive(model_file)
     try:
         classifier = keras.models.load_model(model_file, compile=False)
     except Exception as error:  # noqa: BLE001 - Keras raises anything on a damaged archive
@@ -36,6 +38,18 @@ def load_classifier(folder: Path, run: dict) -> keras.Model:
                               f"but {folder / RUN_FILE} describes ({side}, {side}, {channels}) "
                               f"inputs and {labels} labels")
     return classifier
+
+
+def require_whole_archive(model_file: Path) -> None:
+    """A .keras file is a zip archive; Keras calls one cut short "File not found"."""
+    try:
+        with zipfile.ZipFile(model_file) as archive:
+            damaged = archive.testzip()
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ClassifierError(f"{model_file}: not a Keras model (not a whole zip archive: "
+                              f"{first_line(error)})") from None
+    if damaged is not None:
+        raise ClassifierError(f"{model_file}: a damaged Keras model ({damaged} in it is corrupt)")
 
 
 def _single(shape: object) -> bool:

@@ -287,6 +287,8 @@ DATA: list[Case] = [
     ("a UNIPEN file in UTF-16",
      lambda t: ["--data", _bytes(t / "UJIpenchars-w01", _pen_file("1 5").encode("utf-16"))],
      "UJIpenchars-w01: not a readable .npz file (UTF-16 text (save it as UTF-8))"),
+    ("an .npz claiming a terabyte array", lambda t: ["--data", _npz_claiming(t / "d.npz")],
+     "d.npz: array x of shape (1000000000, 28, 28) would take 730 GiB"),
     ("a single .npy array", lambda t: ["--data", _npy(t / "d.npz")],
      "d.npz: not a readable .npz file (a single .npy array, not an .npz of named arrays)"),
     (
@@ -362,6 +364,21 @@ def _pen_file(point: str) -> str:
 def _npy(path: Path) -> Path:
     with path.open("wb") as file:
         np.save(file, np.zeros((3, 28, 28), np.uint8))
+    return path
+
+
+def _npz_claiming(path: Path) -> Path:
+    """An .npz of a few bytes whose x promises 10^9 28x28 images."""
+    import io
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "|u1", "fortran_order": False, "shape": (10**9, 28, 28)})
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x.npy", header.getvalue())
+        buffer = io.BytesIO()
+        np.save(buffer, np.zeros(1, np.int64))
+        archive.writestr("y.npy", buffer.getvalue())
     return path
 
 
@@ -530,6 +547,54 @@ def test_a_diverging_loss_stops_the_run_and_saves_no_nan_model(tmp_path):
     line = result.stderr.strip().splitlines()[-1]
     assert line.startswith("error: --learning-rate 1e+30: the loss became NaN or infinite")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_failure_after_training_keeps_the_finished_run_and_says_where(tmp_path, monkeypatch):
+    """Issue 35: the finished run could not be moved into place and was deleted, with "no epoch
+    was complete"; now it stays whole, and the one line says where."""
+    import errno
+
+    def cannot_move(new, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr("trainer.train.replace_dir", cannot_move)
+    previous = finished_run(tmp_path / "m")
+    before = snapshot(previous)
+    result = tiny(tmp_path / "m", "--epochs", "1", "--force", code=2)
+    line = result.stderr.strip().splitlines()[-1]
+    staging = tmp_path / ".m.partial"
+    assert line == (f"error: {tmp_path / 'm'}: cannot put the finished run in place (Invalid "
+                    f"cross-device link); it is kept whole in {staging}")
+    kept = {path.name for path in staging.iterdir()}
+    assert {"run.json", "classifier.keras", "test_sample.npz"} <= kept
+    assert snapshot(previous) == before  # the run it was to replace is untouched
+
+
+@pytest.mark.slow
+def test_a_data_error_while_training_leaves_no_partial_folder(tmp_path, monkeypatch):
+    from trainer.dataset import DataError
+
+    def unreadable(*args, **kwargs):
+        raise DataError("photo.jpg: cannot decode it (truncated)")
+
+    monkeypatch.setattr("trainer.train.fit_phases", unreadable)
+    result = tiny(tmp_path / "m", "--epochs", "1", code=2)
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == "error: photo.jpg: cannot decode it (truncated)"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_init_with_a_damaged_classifier_is_one_line_and_writes_nothing(tmp_path):
+    base = initial_run(tmp_path)
+    a_zip(base / CLASSIFIER_MODEL)
+    before = snapshot(tmp_path)
+    result = tiny(tmp_path / "m", "--init", base, "--epochs", "1", code=2)
+    assert "Traceback" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"error: --init {base / CLASSIFIER_MODEL}: not a Keras model"), line
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.slow
@@ -709,6 +774,15 @@ def test_bad_preview_input_is_one_line_and_writes_nothing(tmp_path, capsys, monk
     assert list(tmp_path.iterdir()) == []
 
 
+def test_preview_never_writes_over_a_file_that_is_not_a_png(tmp_path, capsys):
+    notes = _text(tmp_path / "notes.txt", "a person's notes")
+    code = invoke("preview-augment", "--data", NPM_SAMPLE, "--out", notes)
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2 and lines == [f"error: --out {notes}: plain text, not a PNG, so it is not "
+                                   "replaced; choose another --out"], lines
+    assert notes.read_text() == "a person's notes"
+
+
 # benchmarks.split_writers, which make train runs: it never writes over what is not its own split,
 # nor a split with nothing (issue 35).
 PEN_TRA = _pen_file("3 4").replace('.COMMENT x\n.SEGMENT DIGIT 0 ? "7"\n',
@@ -751,4 +825,29 @@ def test_bad_split_input_is_one_line_and_changes_nothing(tmp_path, name, prepare
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: ") and message in line, line
+    assert snapshot(tmp_path) == before
+
+
+# evaluate on a damaged training folder (issue 35: these were tracebacks).
+EVALUATE: dict[str, Callable[[SimpleNamespace], Path]] = {
+    "classifier.keras a zip of something else": lambda s: a_zip(s.model / CLASSIFIER_MODEL),
+    "classifier.keras cut short": lambda s: spoil(
+        s.model / CLASSIFIER_MODEL, (s.model / CLASSIFIER_MODEL).read_bytes()[:2000]),
+    "run.json preprocessing a string": lambda s: change_run(s, preprocessing="strokes-box-com"),
+    "run.json of another input size": lambda s: another_size(s) and s.model / CLASSIFIER_MODEL,
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", EVALUATE)
+def test_evaluating_a_damaged_run_is_one_line_and_changes_nothing(case, trained_dir, tmp_path,
+                                                                   capsys):
+    s = SimpleNamespace(model=tmp_path / "tiny")
+    shutil.copytree(trained_dir, s.model)
+    named = EVALUATE[case](s)
+    before = snapshot(tmp_path)
+    code = invoke("evaluate", s.model)
+    stderr = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith(f"error: {named}: "), stderr
     assert snapshot(tmp_path) == before

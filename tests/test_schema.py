@@ -52,3 +52,13 @@ def test_run_json_fields_the_page_reads_are_declared_once():
     run = RUN_SCHEMA.read_text()
     for field in ("labels", "input_size", "channels", "input", "preprocessing"):
         assert f'"urn:drawrecog:metadata.schema.json#/$defs/{field}"' in run
+
+
+def test_the_schema_lists_the_exports_own_choices():
+    """The choices the export declares (export/__init__.py) are the ones the schema accepts."""
+    from export import BACKENDS, FORMAT_VERSION, QUANTIZATIONS
+
+    properties = json.loads(METADATA_SCHEMA.read_text())["properties"]
+    assert properties["quantization"]["enum"] == list(QUANTIZATIONS)
+    assert properties["backends"]["items"]["enum"] == list(BACKENDS)
+    assert properties["format_version"]["enum"] == [FORMAT_VERSION]

@@ -30,8 +30,15 @@ from trainer.config import (
 )
 from trainer.dataset import DataError, Dataset, check_trainable, validation_split
 from trainer.initial import check_initial, read_initial
-from trainer.output import OutputError, check_contents, check_output, training_lock
+from trainer.output import (
+    OutputError,
+    check_contents,
+    check_output,
+    discard_unresumable,
+    training_lock,
+)
 from trainer.progress import Checkpoint, resume_point
+from trainer.sniff import what_it_is
 from trainer.sources import resolve_data
 
 app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True,
@@ -116,6 +123,7 @@ def run_training(settings: TrainConfig, dataset: Dataset, checkpoint: Checkpoint
     try:
         train_model(settings, dataset, log, resume=checkpoint)
     except (ModelError, DataError, TrainingError) as error:
+        discard_unresumable(Path(settings.out))  # e.g. a photo that broke after the checks
         fail(error)
     except Interrupted as stop:
         log(f"interrupted: {stop}")
@@ -157,6 +165,9 @@ def preview_augment(
         dataset = load_data(settings)
         if png.is_dir() or not png.parent.is_dir():
             raise ConfigError(f"--out {png}: not a file in an existing folder")
+        if png.exists() and what_it_is(png) != "a PNG image":
+            raise ConfigError(f"--out {png}: {what_it_is(png)}, not a PNG, so it is not "
+                              "replaced; choose another --out")
     except (ConfigError, DataError) as error:
         fail(error)
     from trainer.augment import build_augmentation

@@ -19,6 +19,9 @@ MNIST_RECIPE = Recipe()
 TEST_FRACTION = 0.1
 SPLIT_SEED = 0
 UNNAMED_WRITER = "#"  # starts the writer key of an image whose source does not name its writer
+# The most bytes one array read into memory may take (uncompressed): EMNIST's largest file holds
+# under 1 GiB; a small compressed file that claims more is damaged or a decompression bomb.
+LARGEST_ARRAY = 4 << 30
 
 
 class DataError(Exception):

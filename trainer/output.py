@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,6 +57,13 @@ def check_contents(out: Path, force: bool, resume: bool) -> None:
     if not force and resume_point(out) is not None:
         raise OutputError(f"--out {out}: an interrupted run is waiting in {staging_path(out)} "
                           "(continue it with --resume, or pass --force to start over)")
+
+
+def discard_unresumable(out: Path) -> None:
+    """After a failed run: its staging folder goes, unless it holds a checkpoint to resume from
+    (under the lock, no other run's staging folder can be there)."""
+    if resume_point(out) is None:
+        shutil.rmtree(staging_path(out), ignore_errors=True)
 
 
 def lock_path(out: Path) -> Path:

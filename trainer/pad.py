@@ -81,9 +81,10 @@ def placement(strokes: list[Stroke], recipe: Recipe) -> tuple[Point, float, floa
     ys = [y for stroke in strokes for _, y in stroke]
     span = max(max(xs) - min(xs), max(ys) - min(ys))
     pen = recipe.pen * recipe.box
-    per_unit = (recipe.box - pen) / span if span > 0 else 0.0
+    per_unit = (recipe.box - pen) / span * recipe.oversample if span > 0 else 0.0
     centre = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
-    return centre, per_unit * recipe.oversample, pen * recipe.oversample
+    # A span too small to divide by (1e-320) is a dot, as web/strokes.js draws it
+    return centre, per_unit if math.isfinite(per_unit) else 0.0, pen * recipe.oversample
 
 
 def centre_by_mass(field: np.ndarray, recipe: Recipe) -> np.ndarray:

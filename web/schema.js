@@ -19,14 +19,6 @@ function problem(value, schema, root, path) {
     const found = problem(value, resolve(schema.$ref, root), root, path);
     if (found) return found;
   }
-  for (const part of schema.allOf ?? []) {
-    const found = problem(value, part, root, path);
-    if (found) return found;
-  }
-  if (schema.if && schema.then && !problem(value, schema.if, root, path)) {
-    const found = problem(value, schema.then, root, path);
-    if (found) return found;
-  }
   if (schema.type && ![schema.type].flat().some((type) => isType(value, type))) {
     return at(`${shown(value)} is not of type ${[schema.type].flat().join(' or ')}`);
   }
@@ -66,6 +58,15 @@ function problem(value, schema, root, path) {
       const found = problem(value[name], part, root, [...path, name]);
       if (found) return found;
     }
+  }
+  // Last: what one field requires of another (a recipe for the input), once each is sound.
+  for (const part of schema.allOf ?? []) {
+    const found = problem(value, part, root, path);
+    if (found) return found;
+  }
+  if (schema.if && schema.then && !problem(value, schema.if, root, path)) {
+    const found = problem(value, schema.then, root, path);
+    if (found) return found;
   }
   return null;
 }
