@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from export import ExportError, require_images
+from runfolder.atomic import real_path
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from runfolder.record import RecordError, first_line, read_json_file, read_record
+from runfolder.record import RecordError, read_json_file, read_record
+from runfolder.sample import SampleError, read_test_sample
 from runfolder.schema import METADATA_SCHEMA, schema_problem
 
 MODEL_JSON = "model.json"
@@ -49,27 +51,21 @@ def read_training(folder: Path, images: int) -> Training:
         run = read_record(folder)
     except RecordError as error:
         raise ExportError(str(error)) from None
-    x, y = read_sample(folder / TEST_SAMPLE, images)
-    return Training(folder, run, x, y)
-
-
-def read_sample(path: Path, images: int) -> tuple[np.ndarray, np.ndarray]:
     try:
-        with np.load(path) as sample:
-            if not {"x", "y"} <= set(sample.files):
-                raise ExportError(f"{path}: no x and y arrays (not a test sample)")
-            x, y = sample["x"][:images], sample["y"][:images]
-    except (OSError, ValueError, IndexError, EOFError, zipfile.BadZipFile) as error:
-        raise ExportError(f"{path}: not a readable test sample ({first_line(error)})") from None
-    if not len(x) or len(x) != len(y):
-        raise ExportError(f"{path}: {len(x)} images and {len(y)} labels (not a test sample)")
-    return x, y
+        x, y = read_test_sample(folder, run, images)
+    except SampleError as error:
+        raise ExportError(str(error)) from None
+    return Training(folder, run, x, y)
 
 
 def require_replaceable(out: Path, force: bool) -> None:
     """Refuse, in one line, to put an export anywhere but in a new folder or over an export;
     over an export only with `force`; never inside an export (a page's live model)."""
-    inside = next((folder for folder in out.resolve().parents if is_export(folder)), None)
+    try:
+        real = real_path(out)
+    except OSError as error:
+        raise ExportError(f"{out}: {error.strerror}") from None
+    inside = next((folder for folder in real.parents if is_export(folder)), None)
     if inside is not None:
         raise ExportError(f"{out}: inside the export {inside}, which it would damage; "
                           "choose another --out")

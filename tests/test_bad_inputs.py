@@ -45,7 +45,8 @@ def snapshot(folder: Path) -> dict[str, str]:
     """Every path under `folder` with its content's hash: what "nothing changed" compares."""
     return {
         str(path.relative_to(folder)): (
-            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else path.stat().st_mode
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file()
+            else path.lstat().st_mode
         )
         for path in sorted(folder.rglob("*"))
     }
@@ -224,6 +225,8 @@ OUTPUTS: list[Case] = [
         lambda t: ["--out", locked_out(t)],
         "another training is writing there (pid 4242",
     ),
+    ("out is a loop of symbolic links", lambda t: ["--out", _loop(t)],
+     "Too many levels of symbolic links"),
     (
         "another training holds the lock, reached through a symbolic link",
         lambda t: ["--out", _link(t / "link", locked_out(t))],
@@ -277,6 +280,8 @@ DATA: list[Case] = [
      "line 1: not a drawing (a number thousands of digits long"),
     ("ndjson nested 100000 deep", lambda t: ["--data", _ndjson(t, "[" * 100_000 + "]" * 100_000)],
      "line 1: not a drawing (a number thousands of digits long, or lists nested"),
+    ("ndjson with a million points", lambda t: ["--data", _ndjson(
+        t, f"[{[0] * 10**6}, {[0] * 10**6}]")], "has 1,000,000 points (more than 100,000"),
     ("gzip'd ndjson", lambda t: ["--data", _gzipped(t / "d.ndjson.gz")],
      "d.ndjson.gz: not a readable .npz file (gzip-compressed (decompress it first: gunzip))"),
     ("gzip'd ndjson named .ndjson", lambda t: ["--data", _gzipped(t / "d.ndjson")],
@@ -380,6 +385,12 @@ def _npz_claiming(path: Path) -> Path:
         np.save(buffer, np.zeros(1, np.int64))
         archive.writestr("y.npy", buffer.getvalue())
     return path
+
+
+def _loop(folder: Path) -> Path:
+    (folder / "a").symlink_to(folder / "b")
+    (folder / "b").symlink_to(folder / "a")
+    return folder / "a"
 
 
 def _link(link: Path, target: Path) -> Path:
@@ -707,9 +718,16 @@ BAD_INPUTS: dict[str, Callable[[SimpleNamespace], tuple[list, Path | str]]] = {
         convert(s, "--quantize", "uint8", "--max-accuracy-drop", "nan"), "--max-accuracy-drop"),
     "--max-accuracy-drop -1": lambda s: (
         convert(s, "--max-accuracy-drop", "-1"), "--max-accuracy-drop"),
+    "--out a loop of symbolic links": lambda s: (
+        ["convert", s.model, "--out", _loop(s.root)], s.root / "a"),
     "--out inside the live export": lambda s: (
         ["convert", s.model, "--out", s.export / "v2"], s.export / "v2"),
     "an unknown flag": lambda s: (convert(s, "--quantise", "uint8"), "No such option"),
+    "test_sample.npz a single .npy": lambda s: (convert(s), _npy(s.model / TEST_SAMPLE)),
+    "test_sample.npz of another image size": lambda s: (convert(s), write_npz(
+        s.model / TEST_SAMPLE, x=np.zeros((10, 32, 32), np.uint8), y=np.arange(10))),
+    "test_sample.npz with labels the run lacks": lambda s: (convert(s), write_npz(
+        s.model / TEST_SAMPLE, x=np.zeros((10, 28, 28), np.uint8), y=np.arange(10) + 90)),
 }
 
 
@@ -835,6 +853,7 @@ EVALUATE: dict[str, Callable[[SimpleNamespace], Path]] = {
         s.model / CLASSIFIER_MODEL, (s.model / CLASSIFIER_MODEL).read_bytes()[:2000]),
     "run.json preprocessing a string": lambda s: change_run(s, preprocessing="strokes-box-com"),
     "run.json of another input size": lambda s: another_size(s) and s.model / CLASSIFIER_MODEL,
+    "test_sample.npz a single .npy": lambda s: _npy(s.model / TEST_SAMPLE),
 }
 
 

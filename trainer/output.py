@@ -18,7 +18,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from runfolder.atomic import staging_path
+from runfolder.atomic import real_path, staging_path
 from runfolder.layout import RUN_FILE
 from trainer.progress import resume_point
 
@@ -31,7 +31,11 @@ def check_output(out: Path, force: bool, resume: bool) -> None:
     """Refuse, before any work, a run that would destroy something or cannot continue."""
     if force and resume:
         raise OutputError("--force and --resume: choose one (start over, or continue)")
-    if out.name in ("", "..") or out.resolve() == out.resolve().parent:
+    try:
+        real = real_path(out)
+    except OSError as error:
+        raise OutputError(f"--out {out}: {error.strerror}") from None
+    if out.name in ("", "..") or real == real.parent:
         raise OutputError(f"--out {str(out)!r}: name a folder for the run, e.g. models/digits")
     if is_locked(out):
         raise busy(out)
@@ -68,7 +72,7 @@ def discard_unresumable(out: Path) -> None:
 
 def lock_path(out: Path) -> Path:
     """The lock of the folder `out` resolves to: two names of one folder share one lock."""
-    real = out.resolve()
+    real = real_path(out)
     return real.with_name(f".{real.name}.lock")
 
 

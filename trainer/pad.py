@@ -22,6 +22,9 @@ Stroke = list[Point]
 # The largest |x| or |y| a stroke file may hold: a pad or a tablet is some thousands of units
 # wide; beyond this a file is damaged or hostile, and the arithmetic of rendering would overflow.
 LARGEST_COORDINATE = 1e6
+# The most points one character may have: Quick, Draw!'s raw drawings have some thousands;
+# millions would take minutes to render, for a drawing no one drew.
+LARGEST_DRAWING = 100_000
 
 # How much of the pad a character spans when the benchmark replays it on the page: a comfortable
 # size, well above the page's smallest (MIN_EXTENT in web/app.js).

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, DataError, Dataset, with_test_split
-from trainer.pad import LARGEST_COORDINATE, Stroke, render_inputs
+from trainer.pad import LARGEST_COORDINATE, LARGEST_DRAWING, Stroke, render_inputs
 from trainer.preprocess import Recipe
 from trainer.sniff import what_it_is
 
@@ -92,7 +92,12 @@ def parse_drawing(line: str) -> Drawing:
         raise ValueError('no "drawing" (a list of strokes, each [xs, ys] or [xs, ys, times])')
     if not drawing:
         raise ValueError(f"drawing {label!r} has no strokes")
-    return Drawing(label, [stroke_points(stroke, k) for k, stroke in enumerate(drawing, 1)])
+    strokes = [stroke_points(stroke, k) for k, stroke in enumerate(drawing, 1)]
+    points = sum(map(len, strokes))
+    if points > LARGEST_DRAWING:
+        raise ValueError(f"drawing {label!r} has {points:,} points (more than "
+                         f"{LARGEST_DRAWING:,}, which no one draws)")
+    return Drawing(label, strokes)
 
 
 def stroke_points(stroke: Any, number: int) -> Stroke:
