@@ -61,6 +61,9 @@ def main(
         fail(f"{source}: not a pendigits-orig file ({what_it_is(source)})")
     except typer.BadParameter as error:
         fail(f"{source}: {error}")
+    if not n_train + n_test:
+        fail(f"{source}: no .SEGMENT characters, so not a pendigits-orig file "
+             f"({what_it_is(source)}); {out} is left as it was")
     if not n_train or not n_test:
         fail(f"{source}: {n_train:,} characters for training and {n_test:,} of writers "
              f"{test_writers} (a pendigits-orig file has both; {out} is left as it was)")
@@ -78,8 +81,8 @@ def check_out(out: Path) -> None:
     """--out is new, or a folder holding nothing but a split's two files."""
     if out.exists() and not out.is_dir():
         fail(f"--out {out}: a file, not a folder")
-    others = sorted(p.name for p in out.iterdir() if p.name not in SPLIT_FILES) \
-        if out.is_dir() else []
+    ours = {*SPLIT_FILES, *(f".partial.{name}" for name in SPLIT_FILES)}  # write_whole's too
+    others = sorted(p.name for p in out.iterdir() if p.name not in ours) if out.is_dir() else []
     if others:
         fail(f"--out {out}: holds {others[0]}, so it is not a split of writers; "
              "choose another --out")

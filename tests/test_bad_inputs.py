@@ -818,9 +818,12 @@ def a_split(tmp: Path) -> Path:
 SPLITS: list[Case] = [
     ("semeion's file over a split", lambda t: [_text(t / "semeion.data", "0.0 1.0 " * 128 + "\n"),
                                                "--out", a_split(t)],
-     "semeion.data: 0 characters for training and 0 of writers 21-30"),
+     "semeion.data: no .SEGMENT characters, so not a pendigits-orig file (plain text)"),
     ("an empty file over a split", lambda t: [_text(t / "empty.tra", ""), "--out", a_split(t)],
-     "empty.tra: 0 characters for training"),
+     "empty.tra: no .SEGMENT characters, so not a pendigits-orig file (empty)"),
+    ("test writers none of the file's", lambda t: [
+        _text(t / "p.tra", PEN_TRA), "--test-writers", "50-60", "--out", a_split(t)],
+     "p.tra: 2 characters for training and 0 of writers 50-60"),
     ("a model folder as --out", lambda t: [_text(t / "p.tra", PEN_TRA), "--out",
                                            finished_run(t / "model")],
      "holds best.keras, so it is not a split of writers"),
