@@ -30,12 +30,19 @@ def schema_problem(document: object, schema_file: Path) -> str | None:
     """None when `document` fits the schema; else one line: the field and what is wrong."""
     error = best_match(_validator(schema_file).iter_errors(document))
     if error is None:
-        return None
+        return size_problem(document)
     if error.validator == "required":
         where = "".join(f"{key}." for key in error.absolute_path)
         missing = [name for name in error.validator_value if name not in error.instance]
         return f"no {', '.join(where + name for name in missing)}"
     return _describe(error)
+
+
+def size_problem(document: dict) -> str | None:
+    """The one rule JSON Schema cannot state, checked on the page too (web/metadata.js): the
+    recipe makes inputs of the model's size."""
+    size, made = document["input_size"], document["preprocessing"]["size"]
+    return None if size == made else f"preprocessing.size: {made}, but input_size is {size}"
 
 
 def _describe(error: ValidationError) -> str:

@@ -336,7 +336,7 @@ def test_photo_page_input_and_top1_match_python(browser, photo_model, tmp_path, 
     ({"preprocessing": {"kind": "mnist-box-com", "size": 28}},
      'model/metadata.json: preprocessing.kind: "mnist-box-com" is not one of "strokes-box-com", '
      '"photo-centre-crop"'),
-    ({"input": "photo"},
+    ({"input": "photo", "channels": 3},
      'model/metadata.json: preprocessing.kind: "photo-centre-crop" was expected'),
     # issue 35: a damaged run's export, and fields of the wrong type, named by field
     ({"preprocessing": []}, "model/metadata.json: preprocessing: [] is not of type object"),

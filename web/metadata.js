@@ -11,8 +11,14 @@ const FORMAT_VERSIONS = [1];
 // `schema`: web/metadata.schema.json's content.
 export function checkMetadata(metadata, schema, file = 'model/metadata.json') {
   checkFormat(metadata, file);
-  const problem = schemaProblem(metadata, schema);
+  const problem = schemaProblem(metadata, schema) ?? sizeProblem(metadata);
   if (problem) throw new Error(`${file}: ${problem}`);
+}
+
+// The one rule JSON Schema cannot state, checked by the export too (runfolder/schema.py): the
+// recipe makes inputs of the model's size.
+function sizeProblem({ input_size: size, preprocessing: { size: made } }) {
+  return size === made ? null : `preprocessing.size: ${made}, but input_size is ${size}`;
 }
 
 function checkFormat(metadata, file) {
