@@ -294,6 +294,8 @@ DATA: list[Case] = [
      "UJIpenchars-w01: not a readable .npz file (UTF-16 text (save it as UTF-8))"),
     ("an .npz claiming a terabyte array", lambda t: ["--data", _npz_claiming(t / "d.npz")],
      "d.npz: array x of shape (1000000000, 28, 28) would take 730 GiB"),
+    ("KMNIST images a single .npy array", lambda t: ["--data", _kmnist_of_npy(t)],
+     "kmnist-test-imgs.npz: not a readable .npz file (a single .npy array"),
     ("a single .npy array", lambda t: ["--data", _npy(t / "d.npz")],
      "d.npz: not a readable .npz file (a single .npy array, not an .npz of named arrays)"),
     (
@@ -385,6 +387,13 @@ def _npz_claiming(path: Path) -> Path:
         np.save(buffer, np.zeros(1, np.int64))
         archive.writestr("y.npy", buffer.getvalue())
     return path
+
+
+def _kmnist_of_npy(folder: Path) -> Path:
+    kmnist = folder / "kmnist"
+    _text(kmnist / "kmnist_classmap.csv", "index,codepoint,char\n0,U+304A,お\n1,U+304D,き\n")
+    _npy(kmnist / "kmnist-test-imgs.npz")
+    return kmnist
 
 
 def _loop(folder: Path) -> Path:

@@ -62,3 +62,19 @@ def test_the_schema_lists_the_exports_own_choices():
     assert properties["quantization"]["enum"] == list(QUANTIZATIONS)
     assert properties["backends"]["items"]["enum"] == list(BACKENDS)
     assert properties["format_version"]["enum"] == [FORMAT_VERSION]
+
+
+@pytest.mark.parametrize("change, problem", [
+    ({"metrics": {"test_accuracy": float("nan")}}, "Out of range float values"),
+    ({"preprocessing": []}, "preprocessing: [] is not of type 'object'"),
+])
+def test_the_trainer_writes_no_run_record_the_export_would_refuse(tmp_path, change, problem):
+    from trainer.train import TrainingError, checked_record
+
+    run = {"model": "cnn", "labels": ["0", "1"], "input": "drawing", "input_size": 28,
+           "channels": 1, "preprocessing": TABLE["good"]["preprocessing"], "settings": {},
+           "metrics": {"test_accuracy": 0.9}}
+    assert json.loads(checked_record(run, tmp_path)) == run
+    with pytest.raises(TrainingError, match=re.escape(problem)) as refused:
+        checked_record({**run, **change}, tmp_path)
+    assert str(refused.value).endswith(f"; the run's checkpoints are kept in {tmp_path}")

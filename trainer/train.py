@@ -41,6 +41,7 @@ from runfolder.layout import (
     TEST_SAMPLE,
 )
 from runfolder.record import RecordError, read_record
+from runfolder.schema import RUN_SCHEMA, schema_problem
 from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
 from trainer.calibration import INK_SAMPLE, ink_limit, validation_threshold
@@ -287,12 +288,12 @@ def finish(
 ) -> None:
     """Write what the export reads, then put the finished run in place of `out`."""
     out = Path(config.out)
+    record = checked_record(run, staging)
     try:
         write_whole(staging / CLASSIFIER_MODEL, best.get_layer(CLASSIFIER).save)
         sample = np.arange(min(TEST_SAMPLE_SIZE, len(dataset.y_test)))
         x, y = read(dataset.x_test, sample), dataset.y_test[sample]
         write_whole(staging / TEST_SAMPLE, lambda path: np.savez_compressed(path, x=x, y=y))
-        record = json.dumps(run, indent=2, default=float) + "\n"
         write_whole(staging / RUN_FILE, lambda path: path.write_text(record))
         write_whole(staging / CONFIG_FILE, lambda path: path.write_text(config.to_toml()))
     except OSError as error:
@@ -305,6 +306,19 @@ def finish(
                             f"kept whole in {staging}") from None
     for name in (PROGRESS_FILE, BEST_PROGRESS_FILE):
         (out / name).unlink(missing_ok=True)
+
+
+def checked_record(run: dict, staging: Path) -> str:
+    """run.json's text, once it fits its schema: what the export, evaluate and --init will
+    accept. A run that does not is kept in `staging` (a trainer bug, not the user's)."""
+    try:
+        record = json.dumps(run, indent=2, default=float, allow_nan=False) + "\n"
+        problem = schema_problem(json.loads(record), RUN_SCHEMA)
+    except ValueError as error:  # NaN or infinity in a metric
+        problem = str(error)
+    if problem:
+        raise TrainingError(f"{RUN_FILE}: {problem}; the run's checkpoints are kept in {staging}")
+    return record
 
 
 @contextlib.contextmanager

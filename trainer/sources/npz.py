@@ -58,7 +58,7 @@ def _read_npz(path: Path) -> tuple[dict[str, np.ndarray], list[str] | None]:
             if missing:
                 raise DataError(f"{path}: missing arrays {', '.join(missing)}")
             for key in [*keys, *(["labels"] if "labels" in archive else [])]:
-                _check_size(path, archive, key)
+                check_size(path, archive, key)
             arrays = {key: archive[key] for key in keys}
             labels = archive["labels"].astype(str).tolist() if "labels" in archive else None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
@@ -66,7 +66,7 @@ def _read_npz(path: Path) -> tuple[dict[str, np.ndarray], list[str] | None]:
     return arrays, labels
 
 
-def _check_size(path: Path, archive: np.lib.npyio.NpzFile, key: str) -> None:
+def check_size(path: Path, archive: np.lib.npyio.NpzFile, key: str) -> None:
     """The array `key` would fit in memory: its header's shape, read before its data (a small
     compressed .npz may claim terabytes)."""
     with archive.zip.open(f"{key}.npy") as file:
