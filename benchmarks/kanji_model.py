@@ -108,6 +108,7 @@ def write_run(folder: Path, images: int) -> None:
         "channels": 1,
         "preprocessing": ETL_RECIPE.to_json(),
         "data_source": "none: random weights, random strokes labelled by the model itself",
+        "settings": {},
         "metrics": {"test_accuracy": 1.0, "not_sure_threshold": None},
     }
     (folder / RUN_FILE).write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
