@@ -225,6 +225,8 @@ OUTPUTS: list[Case] = [
         lambda t: ["--out", locked_out(t)],
         "another training is writing there (pid 4242",
     ),
+    ("out inside a finished run", lambda t: ["--out", finished_run(t / "m") / "sub"],
+     "inside the training run"),
     ("out is a loop of symbolic links", lambda t: ["--out", _loop(t)],
      "Too many levels of symbolic links"),
     (

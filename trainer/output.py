@@ -37,6 +37,9 @@ def check_output(out: Path, force: bool, resume: bool) -> None:
         raise OutputError(f"--out {out}: {error.strerror}") from None
     if out.name in ("", "..") or real == real.parent:
         raise OutputError(f"--out {str(out)!r}: name a folder for the run, e.g. models/digits")
+    inside = next((folder for folder in real.parents if (folder / RUN_FILE).is_file()), None)
+    if inside is not None:  # replacing that run would delete this one
+        raise OutputError(f"--out {out}: inside the training run {inside}; choose another --out")
     if is_locked(out):
         raise busy(out)
     check_contents(out, force, resume)
