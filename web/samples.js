@@ -52,16 +52,16 @@ export function setAsideDamaged(storage) {
   const items = storedItems(storage);
   const damaged = items === null ? [raw] : items.filter((item) => !isDrawingRecord(item));
   if (!damaged.length) return 0;
-  const setAside = JSON.parse(storage.getItem(SET_ASIDE_KEY) ?? '[]');
-  storage.setItem(SET_ASIDE_KEY, JSON.stringify([...(Array.isArray(setAside) ? setAside : []), ...damaged]));
+  const before = storedItems(storage, SET_ASIDE_KEY) ?? [storage.getItem(SET_ASIDE_KEY)];
+  storage.setItem(SET_ASIDE_KEY, JSON.stringify([...before, ...damaged]));
   storage.setItem(STORAGE_KEY, JSON.stringify(items?.filter(isDrawingRecord) ?? []));
   return damaged.length;
 }
 
 // What is stored: an array (of anything), [] when nothing is, null when it is not a JSON array.
-function storedItems(storage) {
+function storedItems(storage, key = STORAGE_KEY) {
   try {
-    const items = JSON.parse(storage.getItem(STORAGE_KEY) ?? '[]');
+    const items = JSON.parse(storage.getItem(key) ?? '[]');
     return Array.isArray(items) ? items : null;
   } catch {
     return null;

@@ -84,6 +84,18 @@ test('stored items that are not drawings are set aside, the drawings kept', asyn
   assert.equal(setAsideDamaged(storage), 0);
 });
 
+test('what was set aside before is kept, even when it is not JSON', async () => {
+  const { SET_ASIDE_KEY, setAsideDamaged } = await import('../../web/samples.js');
+  const storage = memoryStorage();
+  storage.setItem(SET_ASIDE_KEY, '{oops');
+  storage.setItem(STORAGE_KEY, '[null]');
+  assert.equal(setAsideDamaged(storage), 1);
+  assert.deepEqual(JSON.parse(storage.getItem(SET_ASIDE_KEY)), ['{oops', null]);
+  storage.setItem(STORAGE_KEY, '[7]');
+  assert.equal(setAsideDamaged(storage), 1);
+  assert.deepEqual(JSON.parse(storage.getItem(SET_ASIDE_KEY)), ['{oops', null, 7]);
+});
+
 test('storage that is not a JSON array is set aside whole', async () => {
   const { SET_ASIDE_KEY, setAsideDamaged } = await import('../../web/samples.js');
   for (const raw of ['{oops', '{"0": 1}', 'null']) {
