@@ -23,6 +23,7 @@ from typing import Annotated
 
 import typer
 
+from runfolder.commandline import run
 from trainer.config import CHOICES
 
 KINDS = CHOICES["augment"]
@@ -157,4 +158,4 @@ def main(
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run(main)

@@ -39,6 +39,7 @@ import typer
 from playwright.sync_api import BrowserContext, Request
 
 from export.browser import CHROMIUM, chromium, serve, site_with_model
+from runfolder.commandline import run
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -206,4 +207,4 @@ def main(
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run(main)

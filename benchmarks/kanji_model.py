@@ -30,6 +30,7 @@ import typer
 from PIL import Image, ImageDraw
 
 from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
+from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
 from trainer.sources.etl import ETL_RECIPE, ETL_SIZE, jis_to_char
@@ -107,6 +108,7 @@ def write_run(folder: Path, images: int) -> None:
         "channels": 1,
         "preprocessing": ETL_RECIPE.to_json(),
         "data_source": "none: random weights, random strokes labelled by the model itself",
+        "settings": {},
         "metrics": {"test_accuracy": 1.0, "not_sure_threshold": None},
     }
     (folder / RUN_FILE).write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
@@ -170,4 +172,4 @@ def main(
 
 if __name__ == "__main__":
     quiet_tensorflow()
-    typer.run(main)
+    run(main)

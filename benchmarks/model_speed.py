@@ -27,6 +27,7 @@ import typer
 from benchmarks.split_writers import fail
 from export import BACKENDS
 from export.browser import chromium, serve, site_with_model
+from runfolder.commandline import run
 
 # Each model in turn, a block of `calls` at a time; {name: per-call ms of each block}.
 TIME_MODELS = """async ({ backend, names, side, channels, rounds, calls }) => {
@@ -94,4 +95,4 @@ app = typer.Typer(add_completion=False)
 app.command()(main)
 
 if __name__ == "__main__":
-    app()
+    run(app)

@@ -43,6 +43,7 @@ from export import ExportError
 from export.browser import DISPATCH_STROKES, chromium, draw_strokes, serve, site_with_model
 from export.inputs import read_export
 from runfolder.atomic import write_whole
+from runfolder.commandline import run
 from trainer.dataset import DataError
 from trainer.pad import Stroke, fit_to_pad
 from trainer.sources.strokes import TEST_SUFFIX, read_unipen, unipen_files
@@ -480,4 +481,4 @@ app = typer.Typer(add_completion=False)
 app.command()(main)
 
 if __name__ == "__main__":
-    app()
+    run(app)

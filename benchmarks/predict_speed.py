@@ -27,6 +27,7 @@ import typer
 from playwright.sync_api import Browser
 
 from export.browser import DISPATCH_STROKES, chromium, serve, site_with_model
+from runfolder.commandline import run
 
 FRAME_MS = 16.0  # a task longer than this drops a frame of the drawing
 OVER_A_FRAME = " (over a frame)"
@@ -146,4 +147,4 @@ app = typer.Typer(add_completion=False)
 app.command()(main)
 
 if __name__ == "__main__":
-    app()
+    run(app)

@@ -30,6 +30,7 @@ import numpy as np
 import typer
 
 from benchmarks.split_writers import fail
+from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
 from trainer.dataset import MNIST_RECIPE, DataError
@@ -195,4 +196,4 @@ app = typer.Typer(add_completion=False)
 app.command()(main)
 
 if __name__ == "__main__":
-    app()
+    run(app)

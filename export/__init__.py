@@ -75,6 +75,9 @@ class ExportOptions:
             raise ExportError(f"--quantize: {self.quantize!r} is not one of {choices}")
         require_backends(self.backends)
         require_images(self.images)
+        if not 0 <= self.max_accuracy_drop <= 1:  # NaN too: no comparison would ever refuse
+            raise ExportError(f"--max-accuracy-drop: must be from 0 to 1, not "
+                              f"{self.max_accuracy_drop}")
 
 
 def require_backends(backends: tuple[str, ...]) -> None:

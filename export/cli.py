@@ -11,8 +11,10 @@ import typer
 
 from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
 from export.inputs import read_export, read_training, require_replaceable
+from runfolder.commandline import run
 
-app = typer.Typer(help="Export trained models to TF.js and check them.", no_args_is_help=True)
+app = typer.Typer(help="Export trained models to TF.js and check them.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
 
 
 ModelDir = Annotated[
@@ -123,4 +125,4 @@ def one_line_errors() -> Iterator[None]:
 
 
 def main() -> None:
-    app()
+    run(app)

@@ -32,13 +32,15 @@ from export.inputs import (
     Training,
     read_export,
     read_training,
+    require_page_metadata,
     require_replaceable,
 )
 from export.parity import Parity, check_parity
 from export.version import version_keys
 from runfolder.atomic import replace_dir, staging_dir
+from runfolder.classifier import ClassifierError
+from runfolder.classifier import load_classifier as load_checked_classifier
 from runfolder.layout import PROBABILITIES
-from runfolder.record import first_line
 
 # Bytes a value in the dtypes the converter quantizes to.
 QUANTIZED_BYTES = {"float16": 2, "uint16": 2, "uint8": 1}
@@ -55,7 +57,7 @@ def export_model(
     """
     training = read_training(model_dir, options.images)
     require_replaceable(out, options.force)
-    classifier = with_features(load_classifier(training.classifier_file))
+    classifier = with_features(load_classifier(training))
     staging = make_staging(out)
     try:
         metadata = build_export(classifier, training, staging, options, log)
@@ -71,13 +73,12 @@ def export_model(
     return metadata
 
 
-def load_classifier(model_file: Path) -> keras.Model:
+def load_classifier(training: Training) -> keras.Model:
     """The saved classifier (augmentation was left behind by the trainer), computing in float32."""
     try:
-        return in_float32(keras.models.load_model(model_file, compile=False))
-    except (OSError, ValueError, KeyError, TypeError) as error:  # a damaged or foreign file
-        problem = first_line(error)
-        raise ExportError(f"{model_file}: cannot load the classifier ({problem})") from None
+        return in_float32(load_checked_classifier(training.folder, training.run))
+    except ClassifierError as error:
+        raise ExportError(str(error)) from None
 
 
 def with_features(classifier: keras.Model) -> keras.Model:
@@ -125,6 +126,7 @@ def build_export(
             f"{training.classifier_file}: TF.js disagrees with Keras on {failed[0].summary()}"
         )
     metadata = metadata_for(training, options, reports, staging, seconds, unquantized_bytes)
+    require_page_metadata(metadata, staging / METADATA)
     (staging / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
     return metadata
 
@@ -319,6 +321,6 @@ def verify(
     require_backends(backends)
     training = read_training(model_dir, images)
     metadata = read_export(export_dir)
-    classifier = with_features(load_classifier(training.classifier_file))
+    classifier = with_features(load_classifier(training))
     return check_parity(classifier, export_dir, training.x, training.y, backends,
                         metadata["quantization"])

@@ -5,7 +5,6 @@ Each problem is one ExportError naming the file and what is wrong with it.
 
 from __future__ import annotations
 
-import json
 import os
 import zipfile
 from dataclasses import dataclass
@@ -13,15 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from export import QUANTIZATIONS, ExportError, require_images
+from export import ExportError, require_images
+from runfolder.atomic import real_path
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from runfolder.record import RecordError, first_line, read_record
+from runfolder.record import RecordError, read_json_file, read_record
+from runfolder.sample import SampleError, read_test_sample
+from runfolder.schema import METADATA_SCHEMA, schema_problem
 
 MODEL_JSON = "model.json"
 METADATA = "metadata.json"
-# What the export takes from run.json; a dot goes one level down.
-RUN_FIELDS = ("model", "labels", "input_size", "channels", "preprocessing",
-              "metrics.test_accuracy")
 
 
 @dataclass(frozen=True)
@@ -49,29 +48,27 @@ def read_training(folder: Path, images: int) -> Training:
     if not zipfile.is_zipfile(folder / CLASSIFIER_MODEL):
         raise ExportError(f"{folder / CLASSIFIER_MODEL}: not a Keras model (no zip archive)")
     try:
-        run = read_record(folder, RUN_FIELDS)
+        run = read_record(folder)
     except RecordError as error:
         raise ExportError(str(error)) from None
-    x, y = read_sample(folder / TEST_SAMPLE, images)
-    return Training(folder, run, x, y)
-
-
-def read_sample(path: Path, images: int) -> tuple[np.ndarray, np.ndarray]:
     try:
-        with np.load(path) as sample:
-            if not {"x", "y"} <= set(sample.files):
-                raise ExportError(f"{path}: no x and y arrays (not a test sample)")
-            x, y = sample["x"][:images], sample["y"][:images]
-    except (OSError, ValueError, IndexError, EOFError, zipfile.BadZipFile) as error:
-        raise ExportError(f"{path}: not a readable test sample ({first_line(error)})") from None
-    if not len(x) or len(x) != len(y):
-        raise ExportError(f"{path}: {len(x)} images and {len(y)} labels (not a test sample)")
-    return x, y
+        x, y = read_test_sample(folder, run, images)
+    except SampleError as error:
+        raise ExportError(str(error)) from None
+    return Training(folder, run, x, y)
 
 
 def require_replaceable(out: Path, force: bool) -> None:
     """Refuse, in one line, to put an export anywhere but in a new folder or over an export;
-    over an export only with `force`."""
+    over an export only with `force`; never inside an export (a page's live model)."""
+    try:
+        real = real_path(out)
+    except OSError as error:
+        raise ExportError(f"{out}: {error.strerror}") from None
+    inside = next((folder for folder in real.parents if is_export(folder)), None)
+    if inside is not None:
+        raise ExportError(f"{out}: inside the export {inside}, which it would damage; "
+                          "choose another --out")
     if out.is_dir():
         if not is_export(out):
             raise ExportError(
@@ -111,17 +108,18 @@ def read_export(folder: Path) -> dict:
             raise ExportError(f"{folder / name}: not found (the export is incomplete)")
     metadata_file = folder / METADATA
     metadata = read_json(metadata_file, "run make export first")
-    if not isinstance(metadata, dict) or metadata.get("quantization") not in QUANTIZATIONS:
-        raise ExportError(f"{metadata_file}: no quantization (not an export's metadata)")
+    require_page_metadata(metadata, metadata_file)
     return metadata
+
+
+def require_page_metadata(metadata: object, metadata_file: Path) -> None:
+    """`metadata` is what the page accepts (web/metadata.schema.json), or an ExportError."""
+    problem = schema_problem(metadata, METADATA_SCHEMA)
+    if problem:
+        raise ExportError(f"{metadata_file}: {problem} (the page would refuse this export)")
 
 
 def read_json(path: Path, when_missing: str = "") -> object:
     if not path.is_file():
         raise ExportError(f"{path}: not found" + (f" ({when_missing})" if when_missing else ""))
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:  # not UTF-8, or not JSON
-        raise ExportError(f"{path}: not JSON ({first_line(error)})") from None
-    except OSError as error:
-        raise ExportError(f"{path}: cannot read it ({error.strerror})") from None
+    return read_json_file(path, "JSON file", ExportError)

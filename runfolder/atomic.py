@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 
+def real_path(path: Path) -> Path:
+    """`path` with every symbolic link followed; OSError (ELOOP) for a loop of them."""
+    try:
+        return path.resolve()
+    except RuntimeError:  # Python 3.11's word for a loop
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
+
+
 def staging_path(target: Path) -> Path:
-    """The hidden sibling where `target`'s new content is built: .NAME.partial."""
+    """The hidden sibling where `target`'s new content is built: .NAME.partial, beside the
+    folder `target` resolves to (through a symbolic link, the real one)."""
+    target = real_path(target)
     return target.with_name(f".{target.name}.partial")
 
 
@@ -22,12 +33,19 @@ def staging_dir(target: Path) -> Path:
 
 
 def replace_dir(new: Path, target: Path) -> None:
-    """Put a finished folder in place of `target`, never leaving a half-written one there."""
+    """Put a finished folder in place of `target` (the folder it resolves to), never leaving a
+    half-written one there."""
+    target = real_path(target)
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
-    new.rename(target)
+    try:
+        new.rename(target)
+    except OSError:
+        if old.exists():
+            old.rename(target)  # what was there stays
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

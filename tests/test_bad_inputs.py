@@ -45,7 +45,8 @@ def snapshot(folder: Path) -> dict[str, str]:
     """Every path under `folder` with its content's hash: what "nothing changed" compares."""
     return {
         str(path.relative_to(folder)): (
-            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else path.stat().st_mode
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file()
+            else path.lstat().st_mode
         )
         for path in sorted(folder.rglob("*"))
     }
@@ -224,6 +225,15 @@ OUTPUTS: list[Case] = [
         lambda t: ["--out", locked_out(t)],
         "another training is writing there (pid 4242",
     ),
+    ("out inside a finished run", lambda t: ["--out", finished_run(t / "m") / "sub"],
+     "inside the training run"),
+    ("out is a loop of symbolic links", lambda t: ["--out", _loop(t)],
+     "Too many levels of symbolic links"),
+    (
+        "another training holds the lock, reached through a symbolic link",
+        lambda t: ["--out", _link(t / "link", locked_out(t))],
+        "another training is writing there (pid 4242",
+    ),
 ]
 DATA: list[Case] = [
     (
@@ -263,6 +273,33 @@ DATA: list[Case] = [
         lambda t: ["--data", write_npz(t / "d.npz", **digits(4))],
         "no test images",
     ),
+    # issue 35: readers of untrusted files bound what they accept and say what a file is
+    ("ndjson with an infinite coordinate", lambda t: ["--data", _ndjson(t, "[[1e400, 2], [3, 4]]")],
+     "line 1: stroke 1: coordinates that are not lists of numbers"),
+    ("ndjson with a huge coordinate", lambda t: ["--data", _ndjson(t, f"[[{10**400}, 2], [3, 4]]")],
+     "line 1: stroke 1: a coordinate beyond ±1,000,000"),
+    ("ndjson with a 5000-digit number", lambda t: ["--data", _ndjson(t, f"[[{'9' * 5000}], [3]]")],
+     "line 1: not a drawing (a number thousands of digits long"),
+    ("ndjson nested 100000 deep", lambda t: ["--data", _ndjson(t, "[" * 100_000 + "]" * 100_000)],
+     "line 1: not a drawing (a number thousands of digits long, or lists nested"),
+    ("ndjson with a million points", lambda t: ["--data", _ndjson(
+        t, f"[{[0] * 10**6}, {[0] * 10**6}]")], "has 1,000,000 points (more than 100,000"),
+    ("gzip'd ndjson", lambda t: ["--data", _gzipped(t / "d.ndjson.gz")],
+     "d.ndjson.gz: not a readable .npz file (gzip-compressed (decompress it first: gunzip))"),
+    ("gzip'd ndjson named .ndjson", lambda t: ["--data", _gzipped(t / "d.ndjson")],
+     "d.ndjson: not ndjson (gzip-compressed"),
+    ("a UNIPEN file with a huge coordinate",
+     lambda t: ["--data", _text(t / "pen.tra", _pen_file(f"{'9' * 400} 5"))],
+     "pen.tra: line 5: a coordinate beyond ±1,000,000"),
+    ("a UNIPEN file in UTF-16",
+     lambda t: ["--data", _bytes(t / "UJIpenchars-w01", _pen_file("1 5").encode("utf-16"))],
+     "UJIpenchars-w01: not a readable .npz file (UTF-16 text (save it as UTF-8))"),
+    ("an .npz claiming a terabyte array", lambda t: ["--data", _npz_claiming(t / "d.npz")],
+     "d.npz: array x of shape (1000000000, 28, 28) would take 730 GiB"),
+    ("KMNIST images a single .npy array", lambda t: ["--data", _kmnist_of_npy(t)],
+     "kmnist-test-imgs.npz: not a readable .npz file (a single .npy array"),
+    ("a single .npy array", lambda t: ["--data", _npy(t / "d.npz")],
+     "d.npz: not a readable .npz file (a single .npy array, not an .npz of named arrays)"),
     (
         "too few images to validate",
         lambda t: ["--data", write_npz(t / "d.npz", **digits(40)), "--limit", "1"],
@@ -296,7 +333,7 @@ def initial_run(tmp: Path, size: int = 28, pen: float = 0.12) -> Path:
     recipe = replace(drawing_recipe(size), pen=pen)
     run = {"model": "cnn", "labels": [str(d) for d in range(10)], "input": "drawing",
            "input_size": size, "channels": 1, "preprocessing": recipe.to_json(),
-           "settings": {}, "metrics": {}}
+           "settings": {}, "metrics": {"test_accuracy": 0.9}}
     (folder / RUN_FILE).write_text(json.dumps(run))
     (folder / CLASSIFIER_MODEL).write_bytes(b"model")
     return folder
@@ -306,6 +343,65 @@ def _text(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def _bytes(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
+def _ndjson(folder: Path, stroke: str) -> Path:
+    return _text(folder / "d.ndjson", f'{{"word": "3", "drawing": [{stroke}]}}\n')
+
+
+def _gzipped(path: Path) -> Path:
+    import gzip
+
+    return _bytes(path, gzip.compress(quickdraw([("3", L_SHAPE), ("4", L_SHAPE)] * 5).encode()))
+
+
+def _pen_file(point: str) -> str:
+    return f'.COMMENT x\n.SEGMENT DIGIT 0 ? "7"\n.PEN_DOWN\n 1 2\n {point}\n.PEN_UP\n'
+
+
+def _npy(path: Path) -> Path:
+    with path.open("wb") as file:
+        np.save(file, np.zeros((3, 28, 28), np.uint8))
+    return path
+
+
+def _npz_claiming(path: Path) -> Path:
+    """An .npz of a few bytes whose x promises 10^9 28x28 images."""
+    import io
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "|u1", "fortran_order": False, "shape": (10**9, 28, 28)})
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x.npy", header.getvalue())
+        buffer = io.BytesIO()
+        np.save(buffer, np.zeros(1, np.int64))
+        archive.writestr("y.npy", buffer.getvalue())
+    return path
+
+
+def _kmnist_of_npy(folder: Path) -> Path:
+    kmnist = folder / "kmnist"
+    _text(kmnist / "kmnist_classmap.csv", "index,codepoint,char\n0,U+304A,お\n1,U+304D,き\n")
+    _npy(kmnist / "kmnist-test-imgs.npz")
+    return kmnist
+
+
+def _loop(folder: Path) -> Path:
+    (folder / "a").symlink_to(folder / "b")
+    (folder / "b").symlink_to(folder / "a")
+    return folder / "a"
+
+
+def _link(link: Path, target: Path) -> Path:
+    target.mkdir()
+    link.symlink_to(target)
+    return link
 
 
 def _idx_with_a_pipe(folder: Path) -> Path:
@@ -470,6 +566,54 @@ def test_a_diverging_loss_stops_the_run_and_saves_no_nan_model(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_failure_after_training_keeps_the_finished_run_and_says_where(tmp_path, monkeypatch):
+    """Issue 35: the finished run could not be moved into place and was deleted, with "no epoch
+    was complete"; now it stays whole, and the one line says where."""
+    import errno
+
+    def cannot_move(new, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr("trainer.train.replace_dir", cannot_move)
+    previous = finished_run(tmp_path / "m")
+    before = snapshot(previous)
+    result = tiny(tmp_path / "m", "--epochs", "1", "--force", code=2)
+    line = result.stderr.strip().splitlines()[-1]
+    staging = tmp_path / ".m.partial"
+    assert line == (f"error: {tmp_path / 'm'}: cannot put the finished run in place (Invalid "
+                    f"cross-device link); it is kept whole in {staging}")
+    kept = {path.name for path in staging.iterdir()}
+    assert {"run.json", "classifier.keras", "test_sample.npz"} <= kept
+    assert snapshot(previous) == before  # the run it was to replace is untouched
+
+
+@pytest.mark.slow
+def test_a_data_error_while_training_leaves_no_partial_folder(tmp_path, monkeypatch):
+    from trainer.dataset import DataError
+
+    def unreadable(*args, **kwargs):
+        raise DataError("photo.jpg: cannot decode it (truncated)")
+
+    monkeypatch.setattr("trainer.train.fit_phases", unreadable)
+    result = tiny(tmp_path / "m", "--epochs", "1", code=2)
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == "error: photo.jpg: cannot decode it (truncated)"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_init_with_a_damaged_classifier_is_one_line_and_writes_nothing(tmp_path):
+    base = initial_run(tmp_path)
+    a_zip(base / CLASSIFIER_MODEL)
+    before = snapshot(tmp_path)
+    result = tiny(tmp_path / "m", "--init", base, "--epochs", "1", code=2)
+    assert "Traceback" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"error: --init {base / CLASSIFIER_MODEL}: not a Keras model"), line
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated last.keras", "corrupt progress.json"])
 def test_a_damaged_last_checkpoint_resumes_from_the_best_one(tmp_path, monkeypatch, damage):
     with_callback(monkeypatch, StopAt(epoch=2))
@@ -558,7 +702,64 @@ BAD_INPUTS: dict[str, Callable[[SimpleNamespace], tuple[list, Path | str]]] = {
     "weight shard cut short": lambda s: shard_cut_short(s),
     "metadata.json missing": lambda s: (verify(s), spoil(s.export / "metadata.json", None)),
     "metadata.json not JSON": lambda s: (verify(s), spoil(s.export / "metadata.json", "[1")),
+    # issue 35: what the page would refuse is refused before --out is touched, by field
+    "run.json preprocessing [] over the live export": lambda s: (
+        ["convert", s.model, "--out", s.export, "--force"], change_run(s, preprocessing=[])),
+    "run.json preprocessing a string": lambda s: (
+        convert(s), change_run(s, preprocessing="strokes-box-com")),
+    "run.json labels a string": lambda s: (convert(s), change_run(s, labels="0123456789")),
+    "run.json nested too deeply": lambda s: (
+        convert(s), spoil(s.model / RUN_FILE, "[" * 100_000 + "]" * 100_000)),
+    "run.json with NaN": lambda s: (
+        convert(s), spoil(s.model / RUN_FILE, (s.model / RUN_FILE).read_text().replace(
+            '"test_accuracy": ', '"test_accuracy": NaN, "was": '))),
+    "classifier.keras a zip of something else": lambda s: (
+        convert(s), a_zip(s.model / CLASSIFIER_MODEL)),
+    "classifier.keras of another input size": lambda s: (
+        convert(s), another_size(s) and s.model / CLASSIFIER_MODEL),
+    "metadata.json labels a string": lambda s: (verify(s), change_metadata(s, labels="0123")),
+    "metadata.json backends []": lambda s: (verify(s), change_metadata(s, backends=[])),
+    "--max-accuracy-drop nan": lambda s: (
+        convert(s, "--quantize", "uint8", "--max-accuracy-drop", "nan"), "--max-accuracy-drop"),
+    "--max-accuracy-drop -1": lambda s: (
+        convert(s, "--max-accuracy-drop", "-1"), "--max-accuracy-drop"),
+    "--out a loop of symbolic links": lambda s: (
+        ["convert", s.model, "--out", _loop(s.root)], s.root / "a"),
+    "--out inside the live export": lambda s: (
+        ["convert", s.model, "--out", s.export / "v2"], s.export / "v2"),
+    "an unknown flag": lambda s: (convert(s, "--quantise", "uint8"), "No such option"),
+    "test_sample.npz a single .npy": lambda s: (convert(s), _npy(s.model / TEST_SAMPLE)),
+    "test_sample.npz of another image size": lambda s: (convert(s), write_npz(
+        s.model / TEST_SAMPLE, x=np.zeros((10, 32, 32), np.uint8), y=np.arange(10))),
+    "test_sample.npz with labels the run lacks": lambda s: (convert(s), write_npz(
+        s.model / TEST_SAMPLE, x=np.zeros((10, 28, 28), np.uint8), y=np.arange(10) + 90)),
 }
+
+
+def change_run(s: SimpleNamespace, **fields) -> Path:
+    run = json.loads((s.model / RUN_FILE).read_text())
+    return spoil(s.model / RUN_FILE, json.dumps({**run, **fields}))
+
+
+def change_metadata(s: SimpleNamespace, **fields) -> Path:
+    metadata = json.loads((s.export / "metadata.json").read_text())
+    return spoil(s.export / "metadata.json", json.dumps({**metadata, **fields}))
+
+
+def a_zip(path: Path) -> Path:
+    path.unlink()
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", '{"class_name": "Nothing"}')
+    return path
+
+
+def another_size(s: SimpleNamespace) -> Path:
+    """run.json of a 32 px model beside the 28 px classifier (and its test sample)."""
+    run = json.loads((s.model / RUN_FILE).read_text())
+    change_run(s, input_size=32, preprocessing={**run["preprocessing"], "size": 32})
+    x = np.zeros((10, 32, 32), np.uint8)
+    np.savez(s.model / TEST_SAMPLE, x=x, y=np.arange(10))
+    return s.model / RUN_FILE
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS)
@@ -576,7 +777,7 @@ def test_bad_input_is_one_line_and_changes_nothing(case, trained_dir, exported_d
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     (line,) = result.stderr.splitlines()
-    assert line.startswith(f"error: {named}: ")
+    assert line.startswith(f"error: {named}: "), line
     assert snapshot(tmp_path) == before
 
 
@@ -594,3 +795,86 @@ def test_bad_preview_input_is_one_line_and_writes_nothing(tmp_path, capsys, monk
     assert code == 2 and len(lines) == 1 and lines[0].startswith("error: "), lines
     assert message in lines[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_preview_never_writes_over_a_file_that_is_not_a_png(tmp_path, capsys):
+    notes = _text(tmp_path / "notes.txt", "a person's notes")
+    code = invoke("preview-augment", "--data", NPM_SAMPLE, "--out", notes)
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2 and lines == [f"error: --out {notes}: plain text, not a PNG, so it is not "
+                                   "replaced; choose another --out"], lines
+    assert notes.read_text() == "a person's notes"
+
+
+# benchmarks.split_writers, which make train runs: it never writes over what is not its own split,
+# nor a split with nothing (issue 35).
+PEN_TRA = _pen_file("3 4").replace('.COMMENT x\n.SEGMENT DIGIT 0 ? "7"\n',
+                                   '.SEGMENT DIGIT 0 ? "7"\n.COMMENT 7 1 0\n')
+PEN_TRA += PEN_TRA.replace(".COMMENT 7 1 0", ".COMMENT 7 25 0")
+
+
+def a_split(tmp: Path) -> Path:
+    out = tmp / "split"
+    subprocess.run([sys.executable, "-m", "benchmarks.split_writers", _text(tmp / "p.tra", PEN_TRA),
+                    "--out", out], cwd=ROOT, check=True, capture_output=True)
+    return out
+
+
+SPLITS: list[Case] = [
+    ("semeion's file over a split", lambda t: [_text(t / "semeion.data", "0.0 1.0 " * 128 + "\n"),
+                                               "--out", a_split(t)],
+     "semeion.data: no .SEGMENT characters, so not a pendigits-orig file (plain text)"),
+    ("an empty file over a split", lambda t: [_text(t / "empty.tra", ""), "--out", a_split(t)],
+     "empty.tra: no .SEGMENT characters, so not a pendigits-orig file (empty)"),
+    ("test writers none of the file's", lambda t: [
+        _text(t / "p.tra", PEN_TRA), "--test-writers", "50-60", "--out", a_split(t)],
+     "p.tra: 2 characters for training and 0 of writers 50-60"),
+    ("a model folder as --out", lambda t: [_text(t / "p.tra", PEN_TRA), "--out",
+                                           finished_run(t / "model")],
+     "holds best.keras, so it is not a split of writers"),
+    ("a file as --out", lambda t: [_text(t / "p.tra", PEN_TRA), "--out", _text(t / "f", "x")],
+     "a file, not a folder"),
+    ("a gzip'd file", lambda t: [_gzipped(t / "p.tra"), "--out", t / "split"],
+     "p.tra: not a pendigits-orig file (gzip-compressed"),
+    ("an unknown flag", lambda t: [_text(t / "p.tra", PEN_TRA), "--outt", t / "split"],
+     "No such option: --outt"),
+]
+
+
+@pytest.mark.parametrize("name, prepare, message", SPLITS, ids=[case[0] for case in SPLITS])
+def test_bad_split_input_is_one_line_and_changes_nothing(tmp_path, name, prepare, message):
+    args = [str(arg) for arg in prepare(tmp_path)]
+    before = snapshot(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "benchmarks.split_writers", *args], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and message in line, line
+    assert snapshot(tmp_path) == before
+
+
+# evaluate on a damaged training folder (issue 35: these were tracebacks).
+EVALUATE: dict[str, Callable[[SimpleNamespace], Path]] = {
+    "classifier.keras a zip of something else": lambda s: a_zip(s.model / CLASSIFIER_MODEL),
+    "classifier.keras cut short": lambda s: spoil(
+        s.model / CLASSIFIER_MODEL, (s.model / CLASSIFIER_MODEL).read_bytes()[:2000]),
+    "run.json preprocessing a string": lambda s: change_run(s, preprocessing="strokes-box-com"),
+    "run.json of another input size": lambda s: another_size(s) and s.model / CLASSIFIER_MODEL,
+    "test_sample.npz a single .npy": lambda s: _npy(s.model / TEST_SAMPLE),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", EVALUATE)
+def test_evaluating_a_damaged_run_is_one_line_and_changes_nothing(case, trained_dir, tmp_path,
+                                                                   capsys):
+    s = SimpleNamespace(model=tmp_path / "tiny")
+    shutil.copytree(trained_dir, s.model)
+    named = EVALUATE[case](s)
+    before = snapshot(tmp_path)
+    code = invoke("evaluate", s.model)
+    stderr = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in stderr, stderr
+    assert stderr.strip().splitlines()[-1].startswith(f"error: {named}: "), stderr
+    assert snapshot(tmp_path) == before

@@ -473,7 +473,7 @@ def test_the_threshold_travels_to_the_page(trained_dir, exported_dir, browser, t
     assert metadata["not_sure_threshold"] == run["metrics"]["not_sure_threshold"]
     strict = tmp_path / "model"
     shutil.copytree(exported_dir, strict)
-    (strict / "metadata.json").write_text(json.dumps({**metadata, "not_sure_threshold": 1.01}))
+    (strict / "metadata.json").write_text(json.dumps({**metadata, "not_sure_threshold": 1.0}))
     with site_with_model(strict) as site, serve(site) as base:
         page = browser.new_page(service_workers="block")
         page.goto(base)

@@ -88,6 +88,17 @@ def test_corrupt_image_named_when_loading(tmp_path):
     assert str(caught.value).startswith(str(tmp_path / "cat" / "broken.png"))
 
 
+def test_an_image_that_is_another_kind_of_file_is_named_for_what_it_is(tmp_path):
+    import gzip
+
+    write_pets(tmp_path)
+    (tmp_path / "cat" / "photo.jpg").write_bytes(gzip.compress(b"not a photo"))
+    with pytest.raises(DataError) as caught:
+        load_path(tmp_path)
+    assert str(caught.value) == (f"{tmp_path / 'cat' / 'photo.jpg'}: not a readable image "
+                                 "(gzip-compressed (decompress it first: gunzip))")
+
+
 def test_truncated_png_named_when_loading(tmp_path):
     write_pets(tmp_path)
     path = tmp_path / "cat" / "1.png"

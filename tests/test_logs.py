@@ -36,7 +36,8 @@ def test_export_failing_after_tensorflow_loads_prints_its_error_alone(trained_di
     model = unloadable_model(trained_dir, tmp_path / "tiny")
     result = python_m("export", "convert", model, "--out", tmp_path / "web")
     assert result.returncode == 2
-    assert result.stderr.startswith(f"error: {model / CLASSIFIER_MODEL}: cannot load")
+    assert result.stderr.startswith(f"error: {model / CLASSIFIER_MODEL}: not a Keras model it "
+                                    "can load")
     assert len(result.stderr.splitlines()) == 1, result.stderr
 
 

@@ -334,11 +334,15 @@ def test_photo_page_input_and_top1_match_python(browser, photo_model, tmp_path, 
      f"model/metadata.json: format_version {FORMAT_VERSION + 1} is unknown to this page "
      f"(it reads {FORMAT_VERSION})"),
     ({"preprocessing": {"kind": "mnist-box-com", "size": 28}},
-     'model/metadata.json: preprocessing "mnist-box-com" is unknown to this page '
-     "(it knows strokes-box-com, photo-centre-crop)"),
-    ({"input": "photo"},
-     'model/metadata.json: preprocessing "strokes-box-com" is for a drawing, but the input is '
-     '"photo"'),
+     'model/metadata.json: preprocessing.kind: "mnist-box-com" is not one of "strokes-box-com", '
+     '"photo-centre-crop"'),
+    ({"input": "photo", "channels": 3},
+     'model/metadata.json: preprocessing.kind: "photo-centre-crop" was expected'),
+    # issue 35: a damaged run's export, and fields of the wrong type, named by field
+    ({"preprocessing": []}, "model/metadata.json: preprocessing: [] is not of type object"),
+    ({"backends": []}, "model/metadata.json: backends: 0 items, fewer than 1"),
+    ({"labels": "0123456789"},
+     'model/metadata.json: labels: "0123456789" is not of type array'),
 ])
 def test_metadata_the_page_cannot_read_is_refused(browser, exported_dir, tmp_path, change,
                                                      message):

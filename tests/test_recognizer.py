@@ -30,13 +30,28 @@ def shard_cut_short(model: Path) -> None:
     shard.write_bytes(shard.read_bytes()[:1001])
 
 
+NOT_A_GRAPH = re.escape("model/model.json: not a TF.js graph model (no modelTopology and "
+                        "weightsManifest): export the model again")
+
+
+def model_json_not_json(model: Path) -> None:
+    (model / "model.json").write_text("{oops")
+
+
+def model_json_not_a_graph(model: Path) -> None:
+    (model / "model.json").write_text(json.dumps({"format": "layers-model"}))
+
+
 @pytest.mark.parametrize("damage, message", [
+    (model_json_not_json, NOT_A_GRAPH),
+    (model_json_not_a_graph, NOT_A_GRAPH),
     (fewer_labels, re.escape("model/model.json: the model gives 10 outputs but metadata.json names "
                              "3 labels: export the model again")),
     (shard_missing, re.escape(f"model/{SHARD}: HTTP 404")),
     (shard_cut_short, rf"model/{SHARD}: 1,001 bytes where model.json expects [\d,]+ "
                       r"\(a download cut short\?\)"),
-], ids=["fewer labels than outputs", "shard missing", "shard cut short"])
+], ids=["model.json not JSON", "model.json not a graph model", "fewer labels than outputs",
+        "shard missing", "shard cut short"])
 def test_a_model_the_page_cannot_run_is_refused_naming_the_file(browser, exported_dir, tmp_path,
                                                                   damage, message):
     model = tmp_path / "model"

@@ -90,6 +90,16 @@ def test_a_malformed_stroke_file_is_named_with_its_line(tmp_path, content, messa
         f"{path}: {message}")
 
 
+def test_a_uji_file_with_a_byte_order_mark_reads_as_without(tmp_path):
+    """Issue 35: such a file was called "not a readable .npz file"."""
+    text = unipen([("4", L_SHAPE)], "CHARACTER")
+    (tmp_path / "UJIpenchars-w01").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    (tmp_path / "UJIpenchars-w02").write_text(text)
+    marked, plain = (load_path(tmp_path / f"UJIpenchars-w0{n}") for n in (1, 2))
+    assert marked.labels == plain.labels == ["4"]
+    assert np.array_equal(marked.x_train, plain.x_train)
+
+
 def test_a_stroke_file_that_is_not_text_is_named(tmp_path):
     path = tmp_path / "UJIpenchars-w01"
     path.write_bytes(".SEGMENT CHARACTER 0 ? \"a\"\n\xff\xfe".encode("latin-1"))

@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from runfolder.commandline import run
 from trainer.config import (
     DEFAULTS,
     RULES,
@@ -29,8 +30,15 @@ from trainer.config import (
 )
 from trainer.dataset import DataError, Dataset, check_trainable, validation_split
 from trainer.initial import check_initial, read_initial
-from trainer.output import OutputError, check_contents, check_output, training_lock
+from trainer.output import (
+    OutputError,
+    check_contents,
+    check_output,
+    discard_unresumable,
+    training_lock,
+)
 from trainer.progress import Checkpoint, resume_point
+from trainer.sniff import what_it_is
 from trainer.sources import resolve_data
 
 app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True,
@@ -115,6 +123,7 @@ def run_training(settings: TrainConfig, dataset: Dataset, checkpoint: Checkpoint
     try:
         train_model(settings, dataset, log, resume=checkpoint)
     except (ModelError, DataError, TrainingError) as error:
+        discard_unresumable(Path(settings.out))  # e.g. a photo that broke after the checks
         fail(error)
     except Interrupted as stop:
         log(f"interrupted: {stop}")
@@ -156,6 +165,9 @@ def preview_augment(
         dataset = load_data(settings)
         if png.is_dir() or not png.parent.is_dir():
             raise ConfigError(f"--out {png}: not a file in an existing folder")
+        if png.exists() and what_it_is(png) != "a PNG image":
+            raise ConfigError(f"--out {png}: {what_it_is(png)}, not a PNG, so it is not "
+                              "replaced; choose another --out")
     except (ConfigError, DataError) as error:
         fail(error)
     from trainer.augment import build_augmentation
@@ -223,14 +235,4 @@ def log(message: str) -> None:
 
 def main() -> None:
     """Usage errors (an unknown flag, `--epochs abc`) are one line too, not click's box."""
-    from typer._click.exceptions import ClickException  # typer vendors click
-    from typer.main import get_command
-
-    try:
-        code = get_command(app).main(standalone_mode=False)
-    except typer.Abort:
-        code = 130
-    except ClickException as error:
-        typer.echo(f"error: {error.format_message()}", err=True)
-        code = 2
-    raise SystemExit(code or 0)
+    run(app)

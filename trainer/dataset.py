@@ -10,6 +10,7 @@ import numpy as np
 from trainer.config import TrainConfig
 from trainer.images import DiskImages, Images
 from trainer.preprocess import PhotoRecipe, Recipe
+from trainer.sniff import UTF8_BOM, what_it_is
 
 DRAWING, PHOTO = "drawing", "photo"
 MNIST_RECIPE = Recipe()
@@ -18,6 +19,9 @@ MNIST_RECIPE = Recipe()
 TEST_FRACTION = 0.1
 SPLIT_SEED = 0
 UNNAMED_WRITER = "#"  # starts the writer key of an image whose source does not name its writer
+# The most bytes one array read into memory may take (uncompressed): EMNIST's largest file holds
+# under 1 GiB; a small compressed file that claims more is damaged or a decompression bomb.
+LARGEST_ARRAY = 4 << 30
 
 
 class DataError(Exception):
@@ -67,11 +71,14 @@ class Dataset:
 def text_lines(path: Path, format_name: str) -> list[str]:
     """The lines of a data file in an ASCII text format, e.g. "Semeion's text format"."""
     try:
-        return path.read_text(encoding="ascii").splitlines()
+        data = path.read_bytes()
+        return data.removeprefix(UTF8_BOM).decode("ascii").splitlines()
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
     except UnicodeDecodeError:
-        raise DataError(f"{path}: not {format_name} (bytes that are not ASCII)") from None
+        found = what_it_is(path)
+        reason = found if found != "binary data of an unknown kind" else "bytes that are not ASCII"
+        raise DataError(f"{path}: not {format_name} ({reason})") from None
 
 
 def drawing_recipe(size: int) -> Recipe:

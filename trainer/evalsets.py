@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from runfolder.layout import TEST_SAMPLE
+from runfolder.sample import SampleError
+from runfolder.sample import read_test_sample as read_checked_sample
 from trainer.dataset import DataError, Dataset, onto_labels
 from trainer.images import read
 from trainer.sources import load_path, resolve_data
@@ -87,12 +89,10 @@ def external_set(path: Path, model: TrainedModel) -> EvalSet:
 
 
 def read_test_sample(model: TrainedModel) -> tuple[np.ndarray, np.ndarray]:
-    path = model.folder / TEST_SAMPLE
     try:
-        with np.load(path) as sample:
-            return sample["x"], sample["y"].astype(np.int64)
-    except (OSError, KeyError, ValueError, EOFError) as error:
-        raise EvaluationError(f"{path}: not the run's test sample ({error})") from None
+        return read_checked_sample(model.folder, model.run)
+    except SampleError as error:
+        raise EvaluationError(str(error)) from None
 
 
 def _digits_hint(path: Path, model: TrainedModel) -> str:

@@ -16,6 +16,8 @@ import keras
 import numpy as np
 
 from runfolder.atomic import replace_dir, staging_dir
+from runfolder.classifier import ClassifierError
+from runfolder.classifier import load_classifier as load_checked_classifier
 from trainer.evalsets import EvalSet
 from trainer.gradcam import GradCam
 from trainer.report import Evaluated, write_report
@@ -55,11 +57,9 @@ def evaluate(
 def load_classifier(model: TrainedModel) -> keras.Model:
     """classifier.keras: stock Keras layers only, so no trainer code is needed to load it."""
     try:
-        return keras.models.load_model(model.classifier_file, compile=False)
-    except Exception as error:  # noqa: BLE001 - Keras raises many kinds for a damaged file
-        first = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise EvaluationError(f"{model.classifier_file}: cannot load the model ({first})") \
-            from None
+        return load_checked_classifier(model.folder, model.run)
+    except ClassifierError as error:
+        raise EvaluationError(str(error)) from None
 
 
 def predict(classifier: keras.Model, images: np.ndarray) -> np.ndarray:

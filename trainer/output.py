@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from runfolder.atomic import staging_path
+from runfolder.atomic import real_path, staging_path
 from runfolder.layout import RUN_FILE
 from trainer.progress import resume_point
 
@@ -30,8 +31,15 @@ def check_output(out: Path, force: bool, resume: bool) -> None:
     """Refuse, before any work, a run that would destroy something or cannot continue."""
     if force and resume:
         raise OutputError("--force and --resume: choose one (start over, or continue)")
-    if out.name in ("", "..") or out.resolve() == out.resolve().parent:
+    try:
+        real = real_path(out)
+    except OSError as error:
+        raise OutputError(f"--out {out}: {error.strerror}") from None
+    if out.name in ("", "..") or real == real.parent:
         raise OutputError(f"--out {str(out)!r}: name a folder for the run, e.g. models/digits")
+    inside = next((folder for folder in real.parents if (folder / RUN_FILE).is_file()), None)
+    if inside is not None:  # replacing that run would delete this one
+        raise OutputError(f"--out {out}: inside the training run {inside}; choose another --out")
     if is_locked(out):
         raise busy(out)
     check_contents(out, force, resume)
@@ -58,8 +66,17 @@ def check_contents(out: Path, force: bool, resume: bool) -> None:
                           "(continue it with --resume, or pass --force to start over)")
 
 
+def discard_unresumable(out: Path) -> None:
+    """After a failed run: its staging folder goes, unless it holds a checkpoint to resume from
+    (under the lock, no other run's staging folder can be there)."""
+    if resume_point(out) is None:
+        shutil.rmtree(staging_path(out), ignore_errors=True)
+
+
 def lock_path(out: Path) -> Path:
-    return out.with_name(f".{out.name}.lock")
+    """The lock of the folder `out` resolves to: two names of one folder share one lock."""
+    real = real_path(out)
+    return real.with_name(f".{real.name}.lock")
 
 
 def is_locked(out: Path) -> bool:

@@ -19,6 +19,12 @@ from trainer.preprocess import Recipe, round_half_up
 
 Point = tuple[float, float]
 Stroke = list[Point]
+# The largest |x| or |y| a stroke file may hold: a pad or a tablet is some thousands of units
+# wide; beyond this a file is damaged or hostile, and the arithmetic of rendering would overflow.
+LARGEST_COORDINATE = 1e6
+# The most points one character may have: Quick, Draw!'s raw drawings have some thousands;
+# millions would take minutes to render, for a drawing no one drew.
+LARGEST_DRAWING = 100_000
 
 # How much of the pad a character spans when the benchmark replays it on the page: a comfortable
 # size, well above the page's smallest (MIN_EXTENT in web/app.js).
@@ -78,9 +84,10 @@ def placement(strokes: list[Stroke], recipe: Recipe) -> tuple[Point, float, floa
     ys = [y for stroke in strokes for _, y in stroke]
     span = max(max(xs) - min(xs), max(ys) - min(ys))
     pen = recipe.pen * recipe.box
-    per_unit = (recipe.box - pen) / span if span > 0 else 0.0
+    per_unit = (recipe.box - pen) / span * recipe.oversample if span > 0 else 0.0
     centre = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
-    return centre, per_unit * recipe.oversample, pen * recipe.oversample
+    # A span too small to divide by (1e-320) is a dot, as web/strokes.js draws it
+    return centre, per_unit if math.isfinite(per_unit) else 0.0, pen * recipe.oversample
 
 
 def centre_by_mass(field: np.ndarray, recipe: Recipe) -> np.ndarray:

@@ -28,6 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from runfolder.atomic import replace_dir, staging_dir, staging_path, write_whole
+from runfolder.classifier import ClassifierError, load_classifier
 from runfolder.layout import (
     BEST_MODEL,
     BEST_PROGRESS_FILE,
@@ -39,6 +40,8 @@ from runfolder.layout import (
     RUN_FILE,
     TEST_SAMPLE,
 )
+from runfolder.record import RecordError, read_record
+from runfolder.schema import RUN_SCHEMA, schema_problem
 from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
 from trainer.calibration import INK_SAMPLE, ink_limit, validation_threshold
@@ -125,8 +128,13 @@ def build_or_resume(
 
 
 def initial_classifier(config: TrainConfig, dataset: Dataset, log) -> keras.Model:
-    """--init's classifier, its output layer grown by the labels the data adds to it."""
-    classifier = keras.models.load_model(Path(config.init) / CLASSIFIER_MODEL)
+    """--init's classifier, checked against its run.json, its output layer grown by the labels
+    the data adds to it."""
+    folder = Path(config.init)
+    try:
+        classifier = load_classifier(folder, read_record(folder))
+    except (ClassifierError, RecordError) as error:
+        raise TrainingError(f"--init {error}") from None
     known = classifier.output_shape[-1]
     if len(dataset.labels) == known:
         return classifier
@@ -289,19 +297,37 @@ def finish(
 ) -> None:
     """Write what the export reads, then put the finished run in place of `out`."""
     out = Path(config.out)
+    record = checked_record(run, staging)
     try:
         write_whole(staging / CLASSIFIER_MODEL, best.get_layer(CLASSIFIER).save)
         sample = np.arange(min(TEST_SAMPLE_SIZE, len(dataset.y_test)))
         x, y = read(dataset.x_test, sample), dataset.y_test[sample]
         write_whole(staging / TEST_SAMPLE, lambda path: np.savez_compressed(path, x=x, y=y))
-        record = json.dumps(run, indent=2, default=float) + "\n"
         write_whole(staging / RUN_FILE, lambda path: path.write_text(record))
         write_whole(staging / CONFIG_FILE, lambda path: path.write_text(config.to_toml()))
-        for name in (PROGRESS_FILE, BEST_PROGRESS_FILE):
-            (staging / name).unlink()
-        replace_dir(staging, out)
     except OSError as error:
         raise TrainingError(storage_problem(error, out)) from None
+    try:
+        replace_dir(staging, out)
+    except OSError as error:  # the run is complete: keep it, and say where
+        problem = error.strerror or error
+        raise TrainingError(f"{out}: cannot put the finished run in place ({problem}); it is "
+                            f"kept whole in {staging}") from None
+    for name in (PROGRESS_FILE, BEST_PROGRESS_FILE):
+        (out / name).unlink(missing_ok=True)
+
+
+def checked_record(run: dict, staging: Path) -> str:
+    """run.json's text, once it fits its schema: what the export, evaluate and --init will
+    accept. A run that does not is kept in `staging` (a trainer bug, not the user's)."""
+    try:
+        record = json.dumps(run, indent=2, default=float, allow_nan=False) + "\n"
+        problem = schema_problem(json.loads(record), RUN_SCHEMA)
+    except ValueError as error:  # NaN or infinity in a metric
+        problem = str(error)
+    if problem:
+        raise TrainingError(f"{RUN_FILE}: {problem}; the run's checkpoints are kept in {staging}")
+    return record
 
 
 @contextlib.contextmanager

@@ -13,9 +13,6 @@ from runfolder.layout import CLASSIFIER_MODEL, HISTORY_FILE, RUN_FILE
 from runfolder.record import RecordError, read_record
 from trainer.preprocess import RECIPE_KIND, Recipe
 
-RUN_KEYS = ("model", "labels", "input", "input_size", "channels", "preprocessing", "settings",
-            "metrics")
-
 
 class EvaluationError(Exception):
     """The model or a data set cannot be evaluated; the message names the file or flag."""
@@ -89,15 +86,13 @@ def read_trained(folder: Path) -> TrainedModel:
         raise EvaluationError(f"{folder}: not a trained model (no {RUN_FILE}; train one with "
                               "python -m trainer train --out FOLDER)")
     try:
-        run = read_record(folder, RUN_KEYS)
+        run = read_record(folder)
     except RecordError as error:
         raise EvaluationError(str(error)) from None
     model = TrainedModel(folder, run)
     if not model.classifier_file.is_file():
         raise EvaluationError(f"{model.classifier_file}: missing (the classifier a finished run "
                               "saves; train again)")
-    if model.recipe is None and run["input"] != "photo":
-        raise EvaluationError(f"{run_file}: unknown preprocessing {run['preprocessing']!r}")
     return model
 
 

@@ -36,8 +36,10 @@ async function start() {
   $('load-time').textContent = `${Math.round(recognizer.loadMs)} ms`;
   setStatus(pad ? hint() : '');
   const taught = recognizer.taughtDrawings;
-  if (recognizer.personalNote) showNote(recognizer.personalNote);
-  else if (taught) showNote(`Reading your handwriting: ${taught} drawing${taught === 1 ? '' : 's'} taught.`);
+  // What setting up teaching said (stored drawings set aside) stays beside the head's own note.
+  const notes = [$('personal-note').textContent, recognizer.personalNote].filter(Boolean);
+  if (!notes.length && taught) notes.push(`Reading your handwriting: ${taught} drawing${taught === 1 ? '' : 's'} taught.`);
+  if (notes.length) showNote(notes.join(' '));
 }
 
 function showBackends() {
@@ -78,9 +80,13 @@ function setUpInput() {
     if (event.key === 'Escape') $('clear').click();
   });
   new ResizeObserver(() => pad.fitToScreen()).observe($('pad'));
-  setUpTeaching({
-    recognizer, strokes: () => pad.inPixels(), predict, clear: () => $('clear').click(),
-  });
+  try { // the model works whatever the teaching part meets in this browser's storage
+    setUpTeaching({
+      recognizer, strokes: () => pad.inPixels(), predict, clear: () => $('clear').click(),
+    });
+  } catch (error) {
+    showNote(`Saving drawings is unavailable here: ${error.message}`);
+  }
 }
 
 function hint() {

@@ -1,18 +1,28 @@
 // What the page checks in a model's metadata.json before it uses the model: a format it reads,
-// and a preprocessing recipe it implements for the model's kind of input.
+// and every field it uses, as web/metadata.schema.json declares them (the export checks the same
+// file before it writes an export): labels, input, a preprocessing recipe it implements for the
+// model's kind of input, backends.
+import { schemaProblem } from './schema.js';
 
 // The metadata.json formats this page reads (the export writes export/__init__.py's FORMAT_VERSION).
 const FORMAT_VERSIONS = [1];
-// The recipes this page implements (trainer/preprocess.py), and the input each one reads.
-const RECIPES = { 'strokes-box-com': 'drawing', 'photo-centre-crop': 'photo' };
 
-// Throws an Error naming `file` and the problem when this page cannot use the model.
-export function checkMetadata(metadata, file = 'model/metadata.json') {
+// Throws an Error naming `file`, the field and the problem when this page cannot use the model.
+// `schema`: web/metadata.schema.json's content.
+export function checkMetadata(metadata, schema, file = 'model/metadata.json') {
   checkFormat(metadata, file);
-  checkRecipe(metadata, file);
+  const problem = schemaProblem(metadata, schema) ?? sizeProblem(metadata);
+  if (problem) throw new Error(`${file}: ${problem}`);
 }
 
-function checkFormat({ format_version: version }, file) {
+// The one rule JSON Schema cannot state, checked by the export too (runfolder/schema.py): the
+// recipe makes inputs of the model's size.
+function sizeProblem({ input_size: size, preprocessing: { size: made } }) {
+  return size === made ? null : `preprocessing.size: ${made}, but input_size is ${size}`;
+}
+
+function checkFormat(metadata, file) {
+  const version = metadata?.format_version;
   if (version === undefined) {
     throw new Error(`${file}: no format_version (exported before metadata had one): `
       + 'export the model again');
@@ -20,19 +30,5 @@ function checkFormat({ format_version: version }, file) {
   if (!FORMAT_VERSIONS.includes(version)) {
     throw new Error(`${file}: format_version ${JSON.stringify(version)} is unknown to this page `
       + `(it reads ${FORMAT_VERSIONS.join(', ')})`);
-  }
-}
-
-// A model prepared in a way this page does not know would get wrong inputs: refuse it.
-function checkRecipe({ preprocessing, input }, file) {
-  const kind = preprocessing?.kind;
-  if (!Object.hasOwn(RECIPES, kind)) {
-    const known = Object.keys(RECIPES).join(', ');
-    throw new Error(`${file}: preprocessing "${kind}" is unknown to this page `
-      + `(it knows ${known})`);
-  }
-  if (RECIPES[kind] !== input) {
-    throw new Error(`${file}: preprocessing "${kind}" is for a ${RECIPES[kind]}, `
-      + `but the input is "${input}"`);
   }
 }

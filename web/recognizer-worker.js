@@ -118,7 +118,11 @@ function useHead({ fitted }) {
 // multiple of 4".
 async function fetchArtifacts(folderUrl, folderName) {
   const fetchFile = (file) => fetchOk(new URL(file, folderUrl), folderName + file);
-  const modelJson = await (await fetchFile('model.json')).json();
+  const modelJson = await (await fetchFile('model.json')).json().catch(() => null);
+  if (!Array.isArray(modelJson?.weightsManifest) || typeof modelJson.modelTopology !== 'object') {
+    throw new ModelError(`${folderName}model.json: not a TF.js graph model (no modelTopology `
+      + 'and weightsManifest): export the model again');
+  }
   return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
     const buffers = [];
     for (const group of manifest) {

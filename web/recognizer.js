@@ -56,6 +56,7 @@ export const NEW_LABEL_DRAWINGS = 5;
  *   outputs?: { probabilities: string, features: string },
  *   output_layer?: { kernel: string, bias: string } }} Metadata
  */
+const SCHEMA_URL = new URL('./metadata.schema.json', import.meta.url);
 
 export class Recognizer {
   /** The TF.js backend the model runs on ('wasm', 'webgl' or 'cpu'). @type {string} */
@@ -87,8 +88,11 @@ export class Recognizer {
   static async load(folder, { backends = [] } = {}) {
     const folderName = folder.endsWith('/') ? folder : `${folder}/`; // errors name files by it
     const folderUrl = new URL(folderName, globalThis.location?.href).href;
-    const metadata = await fetchJson(new URL('metadata.json', folderUrl), `${folderName}metadata.json`);
-    checkMetadata(metadata, `${folderName}metadata.json`);
+    const [metadata, schema] = await Promise.all([
+      fetchJson(new URL('metadata.json', folderUrl), `${folderName}metadata.json`),
+      fetchJson(SCHEMA_URL, 'metadata.schema.json'),
+    ]);
+    checkMetadata(metadata, schema, `${folderName}metadata.json`);
     const recognizer = new Recognizer(metadata);
     const started = performance.now();
     const { backend, threads } = await recognizer.#request('load', {

@@ -9,6 +9,9 @@
 // page) is passed in.
 
 export const STORAGE_KEY = 'drawrecog-my-drawings';
+export const SET_ASIDE_KEY = 'drawrecog-my-drawings-set-aside'; // stored items that are not drawings
+const MAX_LABEL = 100; // characters: web/metadata.schema.json's longest label
+const LARGEST_COORDINATE = 1e6; // trainer/pad.py's: the trainer refuses a file beyond it
 export const FILE_NAME = 'my-drawings.ndjson';
 const UNKNOWN_COUNTRY = 'ZZ'; // ISO 3166's code for an unknown country; the page never asks
 
@@ -36,14 +39,48 @@ export function randomKey() {
   return String(crypto.getRandomValues(new BigUint64Array(1))[0]);
 }
 
-// The saved records, oldest first; [] when none (or when what is stored is not ours).
+// The saved records that are drawings, oldest first; [] when none.
 export function savedRecords(storage) {
+  return (storedItems(storage) ?? []).filter(isDrawingRecord);
+}
+
+// Moves what is stored under STORAGE_KEY but is not a drawing (or not JSON at all) to
+// SET_ASIDE_KEY, where nothing reads it but a person can still find it; returns how many items.
+export function setAsideDamaged(storage) {
+  const raw = storage.getItem(STORAGE_KEY);
+  if (raw === null) return 0;
+  const items = storedItems(storage);
+  const damaged = items === null ? [raw] : items.filter((item) => !isDrawingRecord(item));
+  if (!damaged.length) return 0;
+  const before = storedItems(storage, SET_ASIDE_KEY) ?? [storage.getItem(SET_ASIDE_KEY)];
+  storage.setItem(SET_ASIDE_KEY, JSON.stringify([...before, ...damaged]));
+  storage.setItem(STORAGE_KEY, JSON.stringify(items?.filter(isDrawingRecord) ?? []));
+  return damaged.length;
+}
+
+// What is stored: an array (of anything), [] when nothing is, null when it is not a JSON array.
+function storedItems(storage, key = STORAGE_KEY) {
   try {
-    const records = JSON.parse(storage.getItem(STORAGE_KEY) ?? '[]');
-    return Array.isArray(records) ? records : [];
+    const items = JSON.parse(storage.getItem(key) ?? '[]');
+    return Array.isArray(items) ? items : null;
   } catch {
-    return [];
+    return null;
   }
+}
+
+// A record as the trainer reads it (trainer/sources/ndjson.py): a label, and strokes of whole
+// pixel coordinates [xs, ys], the two lists of one length, within the trainer's bounds.
+export function isDrawingRecord(record) {
+  const { word, drawing } = record ?? {};
+  return typeof word === 'string' && word.length > 0 && word.length <= MAX_LABEL
+    && Array.isArray(drawing) && drawing.length > 0 && drawing.every(isStroke);
+}
+
+function isStroke(stroke) {
+  return Array.isArray(stroke) && stroke.length === 2
+    && stroke.every((values) => Array.isArray(values) && values.length === stroke[0].length
+      && values.every((value) => Number.isFinite(value) && Math.abs(value) <= LARGEST_COORDINATE))
+    && stroke[0].length > 0;
 }
 
 // Adds a record; the browser's quota error (a few MB: thousands of drawings) reaches the caller.

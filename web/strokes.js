@@ -67,8 +67,13 @@ export function placement(strokes, { box, pen, oversample }) {
   const [left, right, top, bottom] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const span = Math.max(right - left, bottom - top);
   const penPixels = pen * box;
-  const perUnit = span > 0 ? (box - penPixels) / span : 0;
-  return { centre: [(left + right) / 2, (top + bottom) / 2], perUnit: perUnit * oversample, pen: penPixels * oversample };
+  const perUnit = span > 0 ? ((box - penPixels) / span) * oversample : 0;
+  // A span too small to divide by (1e-320) is a dot, as trainer/pad.py draws it.
+  return {
+    centre: [(left + right) / 2, (top + bottom) / 2],
+    perUnit: Number.isFinite(perUnit) ? perUnit : 0,
+    pen: penPixels * oversample,
+  };
 }
 
 // Means of the `factor` x `factor` blocks of a square image (row-major) -> Float64Array(size^2).

@@ -10,7 +10,7 @@ const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'pad.js', 'recognizer.js', 'recognizer-worker.js',
   'personal-head.js', 'personal-store.js',
   'characters.js', 'ranking.js', 'preprocess.js', 'strokes.js', 'metadata.js', 'updates.js',
-  'samples.js', 'teach.js', 'manifest.webmanifest', 'icon.svg',
+  'samples.js', 'teach.js', 'manifest.webmanifest', 'icon.svg', 'schema.js', 'metadata.schema.json',
 ];
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line
 const MODEL = new URL('model/', location).href;

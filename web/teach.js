@@ -5,6 +5,7 @@
 // file holds). A wrong answer is corrected with one tap on the right label under it.
 import {
   countsByLabel, drawingRecord, FILE_NAME, forgetRecords, ndjsonText, saveRecord, savedRecords,
+  SET_ASIDE_KEY, setAsideDamaged,
 } from './samples.js';
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +21,7 @@ let clear = null;
 // clear(): empties the pad for the next drawing.
 export function setUpTeaching(options) {
   ({ recognizer, strokes, predict, clear } = options);
+  const damaged = setAsideDamaged(localStorage);
   showLabels();
   $('teach-save').addEventListener('click', async () => {
     const ranked = await predict();
@@ -36,6 +38,10 @@ export function setUpTeaching(options) {
     showLabels();
     await predict();
   });
+  if (damaged) {
+    showNote(`${damaged} saved item${damaged === 1 ? ' was' : 's were'} not a drawing: set aside `
+      + `in this browser's storage (${SET_ASIDE_KEY}).`);
+  }
 }
 
 // Under an answer: a button for each label, to say which it is when the answer is wrong.

@@ -67,3 +67,43 @@ test('the file is one JSON object a line', () => {
   assert.deepEqual(text.trimEnd().split('\n').map((line) => JSON.parse(line)), records);
   assert.equal(ndjsonText([]), '');
 });
+
+test('stored items that are not drawings are set aside, the drawings kept', async () => {
+  const { SET_ASIDE_KEY, setAsideDamaged } = await import('../../web/samples.js');
+  const good = drawingRecord({ word: '7', strokes: SEVEN, recognized: true, time: TIME, keyId: '1' });
+  const bad = [null, 7, 'x', [], {}, { word: '7' }, { word: '', drawing: good.drawing },
+    { word: '7', drawing: [] }, { word: '7', drawing: [[[1, 2], [3]]] },
+    { word: '7', drawing: [[[1, null], [3, 4]]] }, { word: '7', drawing: [[[1e300], [3]]] },
+    { word: '7', drawing: [[[], []]] }, { word: '7', drawing: [[[1], [2], [3], [4]]] }];
+  const storage = memoryStorage();
+  storage.setItem(STORAGE_KEY, JSON.stringify([good, ...bad]));
+  assert.deepEqual(savedRecords(storage), [good]);
+  assert.equal(setAsideDamaged(storage), bad.length);
+  assert.deepEqual(JSON.parse(storage.getItem(STORAGE_KEY)), [good]);
+  assert.deepEqual(JSON.parse(storage.getItem(SET_ASIDE_KEY)), bad);
+  assert.equal(setAsideDamaged(storage), 0);
+});
+
+test('what was set aside before is kept, even when it is not JSON', async () => {
+  const { SET_ASIDE_KEY, setAsideDamaged } = await import('../../web/samples.js');
+  const storage = memoryStorage();
+  storage.setItem(SET_ASIDE_KEY, '{oops');
+  storage.setItem(STORAGE_KEY, '[null]');
+  assert.equal(setAsideDamaged(storage), 1);
+  assert.deepEqual(JSON.parse(storage.getItem(SET_ASIDE_KEY)), ['{oops', null]);
+  storage.setItem(STORAGE_KEY, '[7]');
+  assert.equal(setAsideDamaged(storage), 1);
+  assert.deepEqual(JSON.parse(storage.getItem(SET_ASIDE_KEY)), ['{oops', null, 7]);
+});
+
+test('storage that is not a JSON array is set aside whole', async () => {
+  const { SET_ASIDE_KEY, setAsideDamaged } = await import('../../web/samples.js');
+  for (const raw of ['{oops', '{"0": 1}', 'null']) {
+    const storage = memoryStorage();
+    storage.setItem(STORAGE_KEY, raw);
+    assert.deepEqual(savedRecords(storage), []);
+    assert.equal(setAsideDamaged(storage), 1);
+    assert.deepEqual(JSON.parse(storage.getItem(SET_ASIDE_KEY)), [raw]);
+    assert.deepEqual(JSON.parse(storage.getItem(STORAGE_KEY)), []);
+  }
+});

@@ -18,6 +18,8 @@ import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, SPLIT_SEED, DataError, Dataset, from_arrays, holdout
 from trainer.preprocess import images_to_inputs
+from trainer.sniff import what_it_is
+from trainer.sources.npz import check_size
 
 CLASS_MAP = "kmnist_classmap.csv"
 TEST_IMAGES = "kmnist-test-imgs.npz"
@@ -77,11 +79,14 @@ def read_class_map(path: Path) -> list[str]:
 
 
 def _read_array(path: Path) -> np.ndarray:
+    if not path.is_file():
+        raise DataError(f"{path}: not found")
+    if (found := what_it_is(path)) != "a zip archive":  # what every .npz is
+        raise DataError(f"{path}: not a readable .npz file ({found})")
     try:
         with np.load(path) as archive:
+            check_size(path, archive, "arr_0")
             return archive["arr_0"]
-    except FileNotFoundError:
-        raise DataError(f"{path}: not found") from None
     except KeyError:
         raise DataError(f"{path}: no array arr_0 (KMNIST's .npz key)") from None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:

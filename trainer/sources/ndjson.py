@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, DataError, Dataset, with_test_split
-from trainer.pad import Stroke, render_inputs
+from trainer.pad import LARGEST_COORDINATE, LARGEST_DRAWING, Stroke, render_inputs
 from trainer.preprocess import Recipe
+from trainer.sniff import what_it_is
 
 SUFFIX = ".ndjson"
 
@@ -55,7 +56,9 @@ def read_ndjson(path: Path) -> list[Drawing]:
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
     except UnicodeDecodeError:
-        raise DataError(f"{path}: not ndjson (bytes that are not UTF-8 text)") from None
+        found = what_it_is(path)
+        reason = found if found != "binary data of an unknown kind" else "bytes that are not UTF-8"
+        raise DataError(f"{path}: not ndjson ({reason})") from None
     drawings = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -76,6 +79,9 @@ def parse_drawing(line: str) -> Drawing:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise ValueError(f"not JSON ({error.msg}, column {error.colno})") from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits; deep nesting
+        raise ValueError("not a drawing (a number thousands of digits long, or lists nested "
+                         "thousands deep)") from None
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
     label = record.get("word")
@@ -86,7 +92,12 @@ def parse_drawing(line: str) -> Drawing:
         raise ValueError('no "drawing" (a list of strokes, each [xs, ys] or [xs, ys, times])')
     if not drawing:
         raise ValueError(f"drawing {label!r} has no strokes")
-    return Drawing(label, [stroke_points(stroke, k) for k, stroke in enumerate(drawing, 1)])
+    strokes = [stroke_points(stroke, k) for k, stroke in enumerate(drawing, 1)]
+    points = sum(map(len, strokes))
+    if points > LARGEST_DRAWING:
+        raise ValueError(f"drawing {label!r} has {points:,} points (more than "
+                         f"{LARGEST_DRAWING:,}, which no one draws)")
+    return Drawing(label, strokes)
 
 
 def stroke_points(stroke: Any, number: int) -> Stroke:
@@ -95,6 +106,8 @@ def stroke_points(stroke: Any, number: int) -> Stroke:
         raise ValueError(f"stroke {number} is not [xs, ys] or [xs, ys, times]")
     if not all(isinstance(values, list) and all(map(_is_number, values)) for values in stroke):
         raise ValueError(f"stroke {number}: coordinates that are not lists of numbers")
+    if not all(abs(value) <= LARGEST_COORDINATE for values in stroke[:2] for value in values):
+        raise ValueError(f"stroke {number}: a coordinate beyond ±{LARGEST_COORDINATE:,.0f}")
     lengths = [len(values) for values in stroke]
     if len(set(lengths)) != 1:
         shown = ", ".join(map(str, lengths))
@@ -106,4 +119,6 @@ def stroke_points(stroke: Any, number: int) -> Stroke:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or isinstance(value, float) and math.isfinite(value)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from trainer.dataset import SPLIT_SEED, TEST_FRACTION, DataError, Dataset, from_arrays, holdout
+from runfolder.record import first_line
+from trainer.dataset import (
+    LARGEST_ARRAY,
+    SPLIT_SEED,
+    TEST_FRACTION,
+    DataError,
+    Dataset,
+    from_arrays,
+    holdout,
+)
+from trainer.sniff import what_it_is
 from trainer.sources.mnist import DIGIT_LABELS, IDX_NAMES
 
 
@@ -33,6 +44,9 @@ def load_npz(path: Path) -> Dataset:
 
 def _read_npz(path: Path) -> tuple[dict[str, np.ndarray], list[str] | None]:
     """The arrays of one of the two .npz layouts, and the class names if it has them."""
+    found = what_it_is(path)
+    if found != "a zip archive":  # what every .npz is
+        raise DataError(f"{path}: not a readable .npz file ({found})")
     try:
         with np.load(path) as archive:
             if "x" in archive:
@@ -43,8 +57,24 @@ def _read_npz(path: Path) -> tuple[dict[str, np.ndarray], list[str] | None]:
             missing = [key for key in keys if key not in archive]
             if missing:
                 raise DataError(f"{path}: missing arrays {', '.join(missing)}")
+            for key in [*keys, *(["labels"] if "labels" in archive else [])]:
+                check_size(path, archive, key)
             arrays = {key: archive[key] for key in keys}
             labels = archive["labels"].astype(str).tolist() if "labels" in archive else None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"{path}: not a readable .npz file ({error})") from None
+        raise DataError(f"{path}: not a readable .npz file ({first_line(error)})") from None
     return arrays, labels
+
+
+def check_size(path: Path, archive: np.lib.npyio.NpzFile, key: str) -> None:
+    """The array `key` would fit in memory: its header's shape, read before its data (a small
+    compressed .npz may claim terabytes)."""
+    with archive.zip.open(f"{key}.npy") as file:
+        version = np.lib.format.read_magic(file)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        shape, _, dtype = read_header(file)
+    size = math.prod(shape) * dtype.itemsize
+    if size > LARGEST_ARRAY:
+        raise DataError(f"{path}: array {key} of shape {shape} would take {size / 2**30:,.0f} GiB "
+                        f"(more than {LARGEST_ARRAY >> 30} GiB)")

@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
-from trainer.pad import Stroke, render_inputs
+from trainer.pad import LARGEST_COORDINATE, Stroke, render_inputs
 from trainer.preprocess import Recipe
+from trainer.sniff import UTF8_BOM
 
 DIGITS_ONLY = "digits"  # FOLDER/digits: only the characters whose label is a digit
 TEST_SUFFIX = ".tes"
@@ -48,7 +49,7 @@ def is_unipen_file(path: Path) -> bool:
     """A UNIPEN file starts with a dot keyword (.INCLUDE, .LEXICON, .COMMENT ...)."""
     try:
         with path.open("rb") as file:
-            start = file.read(64).lstrip()
+            start = file.read(64).removeprefix(UTF8_BOM).lstrip()
     except OSError:
         return False
     return re.match(rb"\.[A-Z_]+\b", start) is not None
@@ -106,7 +107,10 @@ def read_unipen(path: Path) -> list[Character]:
                 problem = "a point outside .PEN_DOWN ... .PEN_UP"
             else:
                 x, y = float(point.group(1)), float(point.group(2))
-                stroke.append((x, -y if flip else y))
+                if max(abs(x), abs(y)) > LARGEST_COORDINATE:  # inf, for thousands of digits
+                    problem = f"a coordinate beyond ±{LARGEST_COORDINATE:,.0f}"
+                else:
+                    stroke.append((x, -y if flip else y))
         elif line.startswith(".SEGMENT"):
             label = SEGMENT.match(line)
             if label is None:
