@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from tests.helpers import NPM_SAMPLE, ROOT, StopAt, with_callback
+from tests.helpers import L_SHAPE, NPM_SAMPLE, ROOT, StopAt, quickdraw, with_callback
 
 
 def invoke(*args: str | Path) -> int | str | None:
