@@ -24,7 +24,7 @@ from tests.helpers import (
     with_callback,
     write_kmnist,
 )
-from trainer.calibration import NEVER_SURE, not_sure_threshold
+from trainer.calibration import NEVER_SURE, RIGHT_FLAGGED, flagged_shares, not_sure_threshold
 from trainer.preprocess import Recipe
 from trainer.report import Evaluated, write_report
 from trainer.scores import score
@@ -48,17 +48,19 @@ PROBABILITIES = np.array([p for _, p in ANSWERS])
 def test_the_not_sure_threshold_by_hand():
     confidence = np.array([0.99, 0.95, 0.9, 0.9, 0.8, 0.6])
     correct = np.array([True, True, True, False, True, True])
-    # At t = 0.9 both answers of 0.9 count, one wrong: 1 in 4. Above, 0 in 2: t = 0.95.
-    assert not_sure_threshold(correct, confidence) == 0.95
-    assert not_sure_threshold(np.ones(6, bool), confidence) == 0.6  # never wrong: the lowest
-    assert not_sure_threshold(~correct, confidence) == NEVER_SURE  # the surest is wrong
-    # 1 error in 200 answers is under 1%: the lowest threshold keeps them all.
+    # Five right answers: flagging none of them (0%) is all that 1.5% allows: t = the lowest, 0.6.
+    assert not_sure_threshold(correct, confidence) == 0.6
+    assert not_sure_threshold(correct, confidence, right_flagged=0.2) == 0.8  # one in five
+    assert not_sure_threshold(~correct, confidence) == 0.9  # the one right answer
+    assert not_sure_threshold(np.zeros(6, bool), confidence) == NEVER_SURE  # none right
+    # 200 right answers: 1.5% of them is 3, flagged below the fourth lowest.
     many = np.linspace(0.99, 0.5, 200)
-    assert not_sure_threshold(np.arange(200) != 0, many) == many[199]
-    # Errors at the 11th and the 151st surest: down to the 150th, 1 in 150 (0.67%); from the
-    # 151st on, 2 in 151 or more, up to 2 in 200 (1%, not under).
-    correct = ~np.isin(np.arange(200), [10, 150])
-    assert not_sure_threshold(correct, many) == many[149]
+    t = not_sure_threshold(np.ones(200, bool), many)
+    assert t == many[196] and (many < t).sum() == 3
+    # Misreads below t are flagged, those above not: two of the three here.
+    wrong = np.isin(np.arange(200), [10, 198, 199])
+    t = not_sure_threshold(~wrong, many)
+    assert flagged_shares(~wrong, many, t) == (pytest.approx(2 / 197), pytest.approx(2 / 3))
 
 
 def test_the_figures_by_hand():
@@ -76,7 +78,7 @@ def test_the_figures_by_hand():
     ece = (0.55 + 0.64 + 2 * abs(0.5 - 0.715) + (1 - 0.83) + (1 - 0.93)) / 6
     assert scores.calibration.expected_error == pytest.approx(ece)
     assert scores.confused_pairs() == [(0, 1, 1, 0.5), (1, 3, 1, 0.5), (2, 0, 1, 0.5)]
-    assert scores.own_threshold == 0.72  # the three surest answers are right, the fourth not
+    assert scores.own_threshold == 0.72  # the lowest of the three right answers: none flagged
     assert scores.above(0.72) == (0.5, 0.0)
     np.testing.assert_allclose(scores.precision, [0.5, 0.5, 1.0, 0.0])
     np.testing.assert_allclose(scores.recall, [0.5, 0.5, 0.5, 0.0])
@@ -376,8 +378,8 @@ def test_training_records_the_threshold_from_its_validation_answers(trained_dir)
     right = probabilities.argmax(1) == dataset.y_train[validation]
     expected = not_sure_threshold(right, probabilities.max(1))
     assert run["metrics"]["not_sure_threshold"] == pytest.approx(expected, abs=1e-6)
-    sure = probabilities.max(1) >= run["metrics"]["not_sure_threshold"]
-    assert (~right[sure]).mean() < 0.01
+    flagged = probabilities.max(1) < run["metrics"]["not_sure_threshold"]
+    assert 0 < flagged[right].mean() <= RIGHT_FLAGGED  # a few right answers, never more
     assert (trained_dir / "history.csv").read_text().count("\n") == 1 + 3  # header, 3 epochs
 
 
