@@ -19,6 +19,7 @@ import numpy as np
 # Issue 32: flag at most 2% of right answers on writers the model never saw. Chosen on validation
 # writers with a margin, as writers of other countries are less sure of their right answers too.
 MAX_RIGHT_FLAGGED = 0.02
+MIN_MISREADS_FLAGGED = 0.5  # and at least half of the misreads
 RIGHT_FLAGGED = 0.015
 # A drawing with more ink than nearly every training character (this quantile of their mean ink),
 # and a margin on top, is a scribble: people win digit games by scribbling over the pad.
