@@ -178,6 +178,17 @@ def test_the_report_shows_the_hand_computed_figures_and_links_only_files_it_wrot
     assert metrics["history"]["val_accuracy"] == [0.3, 0.5]
 
 
+def test_the_gallery_by_writer_puts_the_writers_no_source_names_together_last():
+    from trainer.report import UNNAMED_GROUP, misreads_by_writer
+
+    writers = np.array(["#mnist 0", "val/val01", "#mnist 2", "gmd/kast", "gmd/kast"])
+    wrong = np.array([4, 0, 1, 2, 3])  # most confident first
+    assert misreads_by_writer(writers, wrong) == [
+        ("gmd/kast", [(0, 4), (4, 3)]), ("val/val01", [(2, 1)]),
+        (UNNAMED_GROUP, [(1, 0), (3, 2)])]
+    assert misreads_by_writer(writers, np.array([], int)) == []
+
+
 def test_history_csv_counts_the_last_row_of_an_epoch_run_twice(tmp_path):
     model = fake_model(tmp_path)
     (tmp_path / "history.csv").write_text(

@@ -19,6 +19,7 @@ import numpy as np
 
 from trainer import figures
 from trainer.calibration import MAX_RIGHT_FLAGGED, MIN_MISREADS_FLAGGED, RIGHT_FLAGGED
+from trainer.dataset import is_named
 from trainer.evalsets import EvalSet
 from trainer.scores import TOP_K, Scores
 from trainer.trained import EvaluationError, TrainedModel
@@ -30,6 +31,7 @@ PER_CLASS_LABELS = 30  # likewise the per-class chart and table: the worst by F1
 CONFUSED_PAIRS = 10
 PAIR_EXAMPLES = 4
 GALLERY = 60  # misread images shown per set, most confident first
+UNNAMED_GROUP = "writers not named (MNIST, scans)"  # in the gallery by writer
 GRADCAM_SAMPLE = 8  # right answers, and as many wrong ones
 SAMPLE_SEED = 0
 SHOWN_LABELS = 30  # labels listed by name in the header
@@ -295,11 +297,15 @@ many errors are a style the model lacks; scattered ones are ambiguous or mislabe
 def misreads_by_writer(writers: np.ndarray,
                        wrong: np.ndarray) -> list[tuple[str, list[tuple[int, int]]]]:
     """(writer, [(tile number, image index), ...]) for the misread images `wrong` (most confident
-    first), the writers with the most first."""
+    first), the writers with the most first, then the images of writers no source names."""
     groups: dict[str, list[tuple[int, int]]] = {}
-    for number, index in enumerate(wrong):
-        groups.setdefault(str(writers[index]), []).append((number, int(index)))
-    return sorted(groups.items(), key=lambda group: -len(group[1]))
+    named = is_named(writers[wrong]) if len(wrong) else np.zeros(0, bool)
+    for number, (index, has_name) in enumerate(zip(wrong, named, strict=True)):
+        writer = str(writers[index]) if has_name else UNNAMED_GROUP
+        groups.setdefault(writer, []).append((number, int(index)))
+    unnamed = groups.pop(UNNAMED_GROUP, None)
+    ordered = sorted(groups.items(), key=lambda group: -len(group[1]))
+    return ordered + ([(UNNAMED_GROUP, unnamed)] if unnamed else [])
 
 
 def tile(page: Page, item: Evaluated, index: int, name: str, extra: str = "") -> str:
