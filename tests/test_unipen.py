@@ -80,6 +80,14 @@ def test_one_source_of_the_tree_is_read_whole(tmp_path):
     assert set(gmd.writers) | set(gmd.test_writers) == {f"{HELD_OUT}/alek"}
 
 
+def test_root_ok_keeps_the_verified_segments_alone(tmp_path):
+    root = write_tree(tmp_path / "unipen", {"abc": "kim", HELD_OUT: "alek"})
+    verified = load_path(root / "ok")
+    assert verified.labels == ["4"]  # the one OK segment of each source
+    assert verified.y_train.tolist() == verified.y_test.tolist() == [0]
+    assert verified.test_writers.tolist() == [f"{HELD_OUT}/alek"]
+
+
 def test_a_missing_header_is_passed_over_but_not_missing_pen_data(tmp_path):
     root = write_tree(tmp_path / "unipen", {"abc": "kim"})
     (root / "include" / "abc" / "abc.doc").unlink()
