@@ -18,6 +18,10 @@ INIT ?=
 # the shared data do too.
 PEN_WRITERS ?= build/pendigits-writers
 PEN ?= $(if $(DATA),$(if $(INIT),,$(if $(wildcard $(SHARED)/pendigits/pendigits-orig.tra),$(PEN_WRITERS))))
+# Real pen digits of 250 more writers, in US, Quebec, Belgian and Japanese hands, that make train
+# adds with PEN: UNIPEN section 1a without its test split, GMD (Germany) and Valladolid (Spain),
+# whole sources kept to measure on writers of another country (REPORT_DATA).
+UNIPEN ?= $(if $(PEN),$(wildcard $(SHARED)/unipen))
 MODEL ?= models/mnist
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -26,7 +30,7 @@ CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 # The sets `make report` adds to the model's own test split: other people's digits, scanned and
 # written with a pen. For a model of other labels: make report MODEL=... REPORT_DATA=
 REPORT_DATA ?= $(SHARED)/semeion $(SHARED)/optdigits $(SHARED)/ujipenchars/digits \
-	$(PEN_WRITERS)/pendigits-orig.tes
+	$(PEN_WRITERS)/pendigits-orig.tes $(SHARED)/unipen/gmd $(SHARED)/unipen/val
 
 .PHONY: setup train export serve report bench test check lint clean
 
@@ -87,7 +91,7 @@ $(CJK_FONT):
 EPOCHS ?= $(if $(INIT),,30)
 train: $(VENV)/.installed node_modules/.installed $(filter $(PEN_WRITERS)/pendigits-orig.tes,$(PEN:%=%/pendigits-orig.tes))
 	$(if $(PEN)$(INIT),,@echo "make train: $(or $(DATA),MNIST) alone, without real pen digits (PEN, Makefile)")
-	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA) $(PEN) $(PEN) $(PEN),--data $(path)) \
+	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA) $(PEN) $(PEN) $(PEN) $(UNIPEN),--data $(path)) \
 		--label-smoothing 0.1 $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(INIT),--init $(INIT)) \
 		$(if $(FORCE),--force)
 

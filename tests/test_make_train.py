@@ -27,9 +27,11 @@ def writers(tmp_path):
     return tmp_path / "writers"
 
 
-def test_digits_learn_from_mnist_and_pen_writers_1_to_20_three_times_for_30_epochs(writers):
+def test_digits_learn_from_mnist_pen_writers_1_to_20_three_times_and_unipen_for_30_epochs(
+    writers,
+):
     args, printed = make_train(f"SHARED={SHARED_DATA}", f"PEN_WRITERS={writers}")
-    assert data_of(args) == [f"{SHARED_DATA}/mnist", *[str(writers)] * 3]
+    assert data_of(args) == [f"{SHARED_DATA}/mnist", *[str(writers)] * 3, f"{SHARED_DATA}/unipen"]
     assert args[args.index("--label-smoothing") + 1] == "0.1"
     assert args[args.index("--epochs") + 1] == "30"
     split = f"benchmarks.split_writers {SHARED_DATA}/pendigits/pendigits-orig.tra --out {writers}"

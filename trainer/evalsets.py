@@ -18,6 +18,7 @@ from trainer.dataset import DataError, Dataset, onto_labels
 from trainer.images import read
 from trainer.sources import load_path, resolve_data
 from trainer.sources.strokes import DIGITS_ONLY, is_stroke_source
+from trainer.sources.unipen import is_unipen_root
 from trainer.trained import EvaluationError, TrainedModel
 
 OWN_TEST = "test split"
@@ -120,5 +121,7 @@ def _starts_with(x: np.ndarray, y: np.ndarray, sample: tuple[np.ndarray, np.ndar
 
 
 def _short_name(path: Path) -> str:
-    """The name a table shows: the file or folder, with its parent for FOLDER/digits."""
-    return f"{path.parent.name}/{path.name}" if path.name == DIGITS_ONLY else path.name
+    """The name a table shows: the file or folder, with its parent for FOLDER/digits and for
+    one source of a UNIPEN tree (unipen/gmd)."""
+    with_parent = path.name == DIGITS_ONLY or (not path.exists() and is_unipen_root(path.parent))
+    return f"{path.parent.name}/{path.name}" if with_parent else path.name

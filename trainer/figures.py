@@ -131,6 +131,26 @@ def reliability_diagram(calibration: Calibration, threshold: float, path: Path) 
     _save(figure, path)
 
 
+def risk_coverage_curve(coverage: np.ndarray, risk: np.ndarray, threshold: float | None,
+                        sure: float | None, path: Path) -> None:
+    """Error rate among the answers given, answering only the surest first; the "not sure"
+    threshold's point marked."""
+    figure = Figure(figsize=(4.6, 4.2), dpi=DPI)
+    axis = figure.subplots()
+    axis.plot(coverage, risk, label="this set")
+    if threshold is not None and sure:
+        at = coverage <= sure
+        axis.plot([sure], [risk[at][-1] if at.any() else 0], marker="o", color="tab:red",
+                  linestyle="none", label=f'sure answers (top probability \u2265 {threshold:.2f})')
+    axis.set_xlim(0, 1)
+    axis.set_ylim(0, max(0.01, float(risk.max()) * 1.1))
+    axis.set_xlabel("coverage: share of answers given as sure")
+    axis.set_ylabel("risk: share of them wrong")
+    axis.grid(alpha=0.3)
+    axis.legend(loc="upper left", fontsize=8)
+    _save(figure, path)
+
+
 def per_class_chart(labels: list[str], precision: np.ndarray, recall: np.ndarray,
                     path: Path) -> None:
     figure = Figure(figsize=(max(5.0, 0.32 * len(labels) + 1.5), 3.4), dpi=DPI)

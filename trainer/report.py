@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from trainer import figures
+from trainer.calibration import MAX_RIGHT_FLAGGED, MIN_MISREADS_FLAGGED, RIGHT_FLAGGED
+from trainer.dataset import is_named
 from trainer.evalsets import EvalSet
 from trainer.scores import TOP_K, Scores
 from trainer.trained import EvaluationError, TrainedModel
@@ -30,6 +32,7 @@ PER_CLASS_LABELS = 30  # likewise the per-class chart and table: the worst by F1
 CONFUSED_PAIRS = 10
 PAIR_EXAMPLES = 4
 GALLERY = 60  # misread images shown per set, most confident first
+UNNAMED_GROUP = "writers not named (MNIST, scans)"  # in the gallery by writer
 GRADCAM_SAMPLE = 8  # right answers, and as many wrong ones
 SAMPLE_SEED = 0
 SHOWN_LABELS = 30  # labels listed by name in the header
@@ -112,7 +115,8 @@ def header(model: TrainedModel, evaluated: list[Evaluated], threshold: float | N
     shown = " ".join(escape(label) for label in labels[:SHOWN_LABELS])
     more = f" … ({len(labels):,} in all)" if len(labels) > SHOWN_LABELS else ""
     sure = (f"below a top probability of <b>{threshold:.3f}</b> the page says “not sure”: the "
-            "lowest value above which fewer than 1% of the validation answers were wrong"
+            f"highest value below which at most {RIGHT_FLAGGED:.1%} of the validation writers' "
+            "right answers fall"
             if threshold is not None else
             "no “not sure” threshold in run.json (trained before it was recorded)")
     contents = "".join(f'<li><a href="#{item.key}">{escape(item.data.name)}</a></li>'
@@ -131,7 +135,8 @@ sets: <ul>{contents}</ul></nav>
 
 
 CROSS_COLUMNS = ("set", "images", "accuracy", f"top-{TOP_K}", "macro F1", "confidence right",
-                 "confidence wrong", "ECE", "sure answers", "errors when sure")
+                 "confidence wrong", "ECE", "sure answers", "errors when sure",
+                 "right flagged", "misreads flagged")
 
 
 def cross_rows(evaluated: list[Evaluated], threshold: float | None) -> list[list[str]]:
@@ -140,11 +145,13 @@ def cross_rows(evaluated: list[Evaluated], threshold: float | None) -> list[list
     for item in evaluated:
         scores = item.scores
         sure, sure_errors = scores.above(threshold) if threshold is not None else (None, None)
+        right, misreads = scores.flagged(threshold) if threshold is not None else (None, None)
         rows.append([
             item.data.name, f"{len(scores.y):,}", _percent(scores.accuracy),
             _percent(scores.top_k_accuracy), f"{scores.macro_f1:.4f}",
             _decimal(scores.mean_confidence(True)), _decimal(scores.mean_confidence(False)),
             f"{scores.calibration.expected_error:.4f}", _percent(sure), _percent(sure_errors),
+            _percent(right), _percent(misreads),
         ])
     return rows
 
@@ -159,7 +166,8 @@ def cross_table(evaluated: list[Evaluated], threshold: float | None) -> str:
 <p>Accuracy on other people's handwriting is the honest measure of what a person drawing on the
 page will see. Confidence: the mean top probability of right and of wrong answers. ECE: expected
 calibration error (10 bins). Sure answers: the share at or above the “not sure” threshold, and how
-many of those are wrong.</p>
+many of those are wrong; flagged: the shares of right answers and of misreads below it, that the
+page calls “not sure”.</p>
 <table><tr>{head}</tr>{body}</table></section>"""
 
 
@@ -209,8 +217,11 @@ def set_section(page: Page, item: Evaluated, threshold: float | None,
     sure = ""
     if threshold is not None:
         share, errors = scores.above(threshold)
+        right, misreads = scores.flagged(threshold)
         sure = (f"<li>answers at least {threshold:.3f} sure: {_percent(share)}, of which "
-                f"{_percent(errors)} wrong</li>")
+                f"{_percent(errors)} wrong</li><li>“not sure” flags {_percent(misreads)} of the "
+                f"misreads and {_percent(right)} of the right answers (the aim: at least "
+                f"{MIN_MISREADS_FLAGGED:.0%} and at most {MAX_RIGHT_FLAGGED:.0%})</li>")
     return f"""<section id="{key}"><h2>{escape(item.data.name)}</h2>
 <p class="source">{escape(item.data.source)}</p>
 <ul class="summary"><li>images: {len(scores.y):,}</li>
@@ -224,6 +235,7 @@ macro F1 {scores.macro_f1:.4f}</li>
 {gallery_part(page, item)}
 {gradcam_part(page, item, heatmaps)}
 {reliability_part(page, item, threshold)}
+{risk_coverage_part(page, item, threshold)}
 {per_class_part(page, item)}
 {writers_part(page, item)}
 </section>"""
@@ -275,13 +287,39 @@ the share of that label's images it is; the examples are the most confident of e
 def gallery_part(page: Page, item: Evaluated) -> str:
     scores = item.scores
     wrong = np.flatnonzero(~scores.right)
-    wrong = wrong[np.argsort(-scores.confidence[wrong], kind="stable")]
-    tiles = "".join(tile(page, item, i, f"{item.key}-miss{n}.png")
-                    for n, i in enumerate(wrong[:GALLERY]))
-    shown = f"The {GALLERY} most confident of" if len(wrong) > GALLERY else "All"
-    return f"""<h3>Misread images</h3><p>{shown} {len(wrong):,} misread images, most confident
-mistakes first, as the model saw them: the true label, then the model's top {TOP_K}.</p>
+    wrong = wrong[np.argsort(-scores.confidence[wrong], kind="stable")][:GALLERY]
+    shown = f"The {GALLERY} most confident of" if (~scores.right).sum() > GALLERY else "All"
+    if item.data.writers is None:
+        tiles = "".join(tile(page, item, i, f"{item.key}-miss{n}.png")
+                        for n, i in enumerate(wrong))
+        return f"""<h3>Misread images</h3><p>{shown} {(~scores.right).sum():,} misread images,
+most confident mistakes first, as the model saw them: the true label, then the model's top
+{TOP_K}.</p>
 <div class="tiles">{tiles}</div>"""
+    groups = []
+    for writer, images in misreads_by_writer(item.data.writers, wrong):
+        tiles = "".join(tile(page, item, i, f"{item.key}-miss{n}.png") for n, i in images)
+        groups.append(f"<h4>{escape(str(writer))}: {len(images)}</h4>"
+                      f'<div class="tiles">{tiles}</div>')
+    return f"""<h3>Misread images, by writer</h3><p>{shown} {(~scores.right).sum():,} misread
+images, grouped by writer, the writers with the most first, each writer's most confident
+mistakes first, as the model saw them: the true label, then the model's top {TOP_K}. One writer's
+many errors are a style the model lacks; scattered ones are ambiguous or mislabelled.</p>
+{"".join(groups)}"""
+
+
+def misreads_by_writer(writers: np.ndarray,
+                       wrong: np.ndarray) -> list[tuple[str, list[tuple[int, int]]]]:
+    """(writer, [(tile number, image index), ...]) for the misread images `wrong` (most confident
+    first), the writers with the most first, then the images of writers no source names."""
+    groups: dict[str, list[tuple[int, int]]] = {}
+    named = is_named(writers[wrong]) if len(wrong) else np.zeros(0, bool)
+    for number, (index, has_name) in enumerate(zip(wrong, named, strict=True)):
+        writer = str(writers[index]) if has_name else UNNAMED_GROUP
+        groups.setdefault(writer, []).append((number, int(index)))
+    unnamed = groups.pop(UNNAMED_GROUP, None)
+    ordered = sorted(groups.items(), key=lambda group: -len(group[1]))
+    return ordered + ([(UNNAMED_GROUP, unnamed)] if unnamed else [])
 
 
 def tile(page: Page, item: Evaluated, index: int, name: str, extra: str = "") -> str:
@@ -328,6 +366,16 @@ def reliability_part(page: Page, item: Evaluated, threshold: float | None) -> st
     return f"""<h3>Calibration</h3><p>How often answers of each confidence are right. On the
 diagonal, a model that says 0.9 is right 9 times in 10; below it, overconfident. Expected
 calibration error (ECE): {calibration.expected_error:.4f}.</p>{chart}"""
+
+
+def risk_coverage_part(page: Page, item: Evaluated, threshold: float | None) -> str:
+    coverage, risk = item.scores.risk_coverage()
+    sure = item.scores.above(threshold)[0] if threshold is not None else None
+    chart = page.figure(f"{item.key}-risk-coverage.png", lambda path: figures.risk_coverage_curve(
+        coverage, risk, threshold, sure, path), "risk-coverage curve")
+    return f"""<h3>Risk and coverage</h3><p>Answering only the surest answers first: the share of
+answers given as sure (coverage) and the share of those wrong (risk). The dot is the page's
+“not sure” threshold: to its right, the answers the page flags.</p>{chart}"""
 
 
 def per_class_part(page: Page, item: Evaluated) -> str:
@@ -390,6 +438,7 @@ def metrics_record(model: TrainedModel, evaluated: list[Evaluated], threshold: f
 def set_record(item: Evaluated, threshold: float | None, labels: list[str]) -> dict[str, Any]:
     scores, calibration = item.scores, item.scores.calibration
     sure, sure_errors = scores.above(threshold) if threshold is not None else (None, None)
+    flagged = scores.flagged(threshold) if threshold is not None else (None, None)
     return {
         "name": item.data.name,
         "source": item.data.source,
@@ -406,6 +455,8 @@ def set_record(item: Evaluated, threshold: float | None, labels: list[str]) -> d
                         "count": calibration.count.tolist()},
         "sure_share": sure,
         "sure_error_rate": sure_errors,
+        "right_flagged": flagged[0],
+        "misreads_flagged": flagged[1],
         "own_not_sure_threshold": scores.own_threshold,
         "confused_pairs": [{"true": labels[true], "read": labels[read], "count": count,
                             "share": share}

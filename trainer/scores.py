@@ -17,7 +17,7 @@ from sklearn.metrics import (
     top_k_accuracy_score,
 )
 
-from trainer.calibration import not_sure_threshold
+from trainer.calibration import flagged_shares, not_sure_threshold
 from trainer.dataset import is_named
 
 TOP_K = 3  # the page shows the top 3 labels
@@ -84,6 +84,18 @@ class Scores:
         """(share of answers at least `threshold` sure, their error rate)."""
         sure = self.confidence >= threshold
         return float(sure.mean()), float((~self.right[sure]).mean()) if sure.any() else None
+
+    def flagged(self, threshold: float) -> tuple[float | None, float | None]:
+        """(share of right answers below `threshold`, share of misreads below it): what the
+        page's "not sure" flags of each."""
+        return flagged_shares(self.right, self.confidence, threshold)
+
+    def risk_coverage(self) -> tuple[np.ndarray, np.ndarray]:
+        """(coverage, risk): answering only the k surest, for each k, the share of answers
+        given and the share of them wrong."""
+        wrong = ~self.right[np.argsort(-self.confidence, kind="stable")]
+        given = np.arange(1, len(wrong) + 1)
+        return given / len(wrong), np.cumsum(wrong) / given
 
     def confused_pairs(self) -> list[tuple[int, int, int, float]]:
         """(true, read, count, share of the true label's images) for every confusion, most

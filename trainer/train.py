@@ -44,7 +44,7 @@ from runfolder.record import RecordError, read_record
 from runfolder.schema import RUN_SCHEMA, schema_problem
 from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
-from trainer.calibration import INK_SAMPLE, ink_limit, validation_threshold
+from trainer.calibration import INK_SAMPLE, RIGHT_FLAGGED, ink_limit, validation_threshold
 from trainer.config import TrainConfig
 from trainer.dataset import Dataset, is_named, validation_split
 from trainer.images import read, take, to_tf
@@ -89,6 +89,7 @@ class TrainingData:
     images_per_epoch: int  # the training images, as many times as an epoch goes over them
     class_counts: dict[str, list[int]]
     class_weights: dict[int, float] | None
+    validation_writers: np.ndarray | None  # which validation images a source names the writer of
 
 
 def train(
@@ -176,6 +177,7 @@ def prepare_data(config: TrainConfig, dataset: Dataset, log) -> TrainingData:
         images_per_epoch=len(y_train) * copies,
         class_counts=counts,
         class_weights=weights,
+        validation_writers=None if dataset.writers is None else is_named(dataset.writers[val]),
     )
 
 
@@ -258,8 +260,9 @@ def run_record(
     )
     log(f"test accuracy: {test_accuracy:.4f} ({len(dataset.y_test)} images), "
         f"trained in {progress.train_seconds:.0f} s")
-    threshold = validation_threshold(best, data.validation)
-    log(f"not sure below a top probability of {threshold:.3f} (validation errors under 1% above)")
+    threshold = validation_threshold(best, data.validation, data.validation_writers)
+    log(f"not sure below a top probability of {threshold:.3f} (flags {RIGHT_FLAGGED:.1%} of the "
+        "validation writers' right answers)")
     return {
         "model": config.model,
         "labels": dataset.labels,

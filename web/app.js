@@ -120,9 +120,11 @@ async function predict() {
     setStatus(refused.reason === 'empty' || refused.reason === 'dot' ? hint() : refused.message);
     return [];
   }
-  const [top] = ranked;
+  const [top, second] = ranked;
   const unsure = top.prob < (metadata.not_sure_threshold ?? NOT_SURE);
-  setStatus(unsure ? `Not sure: maybe ${top.label}?` : '');
+  // Unsure, the two best candidates: a misread's right answer is most often the second.
+  const candidates = second ? `${top.label} or ${second.label}` : top.label;
+  setStatus(unsure ? `Not sure: ${candidates}?` : '');
   $('results').classList.toggle('unsure', unsure);
   return ranked;
 }

