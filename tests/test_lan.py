@@ -5,7 +5,8 @@ so; over https with a certificate the device trusts (`make serve CERT= KEY=`) it
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,13 +26,18 @@ def certificate(tmp_path_factory) -> tuple[Path, Path, str]:
     return self_signed_certificate(tmp_path_factory.mktemp("tls"), LAN_HOST)
 
 
-@pytest.fixture(scope="module")
-def lan_browser(certificate) -> Iterator[Browser]:
-    """Chromium that finds LAN_HOST at 127.0.0.1 and trusts its certificate, as a tablet that
-    installed the local certificate authority would."""
-    with chromium(f"--host-resolver-rules=MAP {LAN_HOST} 127.0.0.1",
-                  f"--ignore-certificate-errors-spki-list={certificate[2]}") as browser:
-        yield browser
+def on_lan_browser(certificate: tuple[Path, Path, str], check: Callable[[Browser], None]) -> None:
+    """Runs `check` on a Chromium that finds LAN_HOST at 127.0.0.1 and trusts its certificate, as
+    a tablet that installed the local certificate authority would. In a thread of its own:
+    Playwright's sync API runs one instance a thread, and the session's Chromium (conftest.py)
+    may hold this one's."""
+    def run() -> None:
+        with chromium(f"--host-resolver-rules=MAP {LAN_HOST} 127.0.0.1",
+                      f"--ignore-certificate-errors-spki-list={certificate[2]}") as browser:
+            check(browser)
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(run).result()
 
 
 def opened(browser: Browser, url: str) -> Page:
@@ -42,10 +48,14 @@ def opened(browser: Browser, url: str) -> Page:
 
 
 def test_on_a_lan_address_over_http_the_page_recognises_and_says_it_cannot_work_offline(
-    lan_browser, site_url
+    certificate, site_url
 ):
+    on_lan_browser(certificate, lambda browser: check_http_on_a_lan(browser, site_url))
+
+
+def check_http_on_a_lan(browser: Browser, site_url: str) -> None:
     origin = f"http://{LAN_HOST}:{urlsplit(site_url).port}"
-    page = opened(lan_browser, f"{origin}/")
+    page = opened(browser, f"{origin}/")
     assert page.evaluate("isSecureContext") is False
     draw_strokes(page, DIGITS["7"])
     assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
@@ -56,21 +66,24 @@ def test_on_a_lan_address_over_http_the_page_recognises_and_says_it_cannot_work_
     page.context.close()
 
 
-def test_where_the_service_worker_runs_there_is_no_such_note(lan_browser, site_url):
-    page = opened(lan_browser, site_url)  # 127.0.0.1: a secure context
-    page.evaluate(SERVICE_WORKER_IN_CONTROL)
-    expect(page.locator("#offline-note")).to_be_hidden()
-    page.context.close()
+def test_where_the_service_worker_runs_there_is_no_such_note(certificate, site_url):
+    def check(browser: Browser) -> None:
+        page = opened(browser, site_url)  # 127.0.0.1: a secure context
+        page.evaluate(SERVICE_WORKER_IN_CONTROL)
+        expect(page.locator("#offline-note")).to_be_hidden()
+        page.context.close()
+
+    on_lan_browser(certificate, check)
 
 
-def test_over_https_with_a_trusted_certificate_it_works_offline(lan_browser, certificate,
-                                                                exported_dir):
+def test_over_https_with_a_trusted_certificate_it_works_offline(certificate, exported_dir):
     cert, key, _ = certificate
     with site_with_model(exported_dir) as site:
         server = make_server(site, "127.0.0.1", 0, cert, key)  # what make serve CERT= KEY= runs
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            page = opened(lan_browser, f"https://{LAN_HOST}:{server.server_address[1]}/")
+
+        def check(browser: Browser) -> None:
+            page = opened(browser, f"https://{LAN_HOST}:{server.server_address[1]}/")
             page.evaluate(SERVICE_WORKER_IN_CONTROL)
             expect(page.locator("#offline-note")).to_be_hidden()
             page.context.set_offline(True)
@@ -79,6 +92,9 @@ def test_over_https_with_a_trusted_certificate_it_works_offline(lan_browser, cer
             draw_strokes(page, DIGITS["7"])
             assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
             page.context.close()
+
+        try:
+            on_lan_browser(certificate, check)
         finally:
             server.shutdown()
             server.server_close()

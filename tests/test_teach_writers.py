@@ -5,6 +5,7 @@ after."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from typer.testing import CliRunner
 
@@ -56,8 +57,12 @@ def test_the_page_learns_a_writer_from_k_drawings_of_each_digit(exported_dir, tm
     uji.mkdir()
     (uji / "UJIpenchars-w01").symlink_to(SHARED_DATA / "ujipenchars" / "UJIpenchars-w01")
     pendigits = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
-    result = CliRunner().invoke(app, ["--page", "--export", str(exported_dir), "--pendigits",
-                                      str(pendigits), "--writers", "21", "--uji", str(uji)])
+    args = ["--page", "--export", str(exported_dir), "--pendigits", str(pendigits),
+            "--writers", "21", "--uji", str(uji)]
+    # In a thread of its own: Playwright's sync API runs one instance a thread, and the session's
+    # Chromium (conftest.py) may hold this one's.
+    with ThreadPoolExecutor(1) as thread:
+        result = thread.submit(CliRunner().invoke, app, args).result()
     assert result.exit_code == 0, result.output
     rows = re.findall(r"^\| (21|w01) \| (\d) \| (\d+) \| ([\d,]+) \| ([\d.]+)% \| ([\d.]+)% "
                       r"\| (\d+) \| ([\d.]+) \|$", result.output, re.M)
