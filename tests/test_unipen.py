@@ -99,6 +99,27 @@ def test_a_missing_header_is_passed_over_but_not_missing_pen_data(tmp_path):
                                 f"no such file in {root / 'include'}")
 
 
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e7", "9" * 400])
+def test_a_coordinate_no_pad_could_hold_is_named_with_its_file_and_line(tmp_path, value):
+    root = write_tree(tmp_path / "unipen", {"abc": "kim"})
+    pen = root / "include" / "abc" / "data" / "w.dat"
+    lines = pen.read_text().splitlines()
+    lines[3] = f"  {value} 20"  # the stem's first point
+    pen.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as error:
+        load_path(root)
+    assert str(error.value) == f"{pen}: line 4: a coordinate beyond ±1,000,000"
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path):
+    root = write_tree(tmp_path / "unipen", {"abc": "kim"})
+    segments = root / "data" / "1a" / "abc" / "w.dat"
+    before = load_path(root)
+    segments.write_bytes(b"\xef\xbb\xbf" + segments.read_bytes().removeprefix(b".VERSION 1.0\n"))
+    after = load_path(root)  # the first line is now an .INCLUDE, behind the mark
+    assert np.array_equal(before.x_train, after.x_train)
+
 BAD_SEGMENTS = {
     "past the components": ('.SEGMENT CHARACTER 4-5 OK "4"',
                             ".SEGMENT 4-5 names component 5, but the included files hold 5 (0-4)"),

@@ -22,6 +22,7 @@ Stroke = list[Point]
 # The largest |x| or |y| a stroke file may hold: a pad or a tablet is some thousands of units
 # wide; beyond this a file is damaged or hostile, and the arithmetic of rendering would overflow.
 LARGEST_COORDINATE = 1e6
+COORDINATE_PROBLEM = f"a coordinate beyond ±{LARGEST_COORDINATE:,.0f}"
 # The most points one character may have: Quick, Draw!'s raw drawings have some thousands;
 # millions would take minutes to render, for a drawing no one drew.
 LARGEST_DRAWING = 100_000
@@ -29,6 +30,12 @@ LARGEST_DRAWING = 100_000
 # How much of the pad a character spans when the benchmark replays it on the page: a comfortable
 # size, well above the page's smallest (MIN_EXTENT in web/app.js).
 PAD_FILL = 0.7
+
+
+def within_pad_range(*values: float) -> bool:
+    """Whether every value is a coordinate a stroke file may hold: finite (NaN is not) and at
+    most LARGEST_COORDINATE from 0."""
+    return all(abs(value) <= LARGEST_COORDINATE for value in values)
 
 
 def fit_to_pad(strokes: list[Stroke], fill: float = PAD_FILL) -> list[Stroke]:

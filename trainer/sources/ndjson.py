@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, DataError, Dataset, with_test_split
-from trainer.pad import LARGEST_COORDINATE, LARGEST_DRAWING, Stroke, render_inputs
+from trainer.pad import (
+    COORDINATE_PROBLEM,
+    LARGEST_DRAWING,
+    Stroke,
+    render_inputs,
+    within_pad_range,
+)
 from trainer.preprocess import Recipe
 from trainer.sniff import what_it_is
 
@@ -106,8 +112,8 @@ def stroke_points(stroke: Any, number: int) -> Stroke:
         raise ValueError(f"stroke {number} is not [xs, ys] or [xs, ys, times]")
     if not all(isinstance(values, list) and all(map(_is_number, values)) for values in stroke):
         raise ValueError(f"stroke {number}: coordinates that are not lists of numbers")
-    if not all(abs(value) <= LARGEST_COORDINATE for values in stroke[:2] for value in values):
-        raise ValueError(f"stroke {number}: a coordinate beyond ±{LARGEST_COORDINATE:,.0f}")
+    if not within_pad_range(*(value for values in stroke[:2] for value in values)):
+        raise ValueError(f"stroke {number}: {COORDINATE_PROBLEM}")
     lengths = [len(values) for values in stroke]
     if len(set(lengths)) != 1:
         shown = ", ".join(map(str, lengths))

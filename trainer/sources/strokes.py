@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
-from trainer.pad import LARGEST_COORDINATE, Stroke, render_inputs
+from trainer.pad import COORDINATE_PROBLEM, Stroke, render_inputs, within_pad_range
 from trainer.preprocess import Recipe
 from trainer.sniff import UTF8_BOM
 
@@ -107,8 +107,8 @@ def read_unipen(path: Path) -> list[Character]:
                 problem = "a point outside .PEN_DOWN ... .PEN_UP"
             else:
                 x, y = float(point.group(1)), float(point.group(2))
-                if max(abs(x), abs(y)) > LARGEST_COORDINATE:  # inf, for thousands of digits
-                    problem = f"a coordinate beyond ±{LARGEST_COORDINATE:,.0f}"
+                if not within_pad_range(x, y):  # inf, for thousands of digits
+                    problem = COORDINATE_PROBLEM
                 else:
                     stroke.append((x, -y if flip else y))
         elif line.startswith(".SEGMENT"):

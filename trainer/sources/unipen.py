@@ -31,8 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, DataError, Dataset, with_test_split
-from trainer.pad import Stroke, render_inputs
+from trainer.pad import COORDINATE_PROBLEM, Stroke, render_inputs, within_pad_range
 from trainer.preprocess import Recipe
+from trainer.sniff import UTF8_BOM
 
 # Germany and Spain: crossed 7s and continental 1s, which the US sources and MNIST lack.
 HELD_OUT_SOURCES = ("gmd", "val")
@@ -151,6 +152,8 @@ def include(root: Path, name: list[str], pen: PenData, where: str, seen: set[Pat
         line = line.strip()
         if not line.startswith("."):
             if block is not None and (point := as_point(line)):
+                if not within_pad_range(*point):  # nan, inf, or thousands of digits
+                    raise DataError(f"{path}: line {number}: {COORDINATE_PROBLEM}")
                 block.points.append(point)
             continue
         if block is not None and block.points:
@@ -213,9 +216,10 @@ def as_point(line: str) -> tuple[float, float] | None:
 
 
 def unipen_lines(path: Path) -> list[str]:
-    """A file's lines; headers write names in Latin-1 (Valladolid's), which never matter here."""
+    """A file's lines, past a UTF-8 byte-order mark; headers write names in Latin-1 (Valladolid's),
+    which never matter here."""
     try:
-        return path.read_bytes().decode("latin-1").splitlines()
+        return path.read_bytes().removeprefix(UTF8_BOM).decode("latin-1").splitlines()
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
 
