@@ -5,6 +5,8 @@ nothing else escapes them (issue 35)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -28,8 +30,17 @@ FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def check_rendered(strokes_of_each: list) -> None:
-    images = render_inputs(strokes_of_each, MNIST_RECIPE)
+def check_read_or_refused(read: Callable[[Path], list], path: Path, refusal: str) -> None:
+    """`read(path)` gives one character whose strokes are within the pad's range and render to a
+    finite image, or refuses with a DataError that starts with `refusal`."""
+    try:
+        (character,) = read(path)
+    except DataError as error:
+        assert str(error).startswith(refusal)
+        return
+    strokes = character.strokes
+    assert all(abs(v) <= LARGEST_COORDINATE for stroke in strokes for p in stroke for v in p)
+    images = render_inputs([strokes], MNIST_RECIPE)
     assert np.isfinite(np.asarray(images, dtype=np.float64)).all()
 
 
@@ -48,14 +59,7 @@ def test_ndjson_reads_or_refuses_any_numbers(tmp_path, strokes):
         f"[{', '.join(as_json_number(y) for _, y in stroke)}]]" for stroke in strokes)
     path = tmp_path / "fuzz.ndjson"
     path.write_text(f'{{"word": "7", "drawing": [{drawing}]}}\n')
-    try:
-        drawings = read_ndjson(path)
-    except DataError as error:
-        assert str(error).startswith(f"{path}: line 1: ")
-        return
-    (read,) = drawings
-    assert all(abs(v) <= LARGEST_COORDINATE for stroke in read.strokes for p in stroke for v in p)
-    check_rendered([read.strokes])
+    check_read_or_refused(read_ndjson, path, f"{path}: line 1: ")
 
 
 def as_unipen_number(value) -> str:
@@ -73,11 +77,4 @@ def test_unipen_reads_or_refuses_any_numbers(tmp_path, strokes):
                                  for x, y in stroke), ".PEN_UP"]
     path = tmp_path / "fuzz.tra"
     path.write_text("\n".join(lines) + "\n")
-    try:
-        characters = read_unipen(path)
-    except DataError as error:
-        assert str(error).startswith(f"{path}: ")
-        return
-    (read,) = characters
-    assert all(abs(v) <= LARGEST_COORDINATE for stroke in read.strokes for p in stroke for v in p)
-    check_rendered([read.strokes])
+    check_read_or_refused(read_unipen, path, f"{path}: ")
