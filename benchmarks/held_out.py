@@ -29,13 +29,15 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from benchmarks.split_writers import fail
+from runfolder.commandline import run
 from trainer.calibration import flagged_shares, not_sure_threshold
 from trainer.config import TrainConfig
 from trainer.dataset import is_named, validation_split
 from trainer.evalsets import EvalSet, external_set
 from trainer.images import read
 from trainer.sources import resolve_data
-from trainer.trained import TrainedModel, read_trained
+from trainer.trained import EvaluationError, TrainedModel, read_trained
 
 SHARED = Path("../shared/data")
 HELD_OUT = {
@@ -135,10 +137,10 @@ def speed(classifier, image: np.ndarray) -> dict[str, float]:
 
 
 def measure(folder: Path) -> dict:
-    import keras
+    from trainer.evaluate import load_classifier
 
     model = read_trained(folder)
-    classifier = keras.models.load_model(model.classifier_file, compile=False)
+    classifier = load_classifier(model)
     sets = {name: external_set(path, model) for name, path in HELD_OUT.items()}
     validation = validation_writers(model)
     val_p = predict(classifier, validation.x)
@@ -206,7 +208,10 @@ def main(
     models: Annotated[list[Path], typer.Argument(help="Training runs (their --out folders).")],
     json_out: Annotated[Path | None, typer.Option("--json", help="All figures, as JSON.")] = None,
 ) -> None:
-    results = [measure(folder) for folder in models]
+    try:
+        results = [measure(folder) for folder in models]
+    except EvaluationError as error:
+        fail(str(error))
     for result in results:
         print(f"{result['model']}: T = {result['temperature']:.2f}, thresholds "
               + ", ".join(f"{k} {v:.3f}" for k, v in result["thresholds"].items())
@@ -219,4 +224,4 @@ def main(
 
 
 if __name__ == "__main__":
-    typer.run(main)
+    run(main)

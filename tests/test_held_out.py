@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from benchmarks.held_out import affine, fit_temperature, margin, tempered, with_prior
+from tests.helpers import run_cli
 
 LABELS = ["0", "1", "7"]
 
@@ -37,3 +38,14 @@ def test_affine_variants_turn_about_the_centre():
     assert abs(flat.sum() - image.sum()) < 0.05 * image.sum()
     smaller = affine(image, 0, 0.5)[0]
     assert 0.2 < smaller.sum() / image.sum() < 0.3  # half as tall and half as wide
+
+
+@pytest.mark.parametrize("args, message", [
+    (["/nope"], "error: /nope: no such folder (give a training run's --out)"),
+    (["--bogus", "/nope"], "error: No such option: --bogus"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    result = run_cli("benchmarks.held_out", *args, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == message
+    assert "Traceback" not in result.stderr and "╭" not in result.stderr
