@@ -17,11 +17,13 @@ BACKENDS = ("wasm", "webgl", "cpu")
 # The layout of metadata.json, written into it; the page refuses a version it does not read
 # (web/metadata.js). Raise it when a key the page reads changes meaning or goes away.
 FORMAT_VERSION = 1
-# The graph model's outputs, by name: every label's probability, and the features the output layer
-# reads (its input), from which the page fits a personal head (web/personal-head.js). Written into
-# metadata.json's "outputs"; declared nowhere else.
+# The graph model's outputs, by name: every label's probability; the features the output layer
+# reads (its input), from which the page fits a personal head; and the convolutional features as
+# pooled before the dense layers, which the page compares with the person's own drawings
+# (web/personal-head.js). Written into metadata.json's "outputs"; declared nowhere else.
 FEATURES = "features"
-OUTPUTS = {"probabilities": PROBABILITIES, "features": FEATURES}
+POOLED = "pooled"
+OUTPUTS = {"probabilities": PROBABILITIES, "features": FEATURES, "pooled": POOLED}
 
 
 @dataclass(frozen=True)

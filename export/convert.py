@@ -82,12 +82,22 @@ def load_classifier(training: Training) -> keras.Model:
 
 
 def with_features(classifier: keras.Model) -> keras.Model:
-    """The classifier with a second output: the features its output layer reads. Same weights,
-    none added: the page fits a personal head on these features (web/personal-head.js)."""
+    """The classifier with two more outputs: the features its output layer reads, and those of its
+    last pooling (Flatten or global pooling) layer. Same weights, none added: the page learns a
+    person's writing from them (web/personal-head.js)."""
+    pooling = [layer for layer in classifier.layers if isinstance(layer, POOLING_LAYERS)]
+    if not pooling:
+        raise ExportError(f"{classifier.name}: no Flatten or global pooling layer to read the "
+                          "pooled features from")
     outputs = {"probabilities": classifier.output,
-               "features": classifier.get_layer(PROBABILITIES).input}
+               "features": classifier.get_layer(PROBABILITIES).input,
+               "pooled": pooling[-1].output}
     return keras.Model(classifier.input, {OUTPUTS[key]: value for key, value in outputs.items()},
                        name=classifier.name)
+
+
+POOLING_LAYERS = (keras.layers.Flatten, keras.layers.GlobalAveragePooling2D,
+                  keras.layers.GlobalMaxPooling2D)
 
 
 def make_staging(out: Path) -> Path:
@@ -153,6 +163,7 @@ def metadata_for(
         "ink_limit": run.get("ink_limit"),
         "outputs": OUTPUTS,
         "feature_size": reports[0].feature_size,
+        "pooled_size": reports[0].pooled_size,
         "output_layer": output_layer_weights(staging, reports[0].feature_size,
                                              len(run["labels"])),
         "backends": list(BACKENDS),

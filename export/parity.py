@@ -48,9 +48,10 @@ class Parity:
     top1_agreement: float
     max_prob_diff: float
     prob_limit: float
-    # The features (the output layer's input), compared relative to the largest Keras feature:
-    # they are held to the probabilities' limit.
+    # The features (the output layer's input) and the pooled features, each compared relative to
+    # its largest Keras value: they are held to the probabilities' limit.
     feature_size: int
+    pooled_size: int
     max_feature_diff: float
     tfjs_accuracy: float
     keras_accuracy: float
@@ -68,7 +69,7 @@ class Parity:
         return (
             f"{self.backend}: top-1 agreement {self.top1_agreement:.2%} on {self.images} images, "
             f"max |dprob| {self.max_prob_diff:.1e} (limit {self.prob_limit:.0e}), "
-            f"max |dfeature| {self.max_feature_diff:.1e} of the largest feature, "
+            f"max |dfeature| {self.max_feature_diff:.1e} of the largest feature (both outputs), "
             f"accuracy TF.js {self.tfjs_accuracy:.2%} / Keras {self.keras_accuracy:.2%}"
         )
 
@@ -121,8 +122,8 @@ def check_parity(
     """`model`: the classifier with its features output (export.convert.with_features)."""
     quantization = QUANTIZATIONS[quantize]
     outputs = model.predict(as_batch(images), verbose=0)
-    expected, features = outputs[OUTPUTS["probabilities"]], outputs[OUTPUTS["features"]]
-    feature_scale = max(float(np.abs(features).max()), np.finfo(np.float32).tiny)
+    expected = outputs[OUTPUTS["probabilities"]]
+    features, pooled = outputs[OUTPUTS["features"]], outputs[OUTPUTS["pooled"]]
     keras_accuracy = float(np.mean(expected.argmax(1) == labels))
     reports = []
     for backend, answers in tfjs_predict(model_dir, images, backends).items():
@@ -134,10 +135,18 @@ def check_parity(
             max_prob_diff=float(np.abs(expected - actual).max()),
             prob_limit=quantization.prob_limit,
             feature_size=features.shape[1],
-            max_feature_diff=float(
-                np.abs(features - answers[OUTPUTS["features"]]).max() / feature_scale),
+            pooled_size=pooled.shape[1],
+            max_feature_diff=max(relative_difference(keras_values, answers[OUTPUTS[name]])
+                                 for name, keras_values in (("features", features),
+                                                            ("pooled", pooled))),
             tfjs_accuracy=float(np.mean(actual.argmax(1) == labels)),
             keras_accuracy=keras_accuracy,
             top1_must_agree=not quantization.weights,
         ))
     return reports
+
+
+def relative_difference(expected: np.ndarray, actual: np.ndarray) -> float:
+    """The largest |expected - actual|, relative to the largest |expected|."""
+    scale = max(float(np.abs(expected).max()), np.finfo(np.float32).tiny)
+    return float(np.abs(expected - actual).max() / scale)

@@ -59,12 +59,14 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
         assert parity["images"] == 256
         assert parity["top1_agreement"] == 1.0 and parity["max_prob_diff"] <= 1e-4
         assert parity["max_feature_diff"] <= 1e-4
-    # The features the output layer reads are a second output, named in metadata.json, and that
-    # layer's weights are named there too; no weight is added for them.
+    # The features the output layer reads and the pooled features are outputs too, named in
+    # metadata.json, and that layer's weights are named there; no weight is added for them.
     signature = model["signature"]["outputs"]
-    assert metadata["outputs"] == {"probabilities": "probabilities", "features": "features"}
+    assert metadata["outputs"] == {"probabilities": "probabilities", "features": "features",
+                                   "pooled": "pooled"}
     assert signature["features"]["tensorShape"]["dim"][1]["size"] == "128"
     assert metadata["feature_size"] == 128
+    assert metadata["pooled_size"] == int(signature["pooled"]["tensorShape"]["dim"][1]["size"])
     weights = {weight["name"]: weight["shape"] for group in model["weightsManifest"]
                for weight in group["weights"]}
     assert weights[metadata["output_layer"]["kernel"]] == [128, len(metadata["labels"])]
@@ -195,6 +197,7 @@ def test_only_an_unquantized_export_must_give_every_answer_keras_gives():
     exact, quantized = QUANTIZATIONS["none"], QUANTIZATIONS["head-uint8"]
     one_turned = {"backend": "cpu", "images": 1000, "top1_agreement": 0.999,
                   "tfjs_accuracy": 0.915, "keras_accuracy": 0.915, "feature_size": 128,
+                  "pooled_size": 1024,
                   "max_feature_diff": 1e-5}
     assert not Parity(**one_turned, max_prob_diff=1e-5, prob_limit=exact.prob_limit,
                       top1_must_agree=True).ok

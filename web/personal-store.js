@@ -1,7 +1,7 @@
 // What a person taught a recognizer, kept in this browser's IndexedDB so that it survives reloads
 // and offline visits: their drawings (strokes and label, to fit the head again when the model
-// changes) and the personal head fitted to them, with the model_hash of the model it was fitted
-// on. One entry per model folder (its URL). Read back through checkPersonal(): a damaged entry
+// changes) and the personal head fitted to them (web/personal-head.js), with the model_hash of
+// the model it was fitted on. One entry per model folder (its URL). Read back through checkPersonal(): a damaged entry
 // is reported, never used.
 
 const DATABASE = 'drawrecog-personal';
@@ -10,8 +10,10 @@ const STORE = 'taught';
 /**
  * @typedef {{ label: string, strokes: [number, number][][] }} Example
  *   One taught drawing: strokes of [x, y] points, as predict() takes them.
- * @typedef {{ modelHash: string, labels: string[], rows: Float32Array, bias: Float32Array }} Head
- *   A personal head: one row of weights a label (the model's labels, then the person's own).
+ * @typedef {{ modelHash: string, labels: string[], rows: Float32Array, bias: Float32Array,
+ *   drawn: Float32Array, drawnLabels: Int32Array }} Head
+ *   A personal head: one row of weights a label (the model's labels, then the person's own), and
+ *   the pooled features of the drawings taught and their variations, each with its label's index.
  * @typedef {{ examples: Example[], head: Head | null }} Personal
  */
 
@@ -56,11 +58,11 @@ export const deletePersonal = (key) => transact('readwrite', (store) => store.de
  * A stored entry as a Personal, or the reason it cannot be one (a string). A head fitted to
  * another model (another model_hash) is left out: the drawings are fitted again.
  * @param {unknown} entry
- * @param {{ modelHash: string, featureSize: number }} model the model in use (metadata.json's
- *   model_hash and feature_size)
+ * @param {{ modelHash: string, featureSize: number, pooledSize: number }} model the model in
+ *   use (metadata.json's model_hash, feature_size and pooled_size)
  * @returns {Personal | string}
  */
-export function checkPersonal(entry, { modelHash, featureSize }) {
+export function checkPersonal(entry, { modelHash, featureSize, pooledSize }) {
   if (typeof entry !== 'object' || entry === null) return 'not an object';
   const { examples, head } = /** @type {{ examples?: unknown, head?: unknown }} */ (entry);
   if (!Array.isArray(examples)) return 'no list of drawings';
@@ -70,7 +72,7 @@ export function checkPersonal(entry, { modelHash, featureSize }) {
   if (/** @type {any} */ (head).modelHash !== modelHash && typeof (/** @type {any} */ (head).modelHash) === 'string') {
     return { examples, head: null };
   }
-  const problem = headProblem(head, featureSize);
+  const problem = headProblem(head, featureSize) ?? drawnProblem(head, pooledSize);
   return problem ?? { examples, head: /** @type {Head} */ (head) };
 }
 
@@ -94,5 +96,20 @@ function headProblem(head, featureSize) {
     return `the head's weights do not fit ${labels.length} labels of ${featureSize} features`;
   }
   if (!rows.every(Number.isFinite) || !bias.every(Number.isFinite)) return 'the head holds a weight that is not a number';
+  return null;
+}
+
+/** @param {any} head @param {number} pooledSize @returns {string | null} */
+function drawnProblem({ labels, drawn, drawnLabels }, pooledSize) {
+  if (!(drawn instanceof Float32Array) || !(drawnLabels instanceof Int32Array)) {
+    return 'the head keeps no features of the drawings';
+  }
+  if (drawn.length !== drawnLabels.length * pooledSize) {
+    return `the head's drawings do not fit ${drawnLabels.length} drawings of ${pooledSize} features`;
+  }
+  if (!drawnLabels.every((label) => label >= 0 && label < labels.length)) {
+    return "the head's drawings name a label it does not have";
+  }
+  if (!drawn.every(Number.isFinite)) return "the head's drawings hold a value that is not a number";
   return null;
 }

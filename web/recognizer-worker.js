@@ -8,7 +8,8 @@ importScripts('personal-head.js'); // fitHead, headProbabilities
 let model = null;
 let outputs = null; // metadata.json's output names, null for an export of probabilities alone
 let base = null; // the output layer: { rows: Float32Array, one row of weights a label, bias, size }
-let head = null; // the personal head, laid out as base; null: the model's own answers
+let pooledSize = null; // the pooled features' length (metadata.json's pooled_size)
+let head = null; // the personal head (web/personal-head.js); null: the model's own answers
 
 const HANDLERS = { load, classify, fit, useHead };
 
@@ -24,10 +25,11 @@ self.onmessage = async ({ data: { id, type, ...request } }) => {
 // Reads the model's files once, then tries the backends in order (each falls back to the next);
 // the model is warmed up on the one that works, and its output size checked against the labels.
 // `folderUrl`: the model folder's address; `folderName`: as the page gave it, to name files by.
-// `outputNames`, `outputLayer`: metadata.json's "outputs" and "output_layer" (absent from exports
-// made before the model had a features output; such a model cannot be taught).
+// `outputNames`, `outputLayer`, `pooled`: metadata.json's "outputs", "output_layer" and
+// "pooled_size" (absent from exports made before the model had feature outputs; such a model
+// cannot be taught).
 async function load({ folderUrl, folderName, backends, inputShape, labelCount, outputNames,
-  outputLayer }) {
+  outputLayer, pooled }) {
   tf.wasm.setWasmPaths(new URL('vendor/', self.location.href).href);
   const artifacts = await fetchArtifacts(folderUrl, folderName);
   const failures = [];
@@ -48,6 +50,7 @@ async function load({ folderUrl, folderName, backends, inputShape, labelCount, o
       model = loaded;
       outputs = outputNames ?? null;
       base = outputLayer ? outputLayerOf(loaded, outputLayer) : null;
+      pooledSize = pooled ?? null;
       const threads = name === 'wasm' ? tf.wasm.getThreadsCount() : null;
       return { backend: name, threads };
     } catch (error) {
@@ -74,42 +77,57 @@ function outputLayerOf(loaded, { kernel, bias }) {
   return { rows, bias: loaded.weights[bias][0].dataSync().slice(), size };
 }
 
-// Blocking reads are fine here, off the page's thread, and save a turn of the event loop. The
-// outputs are read outside tf.tidy, which would search the array they come in, value by value,
-// for tensors to keep (0.3 ms for 3,036 labels).
 function classify({ batch, shape }) {
   const started = performance.now();
-  const probs = head ? headProbabilities(head, featuresOf(batch, shape)) : run(batch, shape, 'probabilities');
+  const probs = head
+    ? headProbabilities(head, ...read(batch, shape, (_, features, pooled) => [
+      features, tf.matMul(unitRows(pooled), head.drawnMatrix)]))
+    : read(batch, shape, (probabilities) => [probabilities])[0];
   return { probs, labels: head?.labels ?? null, ms: performance.now() - started };
 }
 
-function run(batch, shape, output) {
-  const result = tf.tidy(() => (outputs
-    ? model.execute(tf.tensor4d(batch, shape), outputs[output])
-    : model.predict(tf.tensor4d(batch, shape))));
-  const values = result.dataSync();
-  result.dispose();
+// The model's outputs for a batch (probabilities, features, pooled; an export without feature
+// outputs gives the first alone) through `then`, as typed arrays. Blocking reads are fine here, off the page's thread.
+function read(batch, shape, then) {
+  const results = tf.tidy(() => {
+    const input = tf.tensor4d(batch, shape);
+    // execute() gives one tensor for one output
+    const names = ['probabilities', 'features', 'pooled'].map((name) => outputs?.[name]);
+    return then(...[outputs ? model.execute(input, names) : model.predict(input)].flat());
+  });
+  const values = results.map((result) => result.dataSync());
+  tf.dispose(results);
   return values;
 }
 
-function featuresOf(batch, shape) {
+// Each row scaled to length 1 (a row of zeros stays zeros).
+function unitRows(matrix) {
+  return tf.div(matrix, tf.maximum(tf.norm(matrix, 'euclidean', 1, true), 1e-30));
+}
+
+// Fits the personal head on a person's drawings and their variations (model inputs, `batch`: the
+// first `drawings` are the drawings) and what each is (`targets`: indices into `labels`, the
+// model's followed by the person's own), and reads with it from now on. Returns what it learnt,
+// to be kept for the next visit.
+function fit({ batch, shape, targets, labels, drawings }) {
   if (!outputs || !base) throw new Error('this model has no features output to learn from: export it again');
-  return run(batch, shape, 'features');
-}
-
-// Fits the personal head on a person's drawings (model inputs, `batch`) and what each is
-// (`targets`: indices into `labels`, the model's followed by the person's own), and reads with it
-// from now on. Returns its weights, to be kept for the next visit.
-function fit({ batch, shape, targets, labels }) {
   const started = performance.now();
-  head = { ...fitHead(base, featuresOf(batch, shape), targets, labels.length), labels };
-  return { rows: head.rows.slice(), bias: head.bias.slice(), ms: performance.now() - started };
+  const [features, drawn] = read(batch, shape, (_, features, pooled) => [
+    features, unitRows(tf.slice(pooled, 0, drawings))]);
+  const { rows, bias } = fitHead(base, features, targets, labels.length);
+  const drawnLabels = Int32Array.from(targets.slice(0, drawings));
+  useHead({ fitted: { labels, rows, bias, drawn, drawnLabels } });
+  return { rows, bias, drawn, drawnLabels, ms: performance.now() - started };
 }
 
-// A head fitted on an earlier visit ({ labels, rows, bias }), checked by the page against this
-// model; null: the model's own answers.
+// A head fitted before ({ labels, rows, bias, drawn, drawnLabels }, checked by the page against
+// this model); null: the model's own answers.
 function useHead({ fitted }) {
-  head = fitted && { ...fitted, size: base.size };
+  if (head) tf.dispose(head.drawnMatrix);
+  head = fitted && {
+    ...fitted, size: base.size,
+    drawnMatrix: tf.tidy(() => tf.transpose(tf.tensor2d(fitted.drawn, [fitted.drawnLabels.length, pooledSize]))),
+  };
   return {};
 }
 

@@ -16,6 +16,7 @@ import { checkPersonal, deletePersonal, readPersonal, writePersonal } from './pe
 import { decodePhoto, photoToInput } from './preprocess.js';
 import { rankLabels } from './ranking.js';
 import { strokesToInput } from './strokes.js';
+import { VARIATIONS, variationsOf } from './variations.js';
 
 // A label the model lacks is read once it has this many drawings (fewer would make a guess of it).
 export const NEW_LABEL_DRAWINGS = 5;
@@ -53,7 +54,7 @@ export const NEW_LABEL_DRAWINGS = 5;
  * @typedef {{ labels: string[], input_size: number, channels: number, backends: string[],
  *   input: 'drawing' | 'photo', preprocessing: StrokesRecipe | PhotoRecipe,
  *   ink_limit?: number, model_hash?: string, name?: string, feature_size?: number,
- *   outputs?: { probabilities: string, features: string },
+ *   pooled_size?: number, outputs?: { probabilities: string, features: string, pooled: string },
  *   output_layer?: { kernel: string, bias: string } }} Metadata
  */
 const SCHEMA_URL = new URL('./metadata.schema.json', import.meta.url);
@@ -71,6 +72,8 @@ export class Recognizer {
   #key = ''; // where what is taught is kept: the model folder's URL
   /** @type {import('./personal-store.js').Example[]} */
   #examples = [];
+  /** @type {WeakMap<object, Float32Array[]>} each taught drawing's input and its variations' */
+  #taughtInputs = new WeakMap();
   /** @type {Promise<unknown>} teach() and forget(), one after the other */
   #queue = Promise.resolve();
   /** @type {string[]} the labels read now: the model's, then those of the person's own */
@@ -103,6 +106,7 @@ export class Recognizer {
       labelCount: metadata.labels.length,
       outputNames: metadata.outputs,
       outputLayer: metadata.output_layer,
+      pooled: metadata.pooled_size,
     }).catch((error) => {
       recognizer.dispose();
       throw error;
@@ -252,6 +256,7 @@ export class Recognizer {
     if (stored === undefined) return;
     const personal = checkPersonal(stored, {
       modelHash: this.metadata.model_hash, featureSize: this.metadata.feature_size,
+      pooledSize: this.metadata.pooled_size,
     });
     if (typeof personal === 'string') {
       this.personalNote = `The handwriting taught in this browser was damaged (${personal}) and has `
@@ -274,21 +279,40 @@ export class Recognizer {
       await this.#keep(null);
       return null;
     }
-    const inputs = usable.map(({ strokes }) => this.preprocess(strokes));
-    const batch = new Float32Array(inputs.length * inputs[0].length);
-    inputs.forEach((input, i) => batch.set(input, i * input.length));
-    const { rows, bias, ms } = await this.#request('fit', {
-      batch, shape: [inputs.length, ...this.inputShape], labels,
-      targets: usable.map(({ label }) => labels.indexOf(label)),
+    // The drawings first, then their variations
+    const inputs = usable.map((example) => this.#inputsOf(example));
+    const ordered = [...inputs.map(([drawing]) => drawing), ...inputs.flatMap(([, ...variations]) => variations)];
+    const batch = new Float32Array(ordered.length * ordered[0].length);
+    ordered.forEach((input, i) => batch.set(input, i * input.length));
+    const drawingTargets = usable.map(({ label }) => labels.indexOf(label));
+    const { rows, bias, drawn, drawnLabels, ms } = await this.#request('fit', {
+      batch, shape: [ordered.length, ...this.inputShape], labels, drawings: usable.length,
+      targets: [...drawingTargets, ...drawingTargets.flatMap((target) => Array(VARIATIONS).fill(target))],
     }, [batch.buffer]);
     this.labels = labels;
-    await this.#keep({ modelHash: this.metadata.model_hash, labels, rows, bias });
+    await this.#keep({ modelHash: this.metadata.model_hash, labels, rows, bias, drawn, drawnLabels });
     return ms;
+  }
+
+  // A taught drawing's input and its variations' (web/variations.js), each rendered once. The
+  // variations are seeded by the drawing's place among those taught, so a refit gives the same.
+  /** @param {import('./personal-store.js').Example} example @returns {Float32Array[]} */
+  #inputsOf(example) {
+    let inputs = this.#taughtInputs.get(example);
+    if (!inputs) {
+      const seed = this.#examples.indexOf(example) + 1;
+      inputs = [example.strokes, ...variationsOf(example.strokes, seed)]
+        .map((strokes) => /** @type {Float32Array} */ (this.preprocess(strokes)));
+      this.#taughtInputs.set(example, inputs);
+    }
+    return inputs;
   }
 
   /** @param {import('./personal-store.js').Head | null} head */
   async #useHead(head) {
-    await this.#request('useHead', { fitted: head && { labels: head.labels, rows: head.rows, bias: head.bias } });
+    const fitted = head && { labels: head.labels, rows: head.rows, bias: head.bias,
+      drawn: head.drawn, drawnLabels: head.drawnLabels };
+    await this.#request('useHead', { fitted });
     this.labels = head?.labels ?? this.metadata.labels;
   }
 

@@ -5,11 +5,11 @@ import { test } from 'node:test';
 
 import { checkPersonal } from '../../web/personal-store.js';
 
-const MODEL = { modelHash: 'a'.repeat(64), featureSize: 3 };
+const MODEL = { modelHash: 'a'.repeat(64), featureSize: 3, pooledSize: 4 };
 const EXAMPLES = [{ label: '7', strokes: [[[0, 0], [10, 5]]] }];
 const head = (changes = {}) => ({
   modelHash: MODEL.modelHash, labels: ['0', '1'], rows: new Float32Array(6), bias: new Float32Array(2),
-  ...changes,
+  drawn: new Float32Array(8), drawnLabels: Int32Array.of(0, 1), ...changes,
 });
 
 test('an entry as written is read back whole', () => {
@@ -36,5 +36,13 @@ test('a damaged entry is named, never used', () => {
       "the head's weights do not fit 2 labels of 3 features"],
     [{ examples: EXAMPLES, head: head({ bias: Float32Array.of(0, Infinity) }) },
       'the head holds a weight that is not a number'],
+    [{ examples: EXAMPLES, head: head({ drawn: [0, 0, 0, 0, 0, 0, 0, 0] }) },
+      'the head keeps no features of the drawings'],
+    [{ examples: EXAMPLES, head: head({ drawn: new Float32Array(7) }) },
+      "the head's drawings do not fit 2 drawings of 4 features"],
+    [{ examples: EXAMPLES, head: head({ drawnLabels: Int32Array.of(0, 2) }) },
+      "the head's drawings name a label it does not have"],
+    [{ examples: EXAMPLES, head: head({ drawn: new Float32Array(8).fill(NaN) }) },
+      "the head's drawings hold a value that is not a number"],
   ]) assert.equal(checkPersonal(entry, MODEL), problem);
 });
