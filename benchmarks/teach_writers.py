@@ -2,11 +2,14 @@
 
     python -m benchmarks.teach_writers [--model models/mnist]
         [--pendigits build/pendigits-writers/pendigits-orig.tes] [--per-digit 5] [--writers N,N]
-    python -m benchmarks.teach_writers --page [--export web/model] [--uji DIR] ...
+    python -m benchmarks.teach_writers --page [--export web/model] [--uji DIR] [--unipen DIR] ...
 
 With --page, the page itself learns (benchmarks/teach_page.py): the exported model's personal head
-is taught k = 1, 2 and 5 drawings of each digit of each pendigits writer, and k = 1 of each of UJI
-Pen Characters' writers (who drew each digit twice), in Chromium; no Python training.
+is taught k = 1, 2 and 5 drawings of each digit of each pendigits writer, and of each writer of
+UNIPEN's held-out sources (GMD and Valladolid) who drew every digit 6 times or more, and k = 1 of
+each of UJI Pen Characters' writers (who drew each digit twice), in Chromium; no Python training.
+The page's settings were chosen on pendigits' writers: the UNIPEN writers are the ones never tuned
+to.
 
 For each writer of a pendigits file (by default UCI's test writers 21-30, whom the default model
 never trained on): the first `--per-digit` drawings of each digit are what that person would save
@@ -35,6 +38,12 @@ from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.sources.strokes import Character, read_unipen
+from trainer.sources.unipen import (
+    HELD_OUT_SOURCES,
+    is_unipen_root,
+    read_segment_file,
+    segment_files,
+)
 
 
 def main(
@@ -49,9 +58,11 @@ def main(
         "web/model"),
     uji: Annotated[Path, typer.Option(help="With --page: UJI Pen Characters' folder.")] = Path(
         "../shared/data/ujipenchars"),
+    unipen: Annotated[Path, typer.Option(help="With --page: UNIPEN's folder.")] = Path(
+        "../shared/data/unipen"),
 ) -> None:
     if page:
-        return page_benchmark(export, pendigits, writers, uji)
+        return page_benchmark(export, pendigits, writers, uji, unipen)
     if not (model / CLASSIFIER_MODEL).is_file() or not (model / RUN_FILE).is_file():
         fail(f"--model {model}: no {CLASSIFIER_MODEL} and {RUN_FILE} (a training run?)")
     run = json.loads((model / RUN_FILE).read_text())
@@ -115,7 +126,7 @@ PAGE_PER_DIGIT = (1, 2, 5)
 UJI_PER_DIGIT = (1,)
 
 
-def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path) -> None:
+def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path, unipen: Path) -> None:
     import platform
 
     from benchmarks.teach_page import page_report, summed, teach_on_page
@@ -138,6 +149,8 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path) -> No
     machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
     rows = []
     for name, group, per_digit in (("pendigits", by_writer, PAGE_PER_DIGIT),
+                                   ("UNIPEN GMD and Valladolid", unipen_writers(unipen),
+                                    PAGE_PER_DIGIT),
                                    ("UJI", uji_writers, UJI_PER_DIGIT)):
         if not group:
             continue
@@ -146,6 +159,24 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path) -> No
             at_k = [row for row in found if row["k"] == k]
             rows += [*at_k, summed(at_k, f"{name}: all {len(at_k)}")]
     typer.echo(page_report(rows, export, machine))
+
+
+def unipen_writers(root: Path) -> dict[str, list[Character]]:
+    """The digits of each writer of UNIPEN's held-out sources who drew every digit more often than
+    the page benchmark teaches it; none when there is no `root` (as UJI's)."""
+    if not root.exists():
+        return {}
+    if not is_unipen_root(root):
+        fail(f"--unipen {root}: not a UNIPEN folder (data/ and include/)")
+    by_writer: dict[str, list[Character]] = {}
+    for path, source in segment_files(root, None):
+        if source in HELD_OUT_SOURCES:
+            for character in read_segment_file(path, root, source):
+                if character.label.isdigit():
+                    by_writer.setdefault(character.writer, []).append(character)
+    return {writer: characters for writer, characters in sorted(by_writer.items())
+            if min(Counter(c.label for c in characters)[digit] for digit in "0123456789")
+            > max(PAGE_PER_DIGIT)}
 
 
 def cpu_name() -> str:

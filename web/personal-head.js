@@ -4,10 +4,11 @@
 // { drawn, drawnLabels }: the pooled features of each drawing taught, scaled to length 1, and the
 // index of its label. The head is fitted on the drawings and their variations (web/variations.js).
 //
-// It reads a drawing by its logits under the head plus RESEMBLANCE times, for each label taught,
-// how much the drawing resembles the person's closest drawing of it (the cosine of their pooled
-// features), less the mean of that over the labels taught: a person's 1 that the model reads as
-// a 7 is read by what their own 1s look like. Labels not taught are left where the head puts them.
+// It reads a drawing by its logits under the head plus, for each label taught, RESEMBLANCE times
+// how far the drawing's likeness to the person's closest drawing of it (the cosine of their pooled
+// features) passes ALIKE: a person's 1 that the model reads as a 7 is read by what their own 1s
+// look like. Only a close likeness counts, so one odd drawing of a label (a 8 that looks like
+// nothing else they draw) takes nothing from the drawings of it that do not resemble it.
 
 // The personal head: multinomial logistic regression on the features, started from the output
 // layer and held close to it (biased regularization, Kienzle and Chellapilla, ICML 2006):
@@ -22,9 +23,11 @@ const REGULARIZATION = 1;
 const LIKELIEST = 10;
 const STEPS = 300; // at most
 const TOLERANCE = 1e-3; // the loss's largest slope along any weight, at which fitting stops
-// Chosen on pendigits' writers 21-30 with 1 to 5 drawings a digit (benchmarks/teach_writers.py):
-// 15 and 20 read alike, 30 reads worse.
+// Chosen with 1 to 5 drawings a digit (benchmarks/teach_writers.py) on pendigits' writers 21-30
+// and UNIPEN's GMD and Valladolid writers: cosines of a writer's drawings of one digit are mostly
+// 0.6-0.8, of two digits 0.0-0.4. RESEMBLANCE 10 learns less; 30, or ALIKE 0.5, reads worse.
 const RESEMBLANCE = 20;
+const ALIKE = 0.3;
 
 function fitHead(prior, features, targets, labelCount) {
   const { size } = prior;
@@ -184,13 +187,9 @@ function headProbabilities(head, features, cosines) {
     drawnLabels.forEach((label, d) => {
       closest[label] = Math.max(closest[label], cosines[i * drawnLabels.length + d]);
     });
-    let taught = 0, sum = 0;
-    for (let label = 0; label < labelCount; label++) {
-      if (closest[label] > -Infinity) { taught++; sum += closest[label]; }
-    }
     let largest = -Infinity;
     for (let label = 0; label < labelCount; label++) {
-      if (closest[label] > -Infinity) logits[label] += RESEMBLANCE * (closest[label] - sum / taught);
+      logits[label] += RESEMBLANCE * Math.max(0, closest[label] - ALIKE);
       largest = Math.max(largest, logits[label]);
     }
     let total = 0;
