@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from runfolder.layout import PROBABILITIES
+
+if TYPE_CHECKING:
+    import keras
 
 # The TF.js backends, in the order the page prefers them (each falls back to the next). The
 # export checks parity on them and writes this list into metadata.json; the page reads it from
@@ -24,6 +28,13 @@ FORMAT_VERSION = 1
 FEATURES = "features"
 POOLED = "pooled"
 OUTPUTS = {"probabilities": PROBABILITIES, "features": FEATURES, "pooled": POOLED}
+
+
+def graph_outputs(model: keras.Model) -> dict[str, str]:
+    """metadata.json's "outputs": the graph output that gives each of OUTPUTS, for a model as
+    export.convert.with_features makes it (where the pooled features are the features, the
+    features output gives both)."""
+    return {key: name if name in model.output else FEATURES for key, name in OUTPUTS.items()}
 
 
 @dataclass(frozen=True)

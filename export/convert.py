@@ -19,11 +19,13 @@ import keras
 
 from export import (
     BACKENDS,
+    FEATURES,
     OUTPUT_LAYER_WEIGHTS,
-    OUTPUTS,
+    POOLED,
     QUANTIZATIONS,
     ExportError,
     ExportOptions,
+    graph_outputs,
     require_backends,
 )
 from export.inputs import (
@@ -84,16 +86,20 @@ def load_classifier(training: Training) -> keras.Model:
 def with_features(classifier: keras.Model) -> keras.Model:
     """The classifier with two more outputs: the features its output layer reads, and those of its
     last pooling (Flatten or global pooling) layer. Same weights, none added: the page learns a
-    person's writing from them (web/personal-head.js)."""
-    pooling = [layer for layer in classifier.layers if isinstance(layer, POOLING_LAYERS)]
+    person's writing from them (web/personal-head.js). When only Dropout lies between the two
+    (MobileNetV3Small's head), they are one tensor as the model reads, which the converter names
+    once: the features output serves as both (export.graph_outputs)."""
+    layers = classifier.layers
+    pooling = [layer for layer in layers if isinstance(layer, POOLING_LAYERS)]
     if not pooling:
         raise ExportError(f"{classifier.name}: no Flatten or global pooling layer to read the "
                           "pooled features from")
-    outputs = {"probabilities": classifier.output,
-               "features": classifier.get_layer(PROBABILITIES).input,
-               "pooled": pooling[-1].output}
-    return keras.Model(classifier.input, {OUTPUTS[key]: value for key, value in outputs.items()},
-                       name=classifier.name)
+    output_layer = classifier.get_layer(PROBABILITIES)
+    outputs = {PROBABILITIES: classifier.output, FEATURES: output_layer.input}
+    between = layers[layers.index(pooling[-1]) + 1 : layers.index(output_layer)]
+    if not all(isinstance(layer, keras.layers.Dropout) for layer in between):
+        outputs[POOLED] = pooling[-1].output
+    return keras.Model(classifier.input, outputs, name=classifier.name)
 
 
 POOLING_LAYERS = (keras.layers.Flatten, keras.layers.GlobalAveragePooling2D,
@@ -135,7 +141,8 @@ def build_export(
         raise ExportError(
             f"{training.classifier_file}: TF.js disagrees with Keras on {failed[0].summary()}"
         )
-    metadata = metadata_for(training, options, reports, staging, seconds, unquantized_bytes)
+    metadata = metadata_for(training, options, reports, staging, seconds, unquantized_bytes,
+                            graph_outputs(classifier))
     require_page_metadata(metadata, staging / METADATA)
     (staging / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
     return metadata
@@ -148,8 +155,10 @@ def metadata_for(
     staging: Path,
     conversion_seconds: float,
     unquantized_bytes: int,
+    outputs: dict[str, str],
 ) -> dict:
-    """What the page reads (labels, input, preprocessing, backends) and what the export proved."""
+    """What the page reads (labels, input, preprocessing, backends, the graph's `outputs`) and
+    what the export proved."""
     run = training.run
     return {
         **version_keys(staging),
@@ -161,7 +170,7 @@ def metadata_for(
         "preprocessing": run["preprocessing"],
         "not_sure_threshold": run["metrics"].get("not_sure_threshold"),
         "ink_limit": run.get("ink_limit"),
-        "outputs": OUTPUTS,
+        "outputs": outputs,
         "feature_size": reports[0].feature_size,
         "pooled_size": reports[0].pooled_size,
         "output_layer": output_layer_weights(staging, reports[0].feature_size,

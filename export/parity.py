@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from playwright.sync_api import Error as PlaywrightError
 
-from export import BACKENDS, OUTPUTS, QUANTIZATIONS, ExportError
+from export import BACKENDS, QUANTIZATIONS, ExportError, graph_outputs
 from export.browser import chromium, serve, site_with_model
 from export.inputs import MODEL_JSON
 from runfolder.record import first_line
@@ -82,11 +82,11 @@ def as_batch(images: np.ndarray) -> np.ndarray:
     return images.astype(np.float32).reshape(len(images), *images.shape[1:3], -1)
 
 
-def tfjs_predict(model_dir: Path, images: np.ndarray, backends: tuple[str, ...]) -> dict:
-    """Each output of the converted graph model (OUTPUTS' names -> arrays) on each backend, from
-    real TF.js in headless Chromium."""
+def tfjs_predict(model_dir: Path, images: np.ndarray, backends: tuple[str, ...],
+                 names: list[str]) -> dict:
+    """The converted graph model's outputs `names` (name -> array) on each backend, from real TF.js
+    in headless Chromium."""
     batch = as_batch(images)
-    names = list(OUTPUTS.values())
     arguments = {"pixels": base64.b64encode(batch.tobytes()).decode(), "shape": list(batch.shape),
                  "outputs": names}
     answers = {}
@@ -119,15 +119,17 @@ def check_parity(
     backends: tuple[str, ...] = BACKENDS,
     quantize: str = "none",
 ) -> list[Parity]:
-    """`model`: the classifier with its features output (export.convert.with_features)."""
+    """`model`: the classifier with its feature outputs (export.convert.with_features)."""
     quantization = QUANTIZATIONS[quantize]
+    names = graph_outputs(model)
     outputs = model.predict(as_batch(images), verbose=0)
-    expected = outputs[OUTPUTS["probabilities"]]
-    features, pooled = outputs[OUTPUTS["features"]], outputs[OUTPUTS["pooled"]]
+    expected = outputs[names["probabilities"]]
+    features, pooled = outputs[names["features"]], outputs[names["pooled"]]
     keras_accuracy = float(np.mean(expected.argmax(1) == labels))
     reports = []
-    for backend, answers in tfjs_predict(model_dir, images, backends).items():
-        actual = answers[OUTPUTS["probabilities"]]
+    for backend, answers in tfjs_predict(model_dir, images, backends,
+                                         sorted(set(names.values()))).items():
+        actual = answers[names["probabilities"]]
         reports.append(Parity(
             backend=backend,
             images=len(images),
@@ -136,7 +138,7 @@ def check_parity(
             prob_limit=quantization.prob_limit,
             feature_size=features.shape[1],
             pooled_size=pooled.shape[1],
-            max_feature_diff=max(relative_difference(keras_values, answers[OUTPUTS[name]])
+            max_feature_diff=max(relative_difference(keras_values, answers[names[name]])
                                  for name, keras_values in (("features", features),
                                                             ("pooled", pooled))),
             tfjs_accuracy=float(np.mean(actual.argmax(1) == labels)),

@@ -32,11 +32,11 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
     assert model["format"] == "graph-model"
     assert "Random" not in json.dumps(model["modelTopology"])
     # The compact CNN in as few ops as TF.js can run it (export/converter.py): the rescaling is in
-    # the first kernel, and Flatten reshapes to a constant shape. The second Identity is the
-    # features output, run only when it is asked for.
+    # the first kernel, and Flatten reshapes to a constant shape. The Identity after Reshape is
+    # the pooled output, the one after Softmax the features output: run only when asked for.
     assert [n["op"] for n in model["modelTopology"]["node"] if n["op"] != "Const"] == [
         "Placeholder", "_FusedConv2D", "MaxPool", "_FusedConv2D", "_FusedConv2D", "MaxPool",
-        "Reshape", "_FusedMatMul", "_FusedMatMul", "Identity", "Softmax", "Identity"]
+        "Reshape", "Identity", "_FusedMatMul", "_FusedMatMul", "Identity", "Softmax", "Identity"]
     metadata = json.loads((exported_dir / "metadata.json").read_text())
     run = json.loads((trained_dir / "run.json").read_text())
     assert metadata["labels"] == run["labels"]
@@ -120,6 +120,11 @@ def test_mobilenet_runs_on_every_backend_in_fewer_fused_ops(etl_model, tmp_path)
     assert [p["backend"] for p in metadata["parity"]] == list(BACKENDS)
     for parity in metadata["parity"]:
         assert parity["top1_agreement"] == 1.0 and parity["max_prob_diff"] <= 1e-4
+    # Global pooling, Dropout, the output layer: the pooled features are the features, which the
+    # converter names once, and one output gives both.
+    assert metadata["outputs"] == {"probabilities": "probabilities", "features": "features",
+                                   "pooled": "features"}
+    assert metadata["pooled_size"] == metadata["feature_size"]
 
 
 def check_quantized(out: Path, stderr: str, quantize: str, ratio: float, limit: float) -> None:

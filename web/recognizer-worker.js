@@ -80,24 +80,31 @@ function outputLayerOf(loaded, { kernel, bias }) {
 function classify({ batch, shape }) {
   const started = performance.now();
   const probs = head
-    ? headProbabilities(head, ...read(batch, shape, (_, features, pooled) => [
-      features, tf.matMul(unitRows(pooled), head.drawnMatrix)]))
-    : read(batch, shape, (probabilities) => [probabilities])[0];
+    ? headProbabilities(head, ...read(batch, shape, (input) => {
+      const [features, pooled] = execute(input, ['features', 'pooled']);
+      return [features, tf.matMul(unitRows(pooled), head.drawnMatrix)];
+    }))
+    : read(batch, shape, (input) => execute(input, ['probabilities']))[0];
   return { probs, labels: head?.labels ?? null, ms: performance.now() - started };
 }
 
-// The model's outputs for a batch (probabilities, features, pooled; an export without feature
-// outputs gives the first alone) through `then`, as typed arrays. Blocking reads are fine here, off the page's thread.
-function read(batch, shape, then) {
-  const results = tf.tidy(() => {
-    const input = tf.tensor4d(batch, shape);
-    // execute() gives one tensor for one output
-    const names = ['probabilities', 'features', 'pooled'].map((name) => outputs?.[name]);
-    return then(...[outputs ? model.execute(input, names) : model.predict(input)].flat());
-  });
+// `compute` on a batch as the model's input tensor, its tensors read as typed arrays. Blocking
+// reads are fine here, off the page's thread.
+function read(batch, shape, compute) {
+  const results = tf.tidy(() => compute(tf.tensor4d(batch, shape)));
   const values = results.map((result) => result.dataSync());
   tf.dispose(results);
   return values;
+}
+
+// The model's outputs `keys` of metadata.json's "outputs" (an export without them gives its
+// probabilities alone). One output may give two keys ("pooled" may be "features").
+function execute(input, keys) {
+  if (!outputs) return [model.predict(input)];
+  const names = keys.map((key) => outputs[key]);
+  const distinct = [...new Set(names)];
+  const results = [model.execute(input, distinct)].flat(); // one tensor for one name
+  return names.map((name) => results[distinct.indexOf(name)]);
 }
 
 // Each row scaled to length 1 (a row of zeros stays zeros).
@@ -112,8 +119,10 @@ function unitRows(matrix) {
 function fit({ batch, shape, targets, labels, drawings }) {
   if (!outputs || !base) throw new Error('this model has no features output to learn from: export it again');
   const started = performance.now();
-  const [features, drawn] = read(batch, shape, (_, features, pooled) => [
-    features, unitRows(tf.slice(pooled, 0, drawings))]);
+  const [features, drawn] = read(batch, shape, (input) => {
+    const [features, pooled] = execute(input, ['features', 'pooled']);
+    return [features, unitRows(tf.slice(pooled, 0, drawings))];
+  });
   const { rows, bias } = fitHead(base, features, targets, labels.length);
   const drawnLabels = Int32Array.from(targets.slice(0, drawings));
   useHead({ fitted: { labels, rows, bias, drawn, drawnLabels } });
