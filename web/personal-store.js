@@ -56,7 +56,8 @@ export const deletePersonal = (key) => transact('readwrite', (store) => store.de
 
 /**
  * A stored entry as a Personal, or the reason it cannot be one (a string). A head fitted to
- * another model (another model_hash) is left out: the drawings are fitted again.
+ * another model (another model_hash), or kept without the drawings' features (by an older page),
+ * is left out: the drawings are fitted again.
  * @param {unknown} entry
  * @param {{ modelHash: string, featureSize: number, pooledSize: number }} model the model in
  *   use (metadata.json's model_hash, feature_size and pooled_size)
@@ -69,7 +70,10 @@ export function checkPersonal(entry, { modelHash, featureSize, pooledSize }) {
   const badExample = examples.findIndex((example) => !isExample(example));
   if (badExample >= 0) return `drawing ${badExample + 1} is not a label with strokes of points`;
   if (head === null || head === undefined) return { examples, head: null };
-  if (/** @type {any} */ (head).modelHash !== modelHash && typeof (/** @type {any} */ (head).modelHash) === 'string') {
+  const { modelHash: fittedTo, drawn, drawnLabels } = /** @type {any} */ (head);
+  // Fitted to another model, or by a page that kept no drawings' features: fitted again
+  if ((fittedTo !== modelHash && typeof fittedTo === 'string')
+    || (drawn === undefined && drawnLabels === undefined)) {
     return { examples, head: null };
   }
   const problem = headProblem(head, featureSize) ?? drawnProblem(head, pooledSize);

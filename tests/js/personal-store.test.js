@@ -23,6 +23,13 @@ test("a head fitted to another model is left out: the drawings are fitted again"
     { examples: EXAMPLES, head: null });
 });
 
+test("a head kept without the drawings' features (as before they were kept) is fitted again", () => {
+  const older = head();
+  delete older.drawn;
+  delete older.drawnLabels;
+  assert.deepEqual(checkPersonal({ examples: EXAMPLES, head: older }, MODEL), { examples: EXAMPLES, head: null });
+});
+
 test('a damaged entry is named, never used', () => {
   for (const [entry, problem] of [
     ['text', 'not an object'],
