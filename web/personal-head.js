@@ -21,7 +21,9 @@
 // gradient, until the slope is flat.
 const REGULARIZATION = 1;
 const LIKELIEST = 10;
-const STEPS = 300; // at most
+// At most: with 50 drawings and their variations 60 steps read the writer's other drawings as the
+// optimum does (231 steps), in a quarter of the time.
+const STEPS = 60;
 const TOLERANCE = 1e-3; // the loss's largest slope along any weight, at which fitting stops
 // Chosen with 1 to 5 drawings a digit (benchmarks/teach_writers.py) on pendigits' writers 21-30
 // and UNIPEN's GMD and Valladolid writers: cosines of a writer's drawings of one digit are mostly
@@ -146,21 +148,24 @@ function restLogSumExp(logits, moving, labelCount, count) {
 }
 
 // The largest eigenvalue of the sum over drawings of [f, 1][f, 1]^T: the loss's curvature, twice
-// at most, and so the step size. Power iteration on the drawings' Gram matrix (count x count).
+// at most, and so the step size. Power iteration on that (size + 1) x (size + 1) matrix.
 function largestEigenvalue(features, count, size) {
-  const gram = new Float64Array(count * count);
-  for (let a = 0; a < count; a++) {
-    for (let b = 0; b < count; b++) {
-      let dot = 1;
-      for (let j = 0; j < size; j++) dot += features[a * size + j] * features[b * size + j];
-      gram[a * count + b] = dot;
+  const width = size + 1;
+  const matrix = new Float64Array(width * width);
+  const row = new Float64Array(width);
+  for (let i = 0; i < count; i++) {
+    row.set(features.subarray(i * size, (i + 1) * size));
+    row[size] = 1;
+    for (let a = 0; a < width; a++) {
+      if (row[a] === 0) continue; // ReLU features are mostly zeros
+      for (let b = 0; b < width; b++) matrix[a * width + b] += row[a] * row[b];
     }
   }
-  let vector = new Float64Array(count).fill(1 / Math.sqrt(count));
+  let vector = new Float64Array(width).fill(1 / Math.sqrt(width));
   let value = 0;
   for (let t = 0; t < 50; t++) {
-    const next = new Float64Array(count);
-    for (let a = 0; a < count; a++) for (let b = 0; b < count; b++) next[a] += gram[a * count + b] * vector[b];
+    const next = new Float64Array(width);
+    for (let a = 0; a < width; a++) for (let b = 0; b < width; b++) next[a] += matrix[a * width + b] * vector[b];
     value = Math.hypot(...next);
     vector = next.map((x) => x / value);
   }
