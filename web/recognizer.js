@@ -282,8 +282,7 @@ export class Recognizer {
     // The drawings first, then their variations
     const inputs = usable.map((example) => this.#inputsOf(example));
     const ordered = [...inputs.map(([drawing]) => drawing), ...inputs.flatMap(([, ...variations]) => variations)];
-    const batch = new Float32Array(ordered.length * ordered[0].length);
-    ordered.forEach((input, i) => batch.set(input, i * input.length));
+    const batch = stacked(ordered);
     const drawingTargets = usable.map(({ label }) => labels.indexOf(label));
     const { rows, bias, drawn, drawnLabels, ms } = await this.#request('fit', {
       batch, shape: [ordered.length, ...this.inputShape], labels, drawings: usable.length,
@@ -338,8 +337,7 @@ export class Recognizer {
    * @returns {Promise<{ ranked: Ranked[][], adapted: boolean, modelMs: number }>}
    */
   async #classify(inputs) {
-    const batch = new Float32Array(inputs.length * inputs[0].length);
-    inputs.forEach((input, i) => batch.set(input, i * input.length));
+    const batch = stacked(inputs);
     const { probs, labels: headLabels, ms } = await this.#request('classify', {
       batch, shape: [inputs.length, ...this.inputShape],
     }, [batch.buffer]);
@@ -357,6 +355,13 @@ export class Recognizer {
       this.#worker.postMessage({ id, type, ...message }, transfer);
     });
   }
+}
+
+// Model inputs, one after the other in one array: a batch for the worker.
+function stacked(inputs) {
+  const batch = new Float32Array(inputs.length * inputs[0].length);
+  inputs.forEach((input, i) => batch.set(input, i * input.length));
+  return batch;
 }
 
 // The person's own labels with enough drawings to be read, in the order they were first taught.

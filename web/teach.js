@@ -62,14 +62,15 @@ export function showCorrections(ranked) {
 
 // The drawing on the pad is a `word`: saved, and taught. Returns whether it was.
 async function learn(word, recognized) {
+  const drawn = strokes();
   try {
-    saveRecord(localStorage, drawingRecord({ word, strokes: strokes(), recognized }));
+    saveRecord(localStorage, drawingRecord({ word, strokes: drawn, recognized }));
   } catch (error) {
     showNote(`Cannot save more here (${error.message}): download what you have.`);
     return false;
   }
   try {
-    const { waiting, fitMs } = await recognizer.teach(strokes(), word);
+    const { waiting, fitMs } = await recognizer.teach(drawn, word);
     showNote(waiting
       ? `Saved as ${word}: ${waiting} more drawing${waiting === 1 ? '' : 's'} of it and the page reads it.`
       : `Saved as ${word}: the page now reads your handwriting (learnt in ${Math.round(fitMs)} ms).`);
