@@ -29,7 +29,10 @@ def make_server(folder: Path, host: str, port: int, cert: Path | None = None,
         raise ExportError(f"--host {host} --port {port}: cannot listen there ({error.strerror})") \
             from None
     if context:
-        server.socket = context.wrap_socket(server.socket, server_side=True)
+        # The handshake on the first read, in the request's own thread: on accept() it would run
+        # in the serving loop, where one connection that never speaks stops every other.
+        server.socket = context.wrap_socket(server.socket, server_side=True,
+                                            do_handshake_on_connect=False)
     return server
 
 
