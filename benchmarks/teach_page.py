@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from benchmarks.teach_writers import taught_drawings
 from export.browser import chromium, serve, site_with_model
 from trainer.sources.strokes import Character
 
@@ -50,16 +51,11 @@ TEACH_AND_READ = """async ({ taught, held }) => {
 
 def taught_and_held(characters: list[Character], per_digit: int) -> tuple[list, list]:
     """One writer's first `per_digit` drawings of each digit, and the rest, as [label, strokes]."""
-    seen: dict[str, int] = {}
-    taught, held = [], []
-    for character in characters:
-        strokes = [[list(point) for point in stroke] for stroke in character.strokes]
-        if seen.get(character.label, 0) < per_digit:
-            seen[character.label] = seen.get(character.label, 0) + 1
-            taught.append([character.label, strokes])
-        else:
-            held.append([character.label, strokes])
-    return taught, held
+    taught = set(taught_drawings(characters, characters[0].writer, per_digit))
+    pairs = [[c.label, [[list(point) for point in stroke] for stroke in c.strokes]]
+             for c in characters]
+    return ([pair for i, pair in enumerate(pairs) if i in taught],
+            [pair for i, pair in enumerate(pairs) if i not in taught])
 
 
 def teach_on_page(export: Path, writers: dict[str, list[Character]],

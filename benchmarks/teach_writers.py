@@ -33,11 +33,13 @@ import numpy as np
 import typer
 
 from benchmarks.split_writers import fail
+from export import ExportError
+from export.inputs import read_export
 from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
 from trainer.dataset import MNIST_RECIPE, DataError
-from trainer.sources.strokes import Character, read_unipen
+from trainer.sources.strokes import Character, read_unipen, unipen_files
 from trainer.sources.unipen import (
     HELD_OUT_SOURCES,
     is_unipen_root,
@@ -68,19 +70,7 @@ def main(
     run = json.loads((model / RUN_FILE).read_text())
     if run.get("preprocessing") != MNIST_RECIPE.to_json():  # as the trainer renders ndjson
         fail(f"--model {model}: not a digits model of the page's 28x28 recipe")
-    if not pendigits.is_file():
-        fail(f"--pendigits {pendigits}: no such file")
-    try:
-        characters = read_unipen(pendigits)
-    except DataError as error:
-        fail(str(error))
-    known = sorted({c.writer for c in characters if c.writer}, key=int)
-    if len(known) < 2:
-        fail(f"--pendigits {pendigits}: {len(known)} writer(s) named in its .COMMENT lines; "
-             "the benchmark needs two at least (a pendigits file)")
-    chosen = writers.split(",") if writers else known
-    if unknown := [writer for writer in chosen if writer not in known]:
-        fail(f"--writers: {', '.join(unknown)} not among the writers of {pendigits}")
+    characters, chosen = read_pendigits(pendigits, writers)
     quiet_tensorflow()
     import keras
 
@@ -131,26 +121,26 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path, unipe
 
     from benchmarks.teach_page import page_report, summed, teach_on_page
 
-    metadata_file = export / "metadata.json"
-    if not metadata_file.is_file():
-        fail(f"--export {export}: no metadata.json (make export first)")
-    if "outputs" not in json.loads(metadata_file.read_text()):
-        fail(f"--export {export}: exported without a features output: export it again")
-    if not pendigits.is_file():
-        fail(f"--pendigits {pendigits}: no such file")
-    by_writer: dict[str, list[Character]] = {}
-    for character in sorted(read_unipen(pendigits), key=lambda c: int(c.writer or 0)):
-        by_writer.setdefault(character.writer, []).append(character)
-    if writers:
-        by_writer = {writer: by_writer[writer] for writer in writers.split(",")
-                     if writer in by_writer}
-    uji_writers = {path.name.removeprefix("UJIpenchars-"): [
-        c for c in read_unipen(path) if c.label.isdigit()] for path in sorted(uji.glob("UJI*"))}
+    try:
+        metadata = read_export(export)
+    except ExportError as error:
+        fail(str(error))
+    if "outputs" not in metadata:
+        fail(f"--export {export}: exported without feature outputs: export it again")
+    characters, chosen = read_pendigits(pendigits, writers)
+    grouped = by_writer(characters)
+    pendigits_writers = {writer: grouped[writer] for writer in chosen}
+    try:
+        uji_writers = {path.name.removeprefix("UJIpenchars-"): [
+            c for c in read_unipen(path) if c.label.isdigit()]
+            for path in (unipen_files(uji) if uji.is_dir() else [])}
+        held_out_writers = unipen_writers(unipen)
+    except DataError as error:
+        fail(str(error))
     machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
     rows = []
-    for name, group, per_digit in (("pendigits", by_writer, PAGE_PER_DIGIT),
-                                   ("UNIPEN GMD and Valladolid", unipen_writers(unipen),
-                                    PAGE_PER_DIGIT),
+    for name, group, per_digit in (("pendigits", pendigits_writers, PAGE_PER_DIGIT),
+                                   ("UNIPEN GMD and Valladolid", held_out_writers, PAGE_PER_DIGIT),
                                    ("UJI", uji_writers, UJI_PER_DIGIT)):
         if not group:
             continue
@@ -161,6 +151,32 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path, unipe
     typer.echo(page_report(rows, export, machine))
 
 
+def read_pendigits(pendigits: Path, writers: str) -> tuple[list[Character], list[str]]:
+    """A pendigits file's characters, and the writers `--writers` chooses among them (all by
+    default), in order; bad input ends in one line."""
+    if not pendigits.is_file():
+        fail(f"--pendigits {pendigits}: no such file")
+    try:
+        characters = read_unipen(pendigits)
+    except DataError as error:
+        fail(str(error))
+    known = sorted({c.writer for c in characters if c.writer}, key=int)
+    if len(known) < 2:
+        fail(f"--pendigits {pendigits}: {len(known)} writer(s) named in its .COMMENT lines; "
+             "the benchmark needs two at least (a pendigits file)")
+    chosen = writers.split(",") if writers else known
+    if unknown := [writer for writer in chosen if writer not in known]:
+        fail(f"--writers: {', '.join(unknown)} not among the writers of {pendigits}")
+    return characters, chosen
+
+
+def by_writer(characters: list[Character]) -> dict[str | None, list[Character]]:
+    grouped: dict[str | None, list[Character]] = {}
+    for character in characters:
+        grouped.setdefault(character.writer, []).append(character)
+    return grouped
+
+
 def unipen_writers(root: Path) -> dict[str, list[Character]]:
     """The digits of each writer of UNIPEN's held-out sources who drew every digit more often than
     the page benchmark teaches it; none when there is no `root` (as UJI's)."""
@@ -168,13 +184,10 @@ def unipen_writers(root: Path) -> dict[str, list[Character]]:
         return {}
     if not is_unipen_root(root):
         fail(f"--unipen {root}: not a UNIPEN folder (data/ and include/)")
-    by_writer: dict[str, list[Character]] = {}
-    for path, source in segment_files(root, None):
-        if source in HELD_OUT_SOURCES:
-            for character in read_segment_file(path, root, source):
-                if character.label.isdigit():
-                    by_writer.setdefault(character.writer, []).append(character)
-    return {writer: characters for writer, characters in sorted(by_writer.items())
+    digits = [character for path, source in segment_files(root, None)
+              if source in HELD_OUT_SOURCES
+              for character in read_segment_file(path, root, source) if character.label.isdigit()]
+    return {writer: characters for writer, characters in sorted(by_writer(digits).items())
             if min(Counter(c.label for c in characters)[digit] for digit in "0123456789")
             > max(PAGE_PER_DIGIT)}
 

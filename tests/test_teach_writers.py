@@ -4,7 +4,9 @@ after."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 from typer.testing import CliRunner
@@ -48,6 +50,36 @@ def test_bad_input_is_one_line(trained_dir, tmp_path):
         assert result.exit_code == 2
         [line] = result.output.strip().splitlines()
         assert line.startswith(f"error: {message}")
+
+
+def test_bad_input_to_the_page_benchmark_is_one_line(exported_dir, tmp_path):
+    pendigits = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
+    uji = SHARED_DATA / "ujipenchars" / "UJIpenchars-w01"
+    without_outputs = tmp_path / "old-export"
+    shutil.copytree(exported_dir, without_outputs)
+    metadata = json.loads((without_outputs / "metadata.json").read_text())
+    for key in ("outputs", "feature_size", "pooled_size", "output_layer"):
+        del metadata[key]
+    (without_outputs / "metadata.json").write_text(json.dumps(metadata))
+    not_json = tmp_path / "not-json"
+    shutil.copytree(exported_dir, not_json)
+    (not_json / "metadata.json").write_text("{")
+    for args, message in [
+        (["--export", tmp_path], f"{tmp_path / 'model.json'}: not found"),
+        (["--export", not_json], f"{not_json / 'metadata.json'}: "),
+        (["--export", without_outputs], f"--export {without_outputs}: exported without feature "
+                                        "outputs"),
+        (["--pendigits", uji], f"--pendigits {uji}: 0 writer(s) named in its .COMMENT lines"),
+        (["--pendigits", pendigits, "--writers", "31"],
+         f"--writers: 31 not among the writers of {pendigits}"),
+        (["--pendigits", pendigits, "--unipen", tmp_path],
+         f"--unipen {tmp_path}: not a UNIPEN folder"),
+    ]:
+        result = CliRunner().invoke(app, [str(arg) for arg in [
+            "--page", "--export", exported_dir, "--pendigits", pendigits, *args]])
+        assert result.exit_code == 2, (args, result.output)
+        [line] = result.output.strip().splitlines()
+        assert line.startswith(f"error: {message}"), line
 
 
 def test_the_page_learns_a_writer_from_k_drawings_of_each_digit(exported_dir, tmp_path):
