@@ -33,7 +33,7 @@ from benchmarks.split_writers import fail
 from runfolder.commandline import run
 from trainer.calibration import flagged_shares, not_sure_threshold
 from trainer.config import TrainConfig
-from trainer.dataset import is_named, validation_split
+from trainer.dataset import DataError, is_named, validation_split
 from trainer.evalsets import EvalSet, external_set
 from trainer.images import read
 from trainer.sources import resolve_data
@@ -71,7 +71,7 @@ def affine(images: np.ndarray, degrees: float, scale: float) -> np.ndarray:
 
 
 def predict(classifier, images: np.ndarray) -> np.ndarray:
-    from trainer.evaluate import predict as keras_predict
+    from trainer.evaluate import predict as keras_predict  # Keras loads once input is checked
 
     return keras_predict(classifier, images)
 
@@ -210,7 +210,7 @@ def main(
 ) -> None:
     try:
         results = [measure(folder) for folder in models]
-    except EvaluationError as error:
+    except (DataError, EvaluationError) as error:  # DataError: the run's training data moved
         fail(str(error))
     for result in results:
         print(f"{result['model']}: T = {result['temperature']:.2f}, thresholds "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import numpy as np
 import pytest
 
@@ -49,3 +52,17 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == message
     assert "Traceback" not in result.stderr and "╭" not in result.stderr
+
+
+def test_a_run_whose_training_data_moved_is_one_line(trained_dir, tmp_path):
+    """The validation writers are rebuilt from the run's data: gone, it says which, in one line."""
+    moved = tmp_path / "run"
+    shutil.copytree(trained_dir, moved)
+    run = json.loads((moved / "run.json").read_text())
+    run["settings"]["data"] = [str(tmp_path / "moved-away")]
+    (moved / "run.json").write_text(json.dumps(run))
+    result = run_cli("benchmarks.held_out", moved, check=False)
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and "moved-away" in last, result.stderr
+    assert "Traceback" not in result.stderr
