@@ -18,7 +18,7 @@ INIT ?=
 # the shared data do too.
 PEN_WRITERS ?= build/pendigits-writers
 PEN ?= $(if $(DATA),$(if $(INIT),,$(if $(wildcard $(SHARED)/pendigits/pendigits-orig.tra),$(PEN_WRITERS))))
-# Real pen digits of 250 more writers, in US, Quebec, Belgian and Japanese hands, that make train
+# Real pen digits of 263 more writers, in US, Quebec, Belgian and Japanese hands, that make train
 # adds with PEN: UNIPEN section 1a without its test split, GMD (Germany) and Valladolid (Spain),
 # whole sources kept to measure on writers of another country (REPORT_DATA).
 UNIPEN ?= $(if $(PEN),$(wildcard $(SHARED)/unipen))
@@ -116,13 +116,15 @@ bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.pen_digits --model $(WEB_MODEL) --pendigits $(PEN_WRITERS)
 	$(PY) -m benchmarks.first_visit --model $(WEB_MODEL)
 	$(PY) -m benchmarks.kanji_model
-	$(PY) -m benchmarks.predict_speed --model $(WEB_MODEL) --large build/kanji-model/none
+	$(PY) -m benchmarks.predict_speed --model $(WEB_MODEL) --large build/kanji-model/none --repeats 200
 	$(PY) -m benchmarks.model_speed $(WEB_MODEL)
 	$(PY) -m benchmarks.model_speed build/kanji-model/none
 	$(PY) -m benchmarks.teach_writers --model $(MODEL) --pendigits $(PEN_WRITERS)/pendigits-orig.tes
-	$(PY) -m benchmarks.teach_writers --page --export $(WEB_MODEL) --pendigits $(PEN_WRITERS)/pendigits-orig.tes
+	$(PY) -m benchmarks.teach_writers --page --export $(WEB_MODEL) --pendigits $(PEN_WRITERS)/pendigits-orig.tes \
+		--uji $(SHARED)/ujipenchars --unipen $(SHARED)/unipen
+	$(PY) -m benchmarks.held_out $(MODEL)
 	node benchmarks/ranking.mjs
-	$(PY) -m benchmarks.augmentation
+	$(PY) -m benchmarks.augmentation --rounds 5
 
 # HOST=0.0.0.0 serves a LAN too; CERT= and KEY= (PEM files) serve https, which a browser needs
 # before it keeps an offline copy anywhere but localhost (docs/offline.md).
