@@ -32,12 +32,18 @@ def load_classifier(folder: Path, run: dict) -> keras.Model:
     side, channels, labels = run["input_size"], run["channels"], len(run["labels"])
     takes = tuple(classifier.input_shape[1:]) if _single(classifier.input_shape) else None
     gives = tuple(classifier.output_shape[1:]) if _single(classifier.output_shape) else None
-    if takes not in {(side, side, channels), *([(side, side)] if channels == 1 else [])} \
-            or gives != (labels,):
+    if takes not in input_shapes(run) or gives != (labels,):
         raise ClassifierError(f"{model_file}: takes inputs {takes} and gives outputs {gives}, "
                               f"but {folder / RUN_FILE} describes ({side}, {side}, {channels}) "
                               f"inputs and {labels} labels")
     return classifier
+
+
+def input_shapes(run: dict) -> set[tuple[int, ...]]:
+    """The shapes of one input that run.json describes: (side, side, channels), and for grey
+    images (side, side) too."""
+    side, channels = run["input_size"], run["channels"]
+    return {(side, side, channels), *([(side, side)] if channels == 1 else [])}
 
 
 def require_whole_archive(model_file: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from runfolder.classifier import input_shapes
 from runfolder.layout import RUN_FILE, TEST_SAMPLE
 from runfolder.record import first_line
 
@@ -33,8 +34,7 @@ def read_test_sample(folder: Path, run: dict, images: int | None = None) -> tupl
     if not len(x) or len(x) != len(y):
         raise SampleError(f"{path}: {len(x)} images and {len(y)} labels (not a test sample)")
     side, channels = run["input_size"], run["channels"]
-    shapes = {(side, side, channels), *([(side, side)] if channels == 1 else [])}
-    if x.shape[1:] not in shapes or x.dtype != np.uint8:
+    if x.shape[1:] not in input_shapes(run) or x.dtype != np.uint8:
         raise SampleError(f"{path}: {x.dtype} images of shape {x.shape[1:]}, but "
                           f"{folder / RUN_FILE} describes uint8 ({side}, {side}, {channels})")
     if y.dtype.kind not in "iu" or y.min() < 0 or y.max() >= len(run["labels"]):

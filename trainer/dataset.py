@@ -68,11 +68,12 @@ class Dataset:
         return isinstance(self.x_train, DiskImages) or isinstance(self.x_test, DiskImages)
 
 
-def text_lines(path: Path, format_name: str) -> list[str]:
-    """The lines of a data file in an ASCII text format, e.g. "Semeion's text format"."""
+def text_lines(path: Path, format_name: str, encoding: str = "ascii") -> list[str]:
+    """The lines of a data file in a text format, e.g. "Semeion's text format", past a UTF-8
+    byte-order mark."""
     try:
         data = path.read_bytes()
-        return data.removeprefix(UTF8_BOM).decode("ascii").splitlines()
+        return data.removeprefix(UTF8_BOM).decode(encoding).splitlines()
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
     except UnicodeDecodeError:

@@ -15,7 +15,6 @@ import math
 import os
 import platform
 import shlex
-import shutil
 import signal
 import sys
 import threading
@@ -57,6 +56,7 @@ from trainer.model import (
     last_backbone_layer,
     with_more_labels,
 )
+from trainer.output import discard_unresumable
 from trainer.progress import Checkpoint, Progress, resume_point
 
 TEST_SAMPLE_SIZE = 1000
@@ -238,7 +238,7 @@ def interrupted_message(out: Path) -> str:
     staging folder, holding nothing to continue from, is removed)."""
     checkpoint = resume_point(out)
     if checkpoint is None:
-        shutil.rmtree(staging_path(out), ignore_errors=True)
+        discard_unresumable(out)
         return "no epoch was complete, so nothing was kept; start the run again"
     return (f"epoch {checkpoint.progress.epoch} is kept in {checkpoint.model.parent}; continue "
             f"with: python -m trainer train --out {shlex.quote(str(out))} --resume")

@@ -30,10 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.dataset import MNIST_RECIPE, DataError, Dataset, with_test_split
+from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
 from trainer.pad import COORDINATE_PROBLEM, Stroke, render_inputs, within_pad_range
 from trainer.preprocess import Recipe
-from trainer.sniff import UTF8_BOM
 
 # Germany and Spain: crossed 7s and continental 1s, which the US sources and MNIST lack.
 HELD_OUT_SOURCES = ("gmd", "val")
@@ -216,12 +215,8 @@ def as_point(line: str) -> tuple[float, float] | None:
 
 
 def unipen_lines(path: Path) -> list[str]:
-    """A file's lines, past a UTF-8 byte-order mark; headers write names in Latin-1 (Valladolid's),
-    which never matter here."""
-    try:
-        return path.read_bytes().removeprefix(UTF8_BOM).decode("latin-1").splitlines()
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
+    """A file's lines; headers write names in Latin-1 (Valladolid's), which never matter here."""
+    return text_lines(path, "UNIPEN", encoding="latin-1")
 
 
 def bounds(part: str, where: str) -> tuple[tuple[int, int], tuple[int, int | None]]:
