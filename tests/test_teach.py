@@ -11,32 +11,9 @@ import time
 import numpy as np
 from playwright.sync_api import expect
 
-from export.browser import DISPATCH_STROKES, serve, site_with_model
+from export.browser import serve, site_with_model
 from runfolder.layout import CLASSIFIER_MODEL, PROBABILITIES, RUN_FILE
-from tests.helpers import SHARED_DATA, quickdraw, run_export, run_trainer
-from trainer.pad import fit_to_pad
-from trainer.sources.strokes import read_unipen
-
-WRITERS = ("UJIpenchars-w01", "UJIpenchars-w02")  # 20 digits each, two of every digit
-
-
-def real_digits() -> list[tuple[str, list]]:
-    """UJI Pen Characters' digits of two writers, in pad units."""
-    characters = [c for name in WRITERS for c in read_unipen(SHARED_DATA / "ujipenchars" / name)]
-    return [(c.label, fit_to_pad(c.strokes)) for c in characters if c.label.isdigit()]
-
-
-def draw(page, strokes) -> None:
-    page.click("#clear")
-    page.evaluate(DISPATCH_STROKES, strokes)
-
-
-def labels_read(page, digits) -> list[str]:
-    read = []
-    for _, strokes in digits:
-        draw(page, strokes)
-        read.append(page.evaluate("window.recognizer.predict()")[0]["label"])
-    return read
+from tests.helpers import draw, labels_read, quickdraw, real_digits, run_export, run_trainer
 
 
 def test_drawings_saved_on_the_page_fine_tune_the_model_it_then_reads(
