@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from benchmarks.held_out import affine, fit_temperature, margin, tempered, with_prior
-from tests.helpers import run_cli
+from tests.helpers import ROOT, SHARED_DATA, run_cli
 
 LABELS = ["0", "1", "7"]
 
@@ -55,13 +58,21 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
 
 
 def test_a_run_whose_training_data_moved_is_one_line(trained_dir, tmp_path):
-    """The validation writers are rebuilt from the run's data: gone, it says which, in one line."""
+    """The validation writers are rebuilt from the run's training data: gone, it is named in one
+    line. The held-out sets are where the benchmark looks, relative to its working folder."""
     moved = tmp_path / "run"
     shutil.copytree(trained_dir, moved)
     run = json.loads((moved / "run.json").read_text())
     run["settings"]["data"] = [str(tmp_path / "moved-away")]
     (moved / "run.json").write_text(json.dumps(run))
-    result = run_cli("benchmarks.held_out", moved, check=False)
+    work = tmp_path / "work"
+    (work / "build" / "pendigits-writers").mkdir(parents=True)
+    shutil.copy(SHARED_DATA / "pendigits" / "pendigits-orig.tra",
+                work / "build" / "pendigits-writers" / "pendigits-orig.tes")
+    (tmp_path / "shared").symlink_to(SHARED_DATA.parent)
+    result = subprocess.run([sys.executable, "-m", "benchmarks.held_out", str(moved)],
+                            cwd=work, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            capture_output=True, text=True)
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error: ") and "moved-away" in last, result.stderr
