@@ -4,6 +4,7 @@ so; over https with a certificate the device trusts (`make serve CERT= KEY=`) it
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from export.browser import chromium, draw_strokes, site_with_model
+from export.browser import WEB_DIR, chromium, draw_strokes
 from export.serve import make_server
 from tests.helpers import DIGITS, SERVICE_WORKER_IN_CONTROL, self_signed_certificate
 
@@ -76,25 +77,28 @@ def test_where_the_service_worker_runs_there_is_no_such_note(certificate, site_u
     on_lan_browser(certificate, check)
 
 
-def test_over_https_with_a_trusted_certificate_it_works_offline(certificate, exported_dir):
+def test_over_https_with_a_trusted_certificate_it_works_offline(certificate, exported_dir,
+                                                               tmp_path):
     cert, key, _ = certificate
-    with site_with_model(exported_dir) as site:
-        server = make_server(site, "127.0.0.1", 0, cert, key)  # what make serve CERT= KEY= runs
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+    site = tmp_path / "web"  # a copy: make serve follows no symlink out of its folder
+    shutil.copytree(WEB_DIR, site, ignore=shutil.ignore_patterns("model"))
+    shutil.copytree(exported_dir, site / "model")
+    server = make_server(site, "127.0.0.1", 0, cert, key)  # what make serve CERT= KEY= runs
+    threading.Thread(target=server.serve_forever, daemon=True).start()
 
-        def check(browser: Browser) -> None:
-            page = opened(browser, f"https://{LAN_HOST}:{server.server_address[1]}/")
-            page.evaluate(SERVICE_WORKER_IN_CONTROL)
-            expect(page.locator("#offline-note")).to_be_hidden()
-            page.context.set_offline(True)
-            page.reload()
-            page.evaluate("window.recognizer.ready")
-            draw_strokes(page, DIGITS["7"])
-            assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
-            page.context.close()
+    def check(browser: Browser) -> None:
+        page = opened(browser, f"https://{LAN_HOST}:{server.server_address[1]}/")
+        page.evaluate(SERVICE_WORKER_IN_CONTROL)
+        expect(page.locator("#offline-note")).to_be_hidden()
+        page.context.set_offline(True)
+        page.reload()
+        page.evaluate("window.recognizer.ready")
+        draw_strokes(page, DIGITS["7"])
+        assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
+        page.context.close()
 
-        try:
-            on_lan_browser(certificate, check)
-        finally:
-            server.shutdown()
-            server.server_close()
+    try:
+        on_lan_browser(certificate, check)
+    finally:
+        server.shutdown()
+        server.server_close()
