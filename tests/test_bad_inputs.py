@@ -235,7 +235,22 @@ OUTPUTS: list[Case] = [
         "another training is writing there (pid 4242",
     ),
 ]
+def _labelled(folder: Path, label: str) -> Path:
+    """Drawings of "4" and of `label`, as the page downloads them."""
+    return _text(folder / "d.ndjson", quickdraw([(label, L_SHAPE), ("4", L_SHAPE)] * 5))
+
+
 DATA: list[Case] = [
+    ("a label of 101 characters", lambda t: ["--data", _labelled(t, "x" * 101)],
+     "seed 0): the label 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... is 101 characters "
+     "long (at most 100)"),
+    ("a label of 10^6 characters", lambda t: ["--data", _labelled(t, "x" * 10**6)],
+     "is 1,000,000 characters long (at most 100)"),
+    ("a label with a control character", lambda t: ["--data", _labelled(t, "a\x07b")],
+     "the label 'a\\x07b' holds a control character"),
+    ("an empty label", lambda t: ["--data", write_npz(t / "d.npz", **digits(20, [0, 1] * 10),
+                                                     labels=np.array(["", "a"]))],
+     "d.npz (no test split: 10% held out by seed 0): an empty label"),
     (
         "ndjson with ragged strokes",
         lambda t: ["--data", _text(t / "my-drawings.ndjson",

@@ -1,9 +1,14 @@
 """The report describes its model's training data from the run, not from a loader's count of a
-whole source (which includes the test split, once per time the source was given)."""
+whole source (which includes the test split, once per time the source was given); and draws
+labels as the text they are."""
 
 from __future__ import annotations
 
-from trainer.report import training_data
+import numpy as np
+from PIL import Image
+
+from trainer import figures
+from trainer.report import Page, training_data
 
 
 def test_training_data_is_the_runs_images_and_each_source_once():
@@ -27,3 +32,16 @@ def test_the_test_split_is_named_by_the_runs_sources_each_once(tmp_path):
     run = {"data_source": "pen (7,494 pen characters) + pen (7,494 pen characters)",
            "settings": {"data": ["mnist", "pen", "pen", "pen"]}}
     assert trained_on(TrainedModel(tmp_path, run)) == "mnist + pen"
+
+
+def test_labels_are_drawn_as_text_in_the_figures_and_the_page(tmp_path):
+    """Labels a person may type on the page: never mathtext (matplotlib) nor markup (HTML)."""
+    labels = ["$\\foo$", "<b>x</b>", "a$b", "&amp;"]
+    figures.confusion_heatmap(np.eye(4, dtype=int), labels, tmp_path / "heatmap.png")
+    figures.per_class_chart(labels, np.ones(4), np.ones(4), tmp_path / "per-class.png")
+    figures.class_counts_chart([1, 2, 3, 4], labels, tmp_path / "counts.png")
+    assert all(Image.open(tmp_path / name).size[0] > 100
+               for name in ("heatmap.png", "per-class.png", "counts.png"))
+    page = Page(tmp_path, labels)
+    assert [page.label(k) for k in range(4)] == [
+        "$\\foo$", "&lt;b&gt;x&lt;/b&gt;", "a$b", "&amp;amp;"]

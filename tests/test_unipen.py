@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from tests.helpers import L_SHAPE, SHARED_DATA, run_cli
-from trainer.dataset import MNIST_RECIPE, DataError
+from trainer.dataset import MNIST_RECIPE, DataError, text_lines
 from trainer.pad import strokes_to_input
-from trainer.sources import load_path
+from trainer.sources import load_path, unipen
 from trainer.sources.unipen import HELD_OUT_SOURCES
 
 HELD_OUT = HELD_OUT_SOURCES[0]
@@ -119,6 +119,95 @@ def test_a_byte_order_mark_is_read_past(tmp_path):
     segments.write_bytes(b"\xef\xbb\xbf" + segments.read_bytes().removeprefix(b".VERSION 1.0\n"))
     after = load_path(root)  # the first line is now an .INCLUDE, behind the mark
     assert np.array_equal(before.x_train, after.x_train)
+
+def segment_file(root: Path) -> Path:
+    return root / "data" / "1a" / "abc" / "w.dat"
+
+
+def include_instead(root: Path, name: str) -> None:
+    """The segment file includes `name` in place of its pen data."""
+    segments = segment_file(root)
+    segments.write_text(segments.read_text().replace(".INCLUDE abc/data/w.dat", f".INCLUDE {name}"))
+
+
+def chain(root: Path, files: int, includes_each: int) -> None:
+    """The segment file includes c0, which includes c1 `includes_each` times, and so on."""
+    for k in range(files):
+        (root / "include" / f"c{k}.dat").write_text(f".INCLUDE c{k + 1}.dat\n" * includes_each)
+    (root / "include" / f"c{files}.dat").write_text(pen_file("kim", BLOCKS))
+    include_instead(root, "c0.dat")
+
+
+def outside_link(root: Path) -> None:
+    (root / "include" / "abc" / "data" / "w.dat").unlink()
+    (root / "include" / "abc" / "data" / "w.dat").symlink_to(root.parent / "elsewhere.dat")
+
+
+def scale(value: str):
+    def write(root: Path) -> None:
+        doc = root / "include" / "abc" / "abc.doc"
+        doc.write_text(doc.read_text().replace("INCH 1000", f"INCH {value}"))
+    return write
+
+
+def segment_number(root: Path) -> None:
+    segments = segment_file(root)
+    segments.write_text(segments.read_text().replace("CHARACTER 0-2", "CHARACTER 0-" + "9" * 5000))
+
+
+# Each hostile tree: what it does to a good one, and the start of its one error line after the
+# file and line it names.
+HOSTILE_TREES = {
+    "include up out of the folder": (lambda root: include_instead(root, "../../elsewhere.dat"),
+                                     "data/1a/abc/w.dat: line 3: .INCLUDE ../../elsewhere.dat: "
+                                     "outside"),
+    "include an absolute path": (lambda root: include_instead(root, "/etc/passwd"),
+                                 "data/1a/abc/w.dat: line 3: .INCLUDE /etc/passwd: outside"),
+    "include a symlink out of the folder": (outside_link, "data/1a/abc/w.dat: line 3: "
+                                            ".INCLUDE abc/data/w.dat: outside"),
+    "32 files, each including the next twice": (lambda root: chain(root, 32, 2),
+                                                "include/c15.dat: line 1: .INCLUDE c16.dat: "
+                                                "includes nested over 16"),
+    "10 files, each including the next 4 times": (lambda root: chain(root, 10, 4),
+                                                  "include/c9.dat: line 3: the includes add up to "
+                                                  "over 256 files"),
+    "1,000 nested includes": (lambda root: chain(root, 1000, 1),
+                              "include/c15.dat: line 1: .INCLUDE c16.dat: includes nested over "
+                              "16"),
+    "a 5,000-digit segment number": (segment_number, "data/1a/abc/w.dat: line 4: .SEGMENT range "
+                                     f"'0-{'9' * 38}... (5,002 characters)' is not like 25"),
+    "random bytes": (lambda root: segment_file(root).write_bytes(
+        np.random.default_rng(0).bytes(1 << 20)), "data/1a/abc/w.dat: not UNIPEN text (NUL"),
+    "UTF-16": (lambda root: segment_file(root).write_text(
+        segment_file(root).read_text(), encoding="utf-16"),
+        "data/1a/abc/w.dat: not UNIPEN text (NUL"),
+    "an infinite scale": (scale("9" * 400), "include/abc/abc.doc: line 1: .X_POINTS_PER_INCH 9999"),
+    "a scale of 0": (scale("0"), "include/abc/abc.doc: line 1: .X_POINTS_PER_INCH 0: not a finite"),
+    "a negative scale": (scale("-2"), "include/abc/abc.doc: line 1: .X_POINTS_PER_INCH -2: not a "),
+    "a scale of nan": (scale("nan"), "include/abc/abc.doc: line 1: .X_POINTS_PER_INCH nan: not a "),
+}
+
+
+@pytest.mark.parametrize("damage, message", HOSTILE_TREES.values(), ids=HOSTILE_TREES)
+def test_a_hostile_tree_is_one_line_naming_its_file(tmp_path, damage, message):
+    (tmp_path / "elsewhere.dat").write_text(pen_file("eve", BLOCKS))
+    root = write_tree(tmp_path / "unipen", {"abc": "kim"})
+    damage(root)
+    with pytest.raises(DataError) as error:
+        load_path(root)
+    assert str(error.value).startswith(f"{root}/{message}"), error.value
+    assert "\n" not in str(error.value) and len(str(error.value)) < 300
+
+
+def test_an_included_file_is_read_once_per_segment_file(tmp_path, monkeypatch):
+    root = write_tree(tmp_path / "unipen", {"abc": "kim"})
+    chain(root, 3, 2)  # c3 included 8 times: 40 components, component 0-2 the same as before
+    read = Counter()
+    monkeypatch.setattr(unipen, "text_lines", lambda path, *args, **kwargs: (
+        read.update([path.name]), text_lines(path, *args, **kwargs))[1])
+    assert len(load_path(root).y_train) == 3
+    assert read == {"w.dat": 1, "abc.doc": 1, "c0.dat": 1, "c1.dat": 1, "c2.dat": 1, "c3.dat": 1}
+
 
 BAD_SEGMENTS = {
     "past the components": ('.SEGMENT CHARACTER 4-5 OK "4"',

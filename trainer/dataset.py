@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from runfolder.schema import METADATA_SCHEMA
 from trainer.config import TrainConfig
 from trainer.images import DiskImages, Images
 from trainer.preprocess import PhotoRecipe, Recipe
@@ -22,6 +25,9 @@ UNNAMED_WRITER = "#"  # starts the writer key of an image whose source does not 
 # The most bytes one array read into memory may take (uncompressed): EMNIST's largest file holds
 # under 1 GiB; a small compressed file that claims more is damaged or a decompression bomb.
 LARGEST_ARRAY = 4 << 30
+# The longest label the page takes; web/metadata.schema.json says it, for run.json too.
+LABEL_LENGTH = json.loads(METADATA_SCHEMA.read_text())["$defs"]["labels"]["items"]["maxLength"]
+LABEL_SHOWN = 30  # characters of a bad label shown in its error
 
 
 class DataError(Exception):
@@ -183,6 +189,7 @@ def check_trainable(dataset: Dataset, every_label: bool = True) -> None:
     test images. Without `every_label` (fine-tuning a model on some of its labels), two of the
     labels with training images are enough."""
     where, labels = dataset.source, dataset.labels
+    check_labels(labels, where)
     if not len(dataset.y_train):
         raise DataError(f"{where}: no training images")
     counts = np.bincount(dataset.y_train, minlength=len(labels))
@@ -195,6 +202,20 @@ def check_trainable(dataset: Dataset, every_label: bool = True) -> None:
     if empty and every_label:
         raise DataError(f"{where}: {len(empty)} of {len(labels)} classes have no training "
                         f"images ({', '.join(empty[:5])}{', ...' if len(empty) > 5 else ''})")
+
+
+def check_labels(labels: list[str], where: str) -> None:
+    """Labels a run.json and the page take, checked before training rather than after it:
+    each non-empty, LABEL_LENGTH characters at most, with no control character."""
+    for label in labels:
+        shown = repr(label[:LABEL_SHOWN]) + ("..." if len(label) > LABEL_SHOWN else "")
+        if not label:
+            raise DataError(f"{where}: an empty label")
+        if len(label) > LABEL_LENGTH:
+            raise DataError(f"{where}: the label {shown} is {len(label):,} characters long "
+                            f"(at most {LABEL_LENGTH})")
+        if any(unicodedata.category(char) == "Cc" for char in label):
+            raise DataError(f"{where}: the label {shown} holds a control character")
 
 
 def onto_labels(dataset: Dataset, labels: list[str], where: Path) -> Dataset:

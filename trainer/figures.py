@@ -4,7 +4,8 @@ Figures are matplotlib `Figure`s saved straight to PNG (Agg), without pyplot: no
 global figure state.
 
 Labels are drawn in DejaVu Sans, falling back to Noto Sans CJK for kana and kanji (Debian's
-fonts-noto-cjk); `missing_glyphs` says which label characters neither has.
+fonts-noto-cjk); `missing_glyphs` says which label characters neither has. All text is drawn as
+it is: a label such as `$\\alpha$` is those characters, never mathtext.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ DPI = 100
 GRADCAM_OPACITY = 0.45
 GRADCAM_COLOURS = "jet"
 SHARE_COLOURS = "Blues"
+matplotlib.rcParams["text.parse_math"] = False  # labels are text, whatever characters they hold
 
 
 def use_label_fonts() -> list[Path]:

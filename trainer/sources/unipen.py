@@ -5,7 +5,9 @@
     .INCLUDE gmd/data/alek.dat           .X_POINTS_PER_INCH 508 (or .X_POINTS_PER_MM)
     .SEGMENT CHARACTER 99-100 OK "4"     .PEN_DOWN / x y lines / .PEN_UP / x y lines ...
 
-`.INCLUDE` names a file under ROOT/include; included files may include others. A missing header
+`.INCLUDE` names a file under ROOT/include (never outside it, through `..` or a symlink); included
+files may include others, INCLUDE_DEPTH deep at most, and a segment file INCLUDED_BYTES in all.
+A file that holds NUL bytes (binary data, UTF-16) is refused. A missing header
 (`.doc`, no pen data: imp's and pri's are not in the distribution) is passed over; any other
 missing file is an error. Every
 `.PEN_DOWN` and `.PEN_UP` block that holds points is a component, counted from 0 over the included
@@ -24,6 +26,7 @@ the same test split.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,9 +43,14 @@ VERIFIED, VERIFIED_ONLY = "OK", "ok"  # ROOT/ok: the segments whose quality fiel
 DATA, INCLUDE = "data", "include"
 HEADER_SUFFIX = ".doc"  # a header of documentation keywords, no pen data: may be missing
 SEGMENT = re.compile(r'\.SEGMENT\s+\S+\s+(\S+)\s+(\S+)\s+"([^"]*)"\s*$')
-BOUND = re.compile(r"(\d+)(?::(\d+))?$")  # a component, or component:point
-SCALE = re.compile(r"\.([XY])_POINTS_PER_(INCH|MM)\s+(\d+(?:\.\d+)?)\s*$")
+# A component, or component:point; numbers longer than this are refused before conversion.
+BOUND = re.compile(r"(\d{1,9})(?::(\d{1,9}))?$")
+SCALE = re.compile(r"\.([XY])_POINTS_PER_(INCH|MM)\s+(\S+)\s*$")
 MM_PER_INCH = 25.4
+INCLUDE_DEPTH = 16  # files included by included files; the distribution's go 2 deep
+INCLUDES = 256  # inclusions one segment file may make in all (the distribution's: 4 at most)
+INCLUDED_BYTES = 64 << 20  # what one segment file may include, repeats counted (real: 1.3 MB)
+SHOWN = 40  # characters of a bad value shown in an error
 
 
 @dataclass
@@ -125,29 +133,70 @@ def segment_files(root: Path, only: str | None) -> list[tuple[Path, str]]:
 def read_segment_file(path: Path, root: Path, source: str) -> list[Character]:
     """The characters a segment file names, from the pen data it includes."""
     pen = PenData()
+    included = Included(root)
     characters = []
     for number, line in enumerate(unipen_lines(path), start=1):
         line = line.strip()
         if line.startswith(".INCLUDE"):
-            include(root, line.split(maxsplit=1)[1:], pen, f"{path}: line {number}", set())
+            include(included, line.split(maxsplit=1)[1:], pen, f"{path}: line {number}", set())
         elif line.startswith(".SEGMENT"):
             characters.append(character(line, pen, source, f"{path}: line {number}"))
     return characters
 
 
-def include(root: Path, name: list[str], pen: PenData, where: str, seen: set[Path]) -> None:
+class Included:
+    """The files one segment file includes: each found inside ROOT/include and read once, and
+    what they add up to bounded (INCLUDES inclusions, INCLUDED_BYTES, repeats counted)."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / INCLUDE
+        self.inside = self.folder.resolve()
+        self.files: dict[Path, tuple[list[str], int]] = {}
+        self.count = self.bytes = 0
+
+    def path(self, name: str, where: str) -> Path | None:
+        """The file `.INCLUDE name` names; None for a missing header."""
+        path = self.folder / name
+        try:
+            outside = not path.resolve().is_relative_to(self.inside)
+        except (OSError, RuntimeError) as error:  # a symlink loop, a name too long
+            raise DataError(f"{where}: .INCLUDE {shown(name)}: {error}") from None
+        if outside:
+            raise DataError(f"{where}: .INCLUDE {shown(name)}: outside {self.folder}")
+        if not path.is_file() and path.suffix == HEADER_SUFFIX:
+            return None  # imp's and pri's headers are missing; their files set the rest
+        if not path.is_file():
+            raise DataError(f"{where}: .INCLUDE {shown(name)}: no such file in {self.folder}")
+        return path
+
+    def lines(self, path: Path, where: str) -> list[str]:
+        key = path.resolve()
+        if key not in self.files:
+            lines = unipen_lines(path)
+            self.files[key] = lines, sum(len(line) + 1 for line in lines)
+        lines, size = self.files[key]
+        self.count, self.bytes = self.count + 1, self.bytes + size
+        if self.count > INCLUDES or self.bytes > INCLUDED_BYTES:
+            raise DataError(f"{where}: the includes add up to over {INCLUDES} files or "
+                            f"{INCLUDED_BYTES >> 20} MB (files included again and again?)")
+        return lines
+
+
+def include(included: Included, name: list[str], pen: PenData, where: str,
+            seen: set[Path]) -> None:
     """Read the included file's components (and its own includes) into `pen`."""
     if not name:
         raise DataError(f"{where}: .INCLUDE without a file name")
-    path = root / INCLUDE / name[0].strip()
-    if not path.is_file() and path.suffix == HEADER_SUFFIX:
-        return  # imp's and pri's headers are not in the distribution; their files set the rest
-    if not path.is_file():
-        raise DataError(f"{where}: .INCLUDE {name[0].strip()}: no such file in {root / INCLUDE}")
+    path = included.path(name[0].strip(), where)
+    if path is None:
+        return
     if path in seen:
         raise DataError(f"{where}: .INCLUDE {name[0].strip()} includes itself")
+    if len(seen) >= INCLUDE_DEPTH:
+        raise DataError(f"{where}: .INCLUDE {shown(name[0].strip())}: includes nested over "
+                        f"{INCLUDE_DEPTH} deep")
     block: Component | None = None
-    for number, line in enumerate(unipen_lines(path), start=1):
+    for number, line in enumerate(included.lines(path, where), start=1):
         line = line.strip()
         if not line.startswith("."):
             if block is not None and (point := as_point(line)):
@@ -164,15 +213,29 @@ def include(root: Path, name: list[str], pen: PenData, where: str, seen: set[Pat
         elif keyword == ".WRITER_ID" and value:
             pen.writer = value[0].strip()
         elif keyword == ".INCLUDE":
-            include(root, value, pen, f"{path}: line {number}", seen | {path})
+            include(included, value, pen, f"{path}: line {number}", seen | {path})
         elif scale := SCALE.match(line):
-            axis, unit, amount = scale.groups()
-            per_inch = float(amount) * (MM_PER_INCH if unit == "MM" else 1)
-            if per_inch <= 0:
-                raise DataError(f"{path}: line {number}: {keyword} must be above 0")
-            pen.scale["XY".index(axis)] = per_inch
+            pen.scale["XY".index(scale[1])] = points_per_inch(scale, f"{path}: line {number}")
     if block is not None and block.points:
         pen.components.append(block)
+
+
+def points_per_inch(scale: re.Match[str], where: str) -> float:
+    """A .X_POINTS_PER_INCH (or _MM) line's value, per inch: a finite number above 0."""
+    axis, unit, amount = scale.groups()
+    try:
+        per_inch = float(amount) * (MM_PER_INCH if unit == "MM" else 1)
+    except ValueError:
+        per_inch = math.nan
+    if not (math.isfinite(per_inch) and per_inch > 0):
+        raise DataError(f"{where}: .{axis}_POINTS_PER_{unit} {shown(amount)}: not a finite "
+                        "number above 0")
+    return per_inch
+
+
+def shown(text: str) -> str:
+    """A value from a file, cut to SHOWN characters for an error line."""
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}... ({len(text):,} characters)"
 
 
 def character(line: str, pen: PenData, source: str, where: str) -> Character:
@@ -215,8 +278,12 @@ def as_point(line: str) -> tuple[float, float] | None:
 
 
 def unipen_lines(path: Path) -> list[str]:
-    """A file's lines; headers write names in Latin-1 (Valladolid's), which never matter here."""
-    return text_lines(path, "UNIPEN", encoding="latin-1")
+    """A file's lines; headers write names in Latin-1 (Valladolid's), which never matter here.
+    Latin-1 decodes any bytes: a NUL says the file is binary data or UTF-16, not UNIPEN text."""
+    lines = text_lines(path, "UNIPEN", encoding="latin-1")
+    if any("\x00" in line for line in lines):
+        raise DataError(f"{path}: not UNIPEN text (NUL bytes: binary data, or UTF-16)")
+    return lines
 
 
 def bounds(part: str, where: str) -> tuple[tuple[int, int], tuple[int, int | None]]:
@@ -224,7 +291,8 @@ def bounds(part: str, where: str) -> tuple[tuple[int, int], tuple[int, int | Non
     ends = part.split("-")
     matches = [BOUND.match(end) for end in ends]
     if len(ends) > 2 or not all(matches):
-        raise DataError(f"{where}: .SEGMENT range {part!r} is not like 25, 25-26 or 426:18-426:68")
+        raise DataError(f"{where}: .SEGMENT range {shown(part)!r} is not like 25, 25-26 or "
+                        "426:18-426:68 (numbers of 9 digits at most)")
     (first, start), (last, end) = (m.groups() for m in (matches[0], matches[-1]))
     return ((int(first), int(start or 0)),
             (int(last), int(end) if end is not None else None))
