@@ -23,6 +23,7 @@ from typing import Annotated
 
 import typer
 
+from benchmarks.flags import require_one_of
 from runfolder.commandline import run
 from trainer.config import CHOICES
 
@@ -133,14 +134,17 @@ def main(
     backend: Annotated[
         list[str] | None, typer.Option(help="Keras backend to measure; repeat for several.")
     ] = None,
-    images: Annotated[int, typer.Option(help="Training images per epoch.")] = 9000,
-    rounds: Annotated[int, typer.Option(help="Timed epochs per variant, after warm-up.")] = 3,
-    batch_size: int = 128,
+    images: Annotated[int, typer.Option(help="Training images per epoch.", min=1)] = 9000,
+    rounds: Annotated[int, typer.Option(help="Timed epochs per variant, after warm-up.",
+                                        min=1)] = 3,
+    batch_size: Annotated[int, typer.Option(min=1)] = 128,
     worker: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     if worker:
         print(RESULT + json.dumps(measure(images, rounds, batch_size)))
         return
+    for name in backend or ():
+        require_one_of(name, BACKENDS, "--backend")
     results = []
     for name in backend or BACKENDS:
         print(f"measuring {name} ...", file=sys.stderr, flush=True)

@@ -29,8 +29,10 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from benchmarks.flags import require_writable_file
 from benchmarks.split_writers import fail
 from runfolder.commandline import run
+from runfolder.quiet import quiet_tensorflow
 from trainer.calibration import flagged_shares, not_sure_threshold
 from trainer.config import TrainConfig
 from trainer.dataset import DataError, is_named, validation_split
@@ -136,10 +138,9 @@ def speed(classifier, image: np.ndarray) -> dict[str, float]:
     return {"one_input_ms": timed(image[None]), "variants_ms": timed(variants)}
 
 
-def measure(folder: Path) -> dict:
+def measure(model: TrainedModel) -> dict:
     from trainer.evaluate import load_classifier
 
-    model = read_trained(folder)
     classifier = load_classifier(model)
     sets = {name: external_set(path, model) for name, path in HELD_OUT.items()}
     validation = validation_writers(model)
@@ -158,7 +159,7 @@ def measure(folder: Path) -> dict:
     for name, other in zip(CONTINENTAL, reversed(CONTINENTAL), strict=True):
         weights[name] = max(PRIOR_WEIGHTS, key=lambda w, o=other: (
             with_prior(plain[o], model.labels, w).argmax(1) == sets[o].y).mean())
-    result = {"model": str(folder), "validation_writer_images": len(validation.y),
+    result = {"model": str(model.folder), "validation_writer_images": len(validation.y),
               "temperature": temperature, "thresholds": thresholds,
               "run_threshold": model.metrics.get("not_sure_threshold"),
               "prior_weights": weights, "speed": speed(classifier, sets["UJI"].x[0]), "sets": {}}
@@ -208,8 +209,10 @@ def main(
     models: Annotated[list[Path], typer.Argument(help="Training runs (their --out folders).")],
     json_out: Annotated[Path | None, typer.Option("--json", help="All figures, as JSON.")] = None,
 ) -> None:
+    if json_out:
+        require_writable_file(json_out, "--json")
     try:
-        results = [measure(folder) for folder in models]
+        results = [measure(model) for model in [read_trained(folder) for folder in models]]
     except (DataError, EvaluationError) as error:  # DataError: the run's training data moved
         fail(str(error))
     for result in results:
@@ -224,4 +227,5 @@ def main(
 
 
 if __name__ == "__main__":
+    quiet_tensorflow()  # a bad run folder's one line, not under TensorFlow's start-up log
     run(main)

@@ -144,13 +144,16 @@ def main(
     backends: Annotated[
         str, typer.Option(help=f"TF.js backends to compare with Keras: {', '.join(BACKENDS)}.")
     ] = "wasm",
-    images: Annotated[int, typer.Option(help="Test images compared on each backend.")] = 256,
+    images: Annotated[int, typer.Option(help="Test images compared on each backend.",
+                                        min=1)] = 256,
 ) -> None:
     chosen = tuple(name.strip() for name in backends.split(","))
     try:
         require_backends(chosen)
     except ExportError as error:
         raise typer.BadParameter(str(error)) from None
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"--out {out}: a file, not a folder")
     write_run(out / "run", images)
     rows = export_each(out / "run", out, chosen, images)
     unquantized = rows[0].get("bytes", 0)  # "none" comes first

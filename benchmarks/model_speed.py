@@ -24,6 +24,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from benchmarks.flags import require_one_of
 from benchmarks.split_writers import fail
 from export import BACKENDS
 from export.browser import chromium, serve, site_with_model
@@ -65,8 +66,7 @@ def main(
     rounds: Annotated[int, typer.Option(help="Turns each model takes.", min=1)] = 20,
     calls: Annotated[int, typer.Option(help="Calls in one timed block.", min=1)] = 20,
 ) -> None:
-    if backend not in BACKENDS:
-        fail(f"--backend {backend}: not one of {', '.join(BACKENDS)}")
+    require_one_of(backend, BACKENDS, "--backend")
     metadata = {}
     for folder in models:
         if not (folder / "model.json").is_file() or not (folder / "metadata.json").is_file():

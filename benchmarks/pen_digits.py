@@ -39,6 +39,7 @@ import numpy as np
 import typer
 from playwright.sync_api import Page
 
+from benchmarks.flags import numbers_up_to, require_writable_file
 from export import ExportError
 from export.browser import DISPATCH_STROKES, chromium, draw_strokes, serve, site_with_model
 from export.inputs import read_export
@@ -153,11 +154,11 @@ def main(
 ) -> None:
     started = time.perf_counter()
     try:
-        fills = parse_sizes(sizes)
+        fills = numbers_up_to(sizes, "--sizes", 1, "a share of the pad a digit spans")
         if limit is not None and limit < 1:
             raise BenchmarkError(f"--limit: {limit} digits; at least 1")
         if json_path is not None:
-            require_writable_file(json_path)
+            require_writable_file(json_path, "--json")
         metadata = read_export(model)
         if metadata.get("input") != "drawing" or not set(DIGITS) <= set(metadata.get("labels", [])):
             raise BenchmarkError(f"--model: {model}: not a model of drawn digits (its metadata)")
@@ -173,25 +174,6 @@ def main(
     if json_path is not None:
         write_whole(json_path, lambda path: path.write_text(json.dumps(figures, indent=2) + "\n"))
         log(f"wrote {json_path}")
-
-
-def parse_sizes(text: str) -> list[float]:
-    try:
-        fills = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise BenchmarkError(f"--sizes: {text!r} is not comma-separated numbers") from None
-    if not all(0 < fill <= 1 for fill in fills):
-        raise BenchmarkError(f"--sizes: {text!r}: each size is a share of the pad, in (0, 1]")
-    return list(dict.fromkeys(fills))
-
-
-def require_writable_file(path: Path) -> None:
-    """Refused before the run, not after minutes of it."""
-    if path.is_dir():
-        raise BenchmarkError(f"--json: {path}: a folder, not a file")
-    folder = path.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        raise BenchmarkError(f"--json: {folder}: not a folder this can write in")
 
 
 def read_set(path: Path, flag: str, limit: int | None) -> StrokeSet:

@@ -38,6 +38,7 @@ from export.inputs import read_export
 from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
+from runfolder.record import RecordError, read_record
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.sources.strokes import Character, read_unipen, unipen_files
 from trainer.sources.unipen import (
@@ -58,16 +59,20 @@ def main(
     page: Annotated[bool, typer.Option(help="Teach the page itself, not the trainer.")] = False,
     export: Annotated[Path, typer.Option(help="With --page: the exported model.")] = Path(
         "web/model"),
-    uji: Annotated[Path, typer.Option(help="With --page: UJI Pen Characters' folder.")] = Path(
-        "../shared/data/ujipenchars"),
-    unipen: Annotated[Path, typer.Option(help="With --page: UNIPEN's folder.")] = Path(
-        "../shared/data/unipen"),
+    uji: Annotated[Path | None, typer.Option(
+        help="With --page: UJI Pen Characters' folder (its writers are not taught without it)."
+    )] = None,
+    unipen: Annotated[Path | None, typer.Option(
+        help="With --page: UNIPEN's folder (its GMD and Valladolid writers likewise).")] = None,
 ) -> None:
     if page:
         return page_benchmark(export, pendigits, writers, uji, unipen)
     if not (model / CLASSIFIER_MODEL).is_file() or not (model / RUN_FILE).is_file():
         fail(f"--model {model}: no {CLASSIFIER_MODEL} and {RUN_FILE} (a training run?)")
-    run = json.loads((model / RUN_FILE).read_text())
+    try:
+        run = read_record(model)
+    except RecordError as error:
+        fail(str(error))
     if run.get("preprocessing") != MNIST_RECIPE.to_json():  # as the trainer renders ndjson
         fail(f"--model {model}: not a digits model of the page's 28x28 recipe")
     characters, chosen = read_pendigits(pendigits, writers)
@@ -116,11 +121,15 @@ PAGE_PER_DIGIT = (1, 2, 5)
 UJI_PER_DIGIT = (1,)
 
 
-def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path, unipen: Path) -> None:
+def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None,
+                   unipen: Path | None) -> None:
     import platform
 
     from benchmarks.teach_page import page_report, summed, teach_on_page
 
+    for flag, folder in (("--uji", uji), ("--unipen", unipen)):
+        if folder is not None and not folder.is_dir():
+            fail(f"{flag} {folder}: no such folder")
     try:
         metadata = read_export(export)
     except ExportError as error:
@@ -133,8 +142,8 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path, unipe
     try:
         uji_writers = {path.name.removeprefix("UJIpenchars-"): [
             c for c in read_unipen(path) if c.label.isdigit()]
-            for path in (unipen_files(uji) if uji.is_dir() else [])}
-        held_out_writers = unipen_writers(unipen)
+            for path in (unipen_files(uji) if uji else [])}
+        held_out_writers = unipen_writers(unipen) if unipen else {}
     except DataError as error:
         fail(str(error))
     machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
@@ -179,9 +188,7 @@ def by_writer(characters: list[Character]) -> dict[str | None, list[Character]]:
 
 def unipen_writers(root: Path) -> dict[str, list[Character]]:
     """The digits of each writer of UNIPEN's held-out sources who drew every digit more often than
-    the page benchmark teaches it; none when there is no `root` (as UJI's)."""
-    if not root.exists():
-        return {}
+    the page benchmark teaches it."""
     if not is_unipen_root(root):
         fail(f"--unipen {root}: not a UNIPEN folder (data/ and include/)")
     digits = [character for path, source in segment_files(root, None)

@@ -893,3 +893,94 @@ def test_evaluating_a_damaged_run_is_one_line_and_changes_nothing(case, trained_
     assert code == 2 and "Traceback" not in stderr, stderr
     assert stderr.strip().splitlines()[-1].startswith(f"error: {named}: "), stderr
     assert snapshot(tmp_path) == before
+
+
+# Every benchmark's command line (issue 41): a bad flag is one line naming it, exit status 2,
+# before anything is measured. In this process (each module's command as `python -m` runs it),
+# but for held_out, whose error line once followed TensorFlow's start-up log: in its own.
+def damaged_run(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / RUN_FILE).write_text('{"labels": ')
+    (folder / CLASSIFIER_MODEL).write_bytes(b"model")
+    return folder
+
+
+BenchmarkCase = tuple[str, Callable[[Path], list], str]
+BENCHMARK_FLAGS: list[BenchmarkCase] = [
+    ("augmentation", lambda t: ["--images", "0"], "Invalid value for '--images'"),
+    ("augmentation", lambda t: ["--backend", "theano"], "--backend theano: not one of tensorflow"),
+    ("first_visit", lambda t: ["--model", t / "none"], "TMP/none: no model.json"),
+    ("first_visit", lambda t: ["--runs", "0"], "Invalid value for '--runs'"),
+    ("held_out", lambda t: [damaged_run(t / "m")], "TMP/m/run.json: not a readable run"),
+    ("held_out", lambda t: ["--json", t / "no" / "x.json", t], "--json: TMP/no: not a folder"),
+    ("kanji_model", lambda t: ["--backends", "webgpu"], "--backends: unknown webgpu"),
+    ("kanji_model", lambda t: ["--images", "0"], "Invalid value for '--images'"),
+    ("kanji_model", lambda t: ["--out", _text(t / "f", "x")], "--out TMP/f: a file"),
+    ("model_speed", lambda t: [t], "TMP: no model.json and metadata.json"),
+    ("model_speed", lambda t: ["--backend", "webgpu", t], "--backend webgpu: not one of wasm"),
+    ("pen_digits", lambda t: ["--sizes", "abc"], "--sizes: 'abc' is not comma-separated numbers"),
+    ("pen_digits", lambda t: ["--sizes", "0.5,0"], "--sizes: '0.5,0': each is a share of the pad"),
+    ("pen_digits", lambda t: ["--limit", "0"], "--limit: 0 digits; at least 1"),
+    ("pen_digits", lambda t: ["--json", t / "no" / "x.json"], "--json: TMP/no: not a folder"),
+    ("predict_speed", lambda t: ["--ratios", "abc"], "--ratios: 'abc' is not comma-separated"),
+    ("predict_speed", lambda t: ["--ratios", "0"], "--ratios: '0': each is a devicePixelRatio"),
+    ("predict_speed", lambda t: ["--ratios", "nan"], "--ratios: 'nan': each is a devicePixelRatio"),
+    ("predict_speed", lambda t: ["--model", t], "--model TMP: no model.json"),
+    ("split_writers", lambda t: [t / "none.tra"], "TMP/none.tra: No such file"),
+    ("teach_writers", lambda t: ["--model", damaged_run(t / "m")],
+     "TMP/m/run.json: not a readable run record"),
+    ("teach_writers", lambda t: ["--per-digit", "0"], "Invalid value for '--per-digit'"),
+    ("teach_writers", lambda t: ["--page", "--uji", t / "none"], "--uji TMP/none: no such"),
+    ("teach_writers", lambda t: ["--page", "--unipen", t / "none"],
+     "--unipen TMP/none: no such folder"),
+]
+
+
+def run_benchmark(module: str, args: list[str]) -> int:
+    """`python -m benchmarks.MODULE ARGS` in this process: the exit code."""
+    import importlib
+
+    from runfolder.commandline import run
+
+    benchmark = importlib.import_module(f"benchmarks.{module}")
+    argv = sys.argv
+    sys.argv = [module, *args]
+    try:
+        run(getattr(benchmark, "app", None) or benchmark.main)
+    except SystemExit as stop:
+        return stop.code
+    finally:
+        sys.argv = argv
+    raise AssertionError("run() returned without exiting")
+
+
+@pytest.mark.parametrize("module, prepare, message", BENCHMARK_FLAGS,
+                         ids=[f"{case[0]} {case[2][:40]}" for case in BENCHMARK_FLAGS])
+def test_a_bad_benchmark_flag_is_one_line_and_changes_nothing(tmp_path, capsys, module, prepare,
+                                                              message):
+    args = [str(arg) for arg in prepare(tmp_path)]
+    message = message.replace("TMP", str(tmp_path))
+    before = snapshot(tmp_path)
+    code = run_benchmark(module, args)
+    stderr = capsys.readouterr().err
+    assert code == 2, stderr
+    (line,) = stderr.strip().splitlines()
+    assert line.startswith("error: ") and message in line, stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_every_benchmark_command_has_bad_flag_rows():
+    commands = {path.stem for path in (ROOT / "benchmarks").glob("*.py")
+                if '__name__ == "__main__"' in path.read_text()}
+    assert commands == {module for module, _, _ in BENCHMARK_FLAGS}
+
+
+def test_held_outs_error_line_is_alone_in_its_own_process(tmp_path):
+    """It was the last of 14, after TensorFlow's start-up log (the benchmark loaded TensorFlow
+    before it looked at its arguments)."""
+    from tests.helpers import run_cli
+
+    result = run_cli("benchmarks.held_out", tmp_path / "none", check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'none'}: no such folder (give a training run's --out)"]

@@ -74,6 +74,9 @@ def test_bad_input_to_the_page_benchmark_is_one_line(exported_dir, tmp_path):
          f"--writers: 31 not among the writers of {pendigits}"),
         (["--pendigits", pendigits, "--unipen", tmp_path],
          f"--unipen {tmp_path}: not a UNIPEN folder"),
+        (["--uji", tmp_path / "nonexistent"], f"--uji {tmp_path / 'nonexistent'}: no such folder"),
+        (["--unipen", tmp_path / "nonexistent"],
+         f"--unipen {tmp_path / 'nonexistent'}: no such folder"),
     ]:
         result = CliRunner().invoke(app, [str(arg) for arg in [
             "--page", "--export", exported_dir, "--pendigits", pendigits, *args]])
@@ -90,7 +93,7 @@ def test_the_page_learns_a_writer_from_k_drawings_of_each_digit(exported_dir, tm
     (uji / "UJIpenchars-w01").symlink_to(SHARED_DATA / "ujipenchars" / "UJIpenchars-w01")
     pendigits = SHARED_DATA / "pendigits" / "pendigits-orig.tra"
     args = ["--page", "--export", str(exported_dir), "--pendigits", str(pendigits),
-            "--writers", "21", "--uji", str(uji), "--unipen", str(tmp_path / "no-unipen")]
+            "--writers", "21", "--uji", str(uji)]  # no --unipen: its writers not taught
     # In a thread of its own: Playwright's sync API runs one instance a thread, and the session's
     # Chromium (conftest.py) may hold this one's.
     with ThreadPoolExecutor(1) as thread:
