@@ -35,6 +35,7 @@ import typer
 from benchmarks.split_writers import fail
 from export import ExportError
 from export.inputs import read_export
+from runfolder.classifier import ClassifierError, require_whole_archive
 from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
@@ -70,8 +71,9 @@ def main(
     if not (model / CLASSIFIER_MODEL).is_file() or not (model / RUN_FILE).is_file():
         fail(f"--model {model}: no {CLASSIFIER_MODEL} and {RUN_FILE} (a training run?)")
     try:
+        require_whole_archive(model / CLASSIFIER_MODEL)  # before TensorFlow, as the export does
         run = read_record(model)
-    except RecordError as error:
+    except (RecordError, ClassifierError) as error:
         fail(str(error))
     if run.get("preprocessing") != MNIST_RECIPE.to_json():  # as the trainer renders ndjson
         fail(f"--model {model}: not a digits model of the page's 28x28 recipe")

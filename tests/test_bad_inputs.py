@@ -901,7 +901,16 @@ def test_evaluating_a_damaged_run_is_one_line_and_changes_nothing(case, trained_
 def damaged_run(folder: Path) -> Path:
     folder.mkdir()
     (folder / RUN_FILE).write_text('{"labels": ')
-    (folder / CLASSIFIER_MODEL).write_bytes(b"model")
+    with zipfile.ZipFile(folder / CLASSIFIER_MODEL, "w") as archive:
+        archive.writestr("config.json", "{}")
+    return folder
+
+
+def cut_classifier(folder: Path) -> Path:
+    """A run whose classifier.keras is cut short."""
+    folder.mkdir()
+    (folder / RUN_FILE).write_text("{}")
+    (folder / CLASSIFIER_MODEL).write_bytes(b"PK\x03\x04 cut short")
     return folder
 
 
@@ -929,6 +938,8 @@ BENCHMARK_FLAGS: list[BenchmarkCase] = [
     ("split_writers", lambda t: [t / "none.tra"], "TMP/none.tra: No such file"),
     ("teach_writers", lambda t: ["--model", damaged_run(t / "m")],
      "TMP/m/run.json: not a readable run record"),
+    ("teach_writers", lambda t: ["--model", cut_classifier(t / "m")],
+     "TMP/m/classifier.keras: not a Keras model (not a whole zip archive"),
     ("teach_writers", lambda t: ["--per-digit", "0"], "Invalid value for '--per-digit'"),
     ("teach_writers", lambda t: ["--page", "--uji", t / "none"], "--uji TMP/none: no such"),
     ("teach_writers", lambda t: ["--page", "--unipen", t / "none"],
