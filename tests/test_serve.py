@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from export.serve import PageServer, make_server
+from export.serve import MAX_CONNECTIONS, PageServer, make_server
 from tests.helpers import run_export, self_signed_certificate
 
 
@@ -175,13 +175,15 @@ def test_under_load_the_page_is_served_within_a_second(site):
     """200 clients at once and 1,000 connections that sent half a request, on loopback."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
-    with running(make_server(site, "127.0.0.1", 0, log=lambda _: None)) as address:
-        served = asyncio.run(load(address))
+    server = make_server(site, "127.0.0.1", 0, log=lambda _: None)
+    with running(server) as address:
+        served = asyncio.run(load(server, address))
     resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     assert served["clients"] == 200 and served["seconds"] < 1, served
+    assert served["held"] <= MAX_CONNECTIONS, served  # the idle ones beyond it closed
 
 
-async def load(address: tuple[str, int]) -> dict[str, float]:
+async def load(server: PageServer, address: tuple[str, int]) -> dict[str, float]:
     async def fetch() -> bool:
         reader, writer = await asyncio.open_connection(*address)
         writer.write(get("/"))
@@ -193,10 +195,12 @@ async def load(address: tuple[str, int]) -> dict[str, float]:
     for _ in range(1000):
         idle.append((await asyncio.open_connection(*address))[1])
         idle[-1].write(b"GET / HTTP/1.1\r\nHost: x\r\n")
+    await asyncio.sleep(0.1)
+    held = len(server.idle_since)
     clients = await asyncio.wait_for(asyncio.gather(*(fetch() for _ in range(200))), 30)
     start = time.monotonic()
     assert await asyncio.wait_for(fetch(), 5)
     seconds = time.monotonic() - start
     for writer in idle:
         writer.close()
-    return {"clients": sum(clients), "seconds": seconds}
+    return {"clients": sum(clients), "seconds": seconds, "held": held}
