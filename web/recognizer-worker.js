@@ -115,18 +115,43 @@ function unitRows(matrix) {
 // Fits the personal head on a person's drawings and their variations (model inputs, `batch`: the
 // first `drawings` are the drawings) and what each is (`targets`: indices into `labels`, the
 // model's followed by the person's own), and reads with it from now on. Returns what it learnt,
-// to be kept for the next visit.
-function fit({ batch, shape, targets, labels, drawings }) {
+// to be kept for the next visit. The features are computed FIT_CHUNK inputs at a time, with a
+// break between chunks for the page's answers: a whole batch of thousands at once overran the
+// wasm backend's memory.
+async function fit({ batch, shape, targets, labels, drawings }) {
   if (!outputs || !base) throw new Error('this model has no features output to learn from: export it again');
   const started = performance.now();
-  const [features, drawn] = read(batch, shape, (input) => {
+  const [features, pooled] = await readInChunks(batch, shape, (input) => {
     const [features, pooled] = execute(input, ['features', 'pooled']);
-    return [features, unitRows(tf.slice(pooled, 0, drawings))];
+    return [features, unitRows(pooled)];
   });
+  const drawn = pooled.slice(0, drawings * pooledSize);
   const { rows, bias } = fitHead(base, features, targets, labels.length);
   const drawnLabels = Int32Array.from(targets.slice(0, drawings));
   useHead({ fitted: { labels, rows, bias, drawn, drawnLabels } });
   return { rows, bias, drawn, drawnLabels, ms: performance.now() - started };
+}
+
+const FIT_CHUNK = 256;
+
+// read() on a batch FIT_CHUNK inputs at a time, each output's chunks joined.
+async function readInChunks(batch, [count, ...inputShape], compute) {
+  const inputSize = inputShape.reduce((product, side) => product * side, 1);
+  const parts = [];
+  for (let start = 0; start < count; start += FIT_CHUNK) {
+    const end = Math.min(count, start + FIT_CHUNK);
+    parts.push(read(batch.subarray(start * inputSize, end * inputSize), [end - start, ...inputShape], compute));
+    await new Promise((resolve) => { setTimeout(resolve, 0); }); // a classify waiting goes first
+  }
+  return parts[0].map((_, output) => {
+    const joined = new Float32Array(parts.reduce((sum, values) => sum + values[output].length, 0));
+    let offset = 0;
+    for (const values of parts) {
+      joined.set(values[output], offset);
+      offset += values[output].length;
+    }
+    return joined;
+  });
 }
 
 // A head fitted before ({ labels, rows, bias, drawn, drawnLabels }, checked by the page against
