@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from export.browser import serve, site_with_model
-from tests.helpers import SERVICE_WORKER_IN_CONTROL, draw, labels_read, real_digits
+from tests.helpers import DIGITS, SERVICE_WORKER_IN_CONTROL, draw, labels_read, real_digits
 from tests.test_offline import misbehaving_server
 
 PLUS = [[(0.2, 0.5), (0.8, 0.5)], [(0.5, 0.2), (0.5, 0.8)]]
@@ -167,11 +167,29 @@ def test_a_new_model_refits_and_a_damaged_item_is_set_aside_alone(browser, expor
     context.close()
 
 
-def test_a_symbol_of_ones_own_from_five_drawings_and_one_tap_corrections(page, tmp_path):
+def answers(page: Page) -> list[list[dict]]:
+    return [read(page, strokes) for strokes in DIGITS.values()]
+
+
+def correct(page: Page, strokes, label: str) -> None:
+    """The person says the answer to `strokes` is wrong: it is `label` (one tap, two when sure)."""
+    draw(page, strokes)
+    page.evaluate("window.recognizer.predict()")
+    if page.locator("#wrong").is_visible():
+        page.click("#wrong")
+    page.click(f"#correct-labels button[data-label='{label}']")
+    expect(page.locator("#personal-note")).to_contain_text(f"Saved as {label}")
+
+
+def test_a_symbol_corrections_undo_remove_and_forget_on_the_page(page, tmp_path):
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.click("#teach summary")
-    for count in range(1, 6):
+    draw(page, PLUS)
+    page.fill("#teach-new", "+")  # typed once: the picker then shows it for the next four
+    page.click("#teach-save")
+    expect(page.locator("#teach-label")).to_have_value("+")
+    for count in range(2, 6):
         draw(page, PLUS)
-        page.fill("#teach-new", "+")
         page.click("#teach-save")
         if count < 5:
             more = 5 - count
@@ -183,17 +201,43 @@ def test_a_symbol_of_ones_own_from_five_drawings_and_one_tap_corrections(page, t
     assert read(page, PLUS)[0]["label"] == "+"
     expect(page.locator("#results li").first).to_have_attribute("data-label", "+")
     expect(page.locator("#teach-count")).to_contain_text("+ ×5")
+    expect(page.locator("#taught-list li[data-label='+'] button.thumbnail")).to_have_count(5)
+    # On a phone the answer stays in view while the teach panel is open and in use.
+    page.locator("#teach-forget").scroll_into_view_if_needed()
+    assert page.locator("#results li").first.evaluate(
+        "(item) => { const box = item.getBoundingClientRect();"
+        " return box.top >= 0 && box.bottom <= innerHeight; }")
 
-    # The model reads a plain stroke as some digit; one tap says it is a 7, and it is a 7.
+    # A sure answer offers "Wrong?", which opens the row of labels, spaced for a finger.
+    read(page, DIGITS["1"])
+    if page.locator("#wrong").is_visible():
+        expect(page.locator("#correct")).to_be_hidden()
+        page.click("#wrong")
+    expect(page.locator("#correct")).to_be_visible()
+    boxes = [page.locator(f"#correct-labels button[data-label='{label}']").bounding_box()
+             for label in ("0", "1")]
+    assert all(box["width"] >= 44 and box["height"] >= 44 for box in boxes)
+    assert boxes[1]["x"] - (boxes[0]["x"] + boxes[0]["width"]) >= 8
+
+    # The model reads a plain stroke as some digit; corrections say it is a 7, and it is a 7.
     stroke = [[(0.3, 0.3), (0.7, 0.35), (0.6, 0.8)]]
-    first = read(page, stroke)[0]["label"]
-    wanted = "7" if first != "7" else "1"
+    wanted = "7" if read(page, stroke)[0]["label"] != "7" else "1"
     for _ in range(3):
-        draw(page, stroke)
-        page.evaluate("window.recognizer.predict()")
-        page.click(f"#correct-labels button[data-label='{wanted}']")
-        expect(page.locator("#personal-note")).to_contain_text(f"Saved as {wanted}")
+        correct(page, stroke, wanted)
     assert read(page, stroke)[0]["label"] == wanted
+
+    # A mistaken tap, then Undo: every answer exactly as before the tap.
+    before = answers(page)
+    correct(page, DIGITS["4"], "9")
+    assert answers(page) != before
+    page.click("#teach-undo")
+    expect(page.locator("#personal-note")).to_have_text("Taken back: a drawing of 9.")
+    assert answers(page) == before
+    # One more drawing, removed by its thumbnail: its effect goes with it.
+    correct(page, DIGITS["4"], "9")
+    page.locator("#taught-list li[data-label='9'] button.thumbnail").click()
+    expect(page.locator("#taught-list li[data-label='9']")).to_have_count(0)
+    assert answers(page) == before
 
     with page.expect_download() as download:
         page.click("#teach-download")
@@ -201,3 +245,13 @@ def test_a_symbol_of_ones_own_from_five_drawings_and_one_tap_corrections(page, t
     download.value.save_as(saved)
     words = [json.loads(line)["word"] for line in saved.read_text().splitlines()]
     assert words == ["+"] * 5 + [wanted] * 3
+
+    # "Forget my handwriting" asks first: no keeps everything, yes forgets it.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#teach-forget")
+    assert len(page.evaluate("window.recognizer.taught()")) == 8
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#teach-forget")
+    expect(page.locator("#personal-note")).to_have_text(
+        "Forgotten: the model reads on its own again.")
+    assert page.evaluate("window.recognizer.taught()") == []

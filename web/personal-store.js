@@ -292,9 +292,9 @@ function drawnProblem({ labels, drawn, drawnLabels }, pooledSize) {
 }
 
 /**
- * The drawings a head is fitted on: at most `most`, as many of each label as the others (the
- * newest of each), so that thousands of drawings fit in bounded time and memory and every label
- * taught keeps its place. In id order.
+ * The drawings a head is fitted on: at most `most` (or one of each label, when there are more
+ * labels), as many of each label as the others (the newest of each), so that thousands of
+ * drawings fit in bounded time and memory and every label taught keeps its place. In id order.
  * @param {Drawing[]} drawings by id
  * @param {number} most
  * @returns {Drawing[]}
@@ -307,10 +307,11 @@ export function fitSubset(drawings, most) {
     list.push(drawings[i]);
     byLabel.set(drawings[i].label, list);
   }
+  const limit = Math.max(most, byLabel.size);
   const chosen = [];
-  for (let round = 0; chosen.length < most; round++) {
+  for (let round = 0; chosen.length < limit; round++) {
     for (const list of byLabel.values()) {
-      if (round < list.length && chosen.length < most) chosen.push(list[round]);
+      if (round < list.length && chosen.length < limit) chosen.push(list[round]);
     }
   }
   return chosen.sort((a, b) => a.id - b.id);

@@ -23,8 +23,11 @@ import { VARIATIONS, variationsOf } from './variations.js';
 // A label the model lacks is read once it has this many drawings (fewer would make a guess of it).
 export const NEW_LABEL_DRAWINGS = 5;
 // A head is fitted on at most this many drawings, as many of each label as the others (the
-// newest): thousands taught fit in bounded time and memory (BENCHMARKS.md, "What was taught").
-export const FIT_DRAWINGS = 500;
+// newest; one of each label when there are more labels), and their variations while they make at
+// most FIT_INPUTS inputs in all (past that, the drawings alone): thousands taught fit in bounded
+// time and memory (BENCHMARKS.md, "Thousands of drawings taught").
+export const FIT_DRAWINGS = 200;
+const FIT_INPUTS = 1800;
 const RENDER_CHUNK = 50; // drawings rendered between two breaks for the page's own work
 
 // The types of the API (docs/recognizer.md), checked by `tsc` in `make check`.
@@ -408,18 +411,20 @@ export class Recognizer {
       await writeHead(this.#key, null).catch(storageWarning);
       return null;
     }
-    // The drawings first, then their variations
+    // The drawings first, then their variations, while there are few enough
+    const variations = usable.length * (1 + VARIATIONS) <= FIT_INPUTS ? VARIATIONS : 0;
     const inputs = [];
     for (const drawing of usable) {
-      inputs.push(this.#inputsOf(drawing));
+      inputs.push(this.#inputsOf(drawing).slice(0, 1 + variations));
       if (inputs.length % RENDER_CHUNK === 0) await nextTask(); // drawing on the page stays smooth
     }
-    const ordered = [...inputs.map(([drawing]) => drawing), ...inputs.flatMap(([, ...variations]) => variations)];
+    const ordered = [...inputs.map(([drawing]) => drawing), ...inputs.flatMap(([, ...varied]) => varied)];
     const batch = stacked(ordered);
     const drawingTargets = usable.map(({ label }) => labels.indexOf(label));
     const { rows, bias, drawn, drawnLabels, ms } = await this.#request('fit', {
       batch, shape: [ordered.length, ...this.inputShape], labels, drawings: usable.length,
-      targets: [...drawingTargets, ...drawingTargets.flatMap((target) => Array(VARIATIONS).fill(target))],
+      ids: usable.map(({ id }) => id), variations,
+      targets: [...drawingTargets, ...drawingTargets.flatMap((target) => Array(variations).fill(target))],
     }, [batch.buffer]);
     this.labels = labels;
     const head = { modelHash: this.metadata.model_hash, labels, rows, bias, drawn, drawnLabels, fittedOn };

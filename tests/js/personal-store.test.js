@@ -89,4 +89,8 @@ test('thousands of drawings are fitted on a bounded subset: as many of each labe
   assert.equal(chosen.length, 500);
   assert.equal(new Set(chosen.map(({ label }) => label)).size, labels.size);
   assert.equal(fitSubset(drawings.slice(0, 20), 500).length, 20);
+  // More labels than drawings allowed: one of each, the newest.
+  const one = fitSubset(many, 100);
+  assert.equal(one.length, 300);
+  assert.equal(new Set(one.map(({ label }) => label)).size, 300);
 });
