@@ -23,10 +23,8 @@ from typing import Annotated
 import typer
 
 from benchmarks.split_writers import fail
-from benchmarks.teach_writers import cpu_name
-from export import ExportError
+from benchmarks.teach_writers import cpu_name, teachable_export
 from export.browser import chromium, serve, site_with_model
-from export.inputs import read_export
 from runfolder.commandline import run
 
 WIDE = (2000, 300)  # drawings, labels of the person's own: the other row
@@ -113,12 +111,7 @@ def main(
     counts: Annotated[str, typer.Option(help="Drawings kept, comma-separated.")]
     = "0,500,2000,10000",
 ) -> None:
-    try:
-        metadata = read_export(export)
-    except ExportError as error:
-        fail(str(error))
-    if "outputs" not in metadata:
-        fail(f"--export {export}: exported without feature outputs: export it again")
+    metadata = teachable_export(export)
     try:
         numbers = [int(count) for count in counts.split(",")]
     except ValueError:

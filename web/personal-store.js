@@ -40,8 +40,8 @@ function open() {
       const drawings = database.createObjectStore(DRAWINGS, { keyPath: 'id', autoIncrement: true });
       drawings.createIndex(BY_MODEL, 'model');
       database.createObjectStore(HEADS);
-      const setAside = database.createObjectStore(SET_ASIDE, { autoIncrement: true });
-      if (oldVersion === 1) migrate(request.transaction, drawings, setAside);
+      database.createObjectStore(SET_ASIDE, { autoIncrement: true });
+      if (oldVersion === 1) migrate(request.transaction, drawings);
     };
     request.onsuccess = () => {
       const database = request.result;
@@ -53,9 +53,9 @@ function open() {
   });
 }
 
-// Version 1's entries, each split into its drawings (the head is fitted again): what cannot be
-// a drawing is set aside.
-function migrate(transaction, drawings, setAside) {
+// Version 1's entries, each split into its drawings, damaged ones too: they are set aside, and
+// named, as the page first reads them (readTaught). The head is fitted again.
+function migrate(transaction, drawings) {
   const previous = transaction.objectStore(PREVIOUS_FORMAT);
   previous.openCursor().onsuccess = ({ target }) => {
     const cursor = /** @type {IDBRequest<IDBCursorWithValue>} */ (target).result;
@@ -63,32 +63,21 @@ function migrate(transaction, drawings, setAside) {
       transaction.db.deleteObjectStore(PREVIOUS_FORMAT);
       return;
     }
-    const model = String(cursor.key);
-    const { records, damaged } = splitPreviousEntry(cursor.value);
-    for (const { label, strokes } of records) drawings.add({ model, label, strokes });
-    for (const item of damaged) setAside.add({ model, ...item });
+    for (const record of previousRecords(cursor.value)) drawings.add({ model: String(cursor.key), ...record });
     cursor.continue();
   };
 }
 
 /**
- * The previous page's entry ({ examples: [{ label, strokes }], head }) as drawings to add, and
- * what of it is damaged.
+ * The previous page's entry ({ examples: [{ label, strokes }], head }) as drawing records; an
+ * entry without a list of drawings, as one record that holds it (and is no drawing).
  * @param {unknown} entry
- * @returns {{ records: { label: string, strokes: Strokes }[], damaged: Damaged[] }}
+ * @returns {{ label?: unknown, strokes?: unknown, entry?: unknown }[]}
  */
-export function splitPreviousEntry(entry) {
+export function previousRecords(entry) {
   const examples = /** @type {any} */ (entry)?.examples;
-  if (!Array.isArray(examples)) return { records: [], damaged: [{ kind: 'entry', problem: 'no list of drawings', item: entry }] };
-  const records = [];
-  /** @type {Damaged[]} */
-  const damaged = [];
-  examples.forEach((example, i) => {
-    const problem = drawingProblem(example);
-    if (problem) damaged.push({ kind: 'drawing', problem: `drawing ${i + 1}: ${problem}`, item: example });
-    else records.push({ label: example.label, strokes: example.strokes });
-  });
-  return { records, damaged };
+  if (!Array.isArray(examples)) return [{ entry }];
+  return examples.map((example) => ({ label: example?.label, strokes: example?.strokes }));
 }
 
 /**

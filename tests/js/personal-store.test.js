@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { checkHead, fitSubset, sortDrawings, splitPreviousEntry } from '../../web/personal-store.js';
+import { checkHead, fitSubset, previousRecords, sortDrawings } from '../../web/personal-store.js';
 
 const MODEL = { modelHash: 'a'.repeat(64), featureSize: 3, pooledSize: 4 };
 const IDS = [3, 5];
@@ -58,16 +58,16 @@ test('one damaged drawing is set aside alone: the good ones are kept, in the ord
   assert.deepEqual(damaged, bad.map(([item, problem]) => ({ kind: 'drawing', problem, item })));
 });
 
-test("the previous page's entry becomes its drawings; a damaged one is set aside alone", () => {
+test("the previous page's entry becomes its drawings' records, to be checked one by one", () => {
   const seven = { label: '7', strokes: STROKES };
   const nan = { label: '7', strokes: [[[0, NaN]]] };
-  assert.deepEqual(splitPreviousEntry({ examples: [seven, nan, seven], head: { modelHash: 7 } }), {
-    records: [seven, seven],
-    damaged: [{ kind: 'drawing', problem: 'drawing 2: a point is not a number', item: nan }],
-  });
-  assert.deepEqual(splitPreviousEntry('text'), {
-    records: [], damaged: [{ kind: 'entry', problem: 'no list of drawings', item: 'text' }],
-  });
+  const records = previousRecords({ examples: [seven, nan, null], head: { modelHash: 7 } });
+  assert.deepEqual(records, [seven, nan, { label: undefined, strokes: undefined }]);
+  const { drawings, damaged } = sortDrawings(records.map((record, i) => ({ id: i + 1, ...record })));
+  assert.deepEqual(drawings, [{ id: 1, ...seven }]);
+  assert.deepEqual(damaged.map(({ problem }) => problem), ['a point is not a number', 'no label']);
+  assert.deepEqual(previousRecords('text'), [{ entry: 'text' }]);
+  assert.deepEqual(sortDrawings([{ id: 1, entry: 'text' }]).damaged[0].problem, 'no label');
 });
 
 test('thousands of drawings are fitted on a bounded subset: as many of each label, the newest', () => {
