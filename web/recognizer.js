@@ -221,11 +221,11 @@ export class Recognizer {
       const refused = this.#teachRefusal(strokes, label);
       if (refused) throw refused;
       const copy = strokes.map((stroke) => stroke.map(([x, y]) => /** @type {Point} */ ([x, y])));
+      await this.#readOtherTabs();
       const id = await addDrawing(this.#key, label, copy).catch((error) => {
         storageWarning(error);
         return --this.#unkeptIds; // kept for this visit alone
       });
-      await this.#readOtherTabs();
       this.#drawings.push({ id, label, strokes: copy });
       this.#taughtHere.push(id);
       const fitMs = await this.#fit();

@@ -13,6 +13,7 @@ import {
 const $ = (id) => document.getElementById(id);
 const MOST_CORRECTION_LABELS = 40; // more labels than this make a row of buttons no one reads
 const THUMBNAILS_PER_LABEL = 12; // the newest of each label are shown; the rest counted
+const MOST_THUMBNAILS = 240; // in all: with many labels, fewer of each (one at least)
 const THUMBNAIL_PX = 44;
 const SET_ASIDE_FILE = 'set-aside.json';
 
@@ -158,13 +159,14 @@ function showTaught() {
   for (const drawing of recognizer.taught().reverse()) {
     byLabel.set(drawing.label, [...(byLabel.get(drawing.label) ?? []), drawing]);
   }
+  const perLabel = Math.max(1, Math.min(THUMBNAILS_PER_LABEL, Math.floor(MOST_THUMBNAILS / byLabel.size)));
   $('taught-list').replaceChildren(...[...byLabel].map(([label, drawings]) => {
     const group = document.createElement('li');
     group.dataset.label = label;
     const name = document.createElement('span');
     name.className = 'taught-label';
     name.textContent = label;
-    const shown = drawings.slice(0, THUMBNAILS_PER_LABEL).map((drawing) => {
+    const shown = drawings.slice(0, perLabel).map((drawing) => {
       const button = document.createElement('button');
       button.type = 'button';
       button.className = 'thumbnail';
