@@ -182,7 +182,7 @@ def correct(page: Page, strokes, label: str) -> None:
 
 
 def test_a_symbol_corrections_undo_remove_and_forget_on_the_page(page, tmp_path):
-    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.set_viewport_size({"width": 360, "height": 560})  # a small phone
     page.click("#teach summary")
     draw(page, PLUS)
     page.fill("#teach-new", "+")  # typed once: the picker then shows it for the next four
@@ -203,7 +203,7 @@ def test_a_symbol_corrections_undo_remove_and_forget_on_the_page(page, tmp_path)
     expect(page.locator("#teach-count")).to_contain_text("+ ×5")
     expect(page.locator("#taught-list li[data-label='+'] button.thumbnail")).to_have_count(5)
     # On a phone the answer stays in view while the teach panel is open and in use.
-    page.locator("#teach-forget").scroll_into_view_if_needed()
+    page.evaluate("document.getElementById('teach-save').scrollIntoView({ block: 'start' })")
     assert page.locator("#results li").first.evaluate(
         "(item) => { const box = item.getBoundingClientRect();"
         " return box.top >= 0 && box.bottom <= innerHeight; }")
