@@ -4,12 +4,13 @@
 //   const recognizer = await Recognizer.load('model/');
 //   const { ranked, refused, adapted, ms } = await recognizer.predict(strokes); // ranked[0].label
 //   await recognizer.teach(strokes, '7'); // the person's own 7: read better from now on
+//   await recognizer.undo(); // taken back; taught(), remove(id) list and forget one
 //   await recognizer.forget(); // the model's own answers again
 //
 // The model runs in a Web Worker (recognizer-worker.js), so a page stays responsive while it
 // recognises; preprocessing (web/strokes.js, web/preprocess.js) is pure arithmetic on this thread.
-// What a person teaches is kept in IndexedDB (web/personal-store.js), per model folder: a page
-// that never teaches reads the model's own answers, as before.
+// What a person teaches is kept in IndexedDB (web/personal-store.js), per model folder, and read
+// back after the model has loaded: a page that never teaches reads the model's own answers.
 import { refusal, splitCharacters } from './characters.js';
 import { checkMetadata } from './metadata.js';
 import {
@@ -46,9 +47,10 @@ const RENDER_CHUNK = 50; // drawings rendered between two breaks for the page's 
  * @typedef {{ ranked: Ranked[], refused: Refusal | null, adapted: boolean, ms: Timings }} Answer
  */
 /**
- * What teach() did: the drawing's `id` (for remove()), `drawings` taught in all, the `labels` read now (the model's, then the
- * person's own), how many more drawings the taught label needs before it is read (`waiting`, 0:
- * read), and how long fitting the head took in the worker (`fitMs`, null: no fit).
+ * What teach() did: the drawing's `id` (for remove()), `drawings` taught in all, the `labels`
+ * read now (the model's, then the person's own), how many more drawings the taught label needs
+ * before it is read (`waiting`, 0: read), and how long fitting the head took in the worker
+ * (`fitMs`, null: no fit).
  * @typedef {{ id: number, drawings: number, labels: string[], waiting: number,
  *   fitMs: number | null }} Taught
  */
@@ -105,7 +107,7 @@ export class Recognizer {
   #channel = null;
   #changedElsewhere = false;
   #unkeptIds = 0; // ids of drawings the store refused (a private window): -1, -2, ...
-  /** @type {Promise<unknown>} teach() and forget(), one after the other */
+  /** @type {Promise<unknown>} reading back, teach(), remove(), undo(), forget(): one at a time */
   #queue = Promise.resolve();
   /** @type {string[]} the labels read now: the model's, then those of the person's own */
   labels;

@@ -198,11 +198,11 @@ function thumbnail(drawn) {
   const context = canvas.getContext('2d');
   context.lineWidth = 2;
   context.lineCap = context.lineJoin = 'round';
+  const at = ([x, y]) => [margin + (x - left) * scale, margin + (y - top) * scale];
   for (const stroke of drawn) {
     context.beginPath();
-    stroke.forEach(([x, y], i) => context[i ? 'lineTo' : 'moveTo'](
-      margin + (x - left) * scale, margin + (y - top) * scale));
-    if (stroke.length === 1) context.lineTo(margin + (stroke[0][0] - left) * scale + 0.5, margin + (stroke[0][1] - top) * scale);
+    context.moveTo(...at(stroke[0]));
+    for (const point of stroke.length > 1 ? stroke.slice(1) : stroke) context.lineTo(...at(point));
     context.stroke();
   }
   return canvas;
