@@ -115,6 +115,7 @@ WEB_MODEL ?= web/model
 bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.pen_digits --model $(WEB_MODEL) --pendigits $(PEN_WRITERS)
 	$(PY) -m benchmarks.first_visit --model $(WEB_MODEL)
+	$(PY) -m benchmarks.page_store --export $(WEB_MODEL)
 	$(PY) -m benchmarks.kanji_model
 	$(PY) -m benchmarks.predict_speed --model $(WEB_MODEL) --large build/kanji-model/none --repeats 200
 	$(PY) -m benchmarks.model_speed $(WEB_MODEL)

@@ -132,12 +132,7 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None
     for flag, folder in (("--uji", uji), ("--unipen", unipen)):
         if folder is not None and not folder.is_dir():
             fail(f"{flag} {folder}: no such folder")
-    try:
-        metadata = read_export(export)
-    except ExportError as error:
-        fail(str(error))
-    if "outputs" not in metadata:
-        fail(f"--export {export}: exported without feature outputs: export it again")
+    teachable_export(export)
     characters, chosen = read_pendigits(pendigits, writers)
     grouped = by_writer(characters)
     pendigits_writers = {writer: grouped[writer] for writer in chosen}
@@ -199,6 +194,17 @@ def unipen_writers(root: Path) -> dict[str, list[Character]]:
     return {writer: characters for writer, characters in sorted(by_writer(digits).items())
             if min(Counter(c.label for c in characters)[digit] for digit in "0123456789")
             > max(PAGE_PER_DIGIT)}
+
+
+def teachable_export(export: Path) -> dict:
+    """--export's metadata, when it is a whole export the page can teach; else one error line."""
+    try:
+        metadata = read_export(export)
+    except ExportError as error:
+        fail(str(error))
+    if "outputs" not in metadata:
+        fail(f"--export {export}: exported without feature outputs: export it again")
+    return metadata
 
 
 def cpu_name() -> str:

@@ -18,7 +18,8 @@ def examples() -> list[str]:
 def test_every_entry_point_has_an_example():
     shown = "\n".join(examples())
     for entry in ("Recognizer.load(", ".predict(", ".readCharacters(", ".recognisePhoto(",
-                  ".preprocess(", ".teach(", ".forget(", ".dispose("):
+                  ".preprocess(", ".teach(", ".taught(", ".remove(", ".undo(", ".personal",
+                  ".forget(", ".dispose("):
         assert entry in shown, f"docs/recognizer.md: no example of {entry}"
 
 

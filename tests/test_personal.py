@@ -13,39 +13,44 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from export.browser import serve, site_with_model
-from tests.helpers import SERVICE_WORKER_IN_CONTROL, draw, labels_read, real_digits
+from tests.helpers import DIGITS, SERVICE_WORKER_IN_CONTROL, draw, labels_read, real_digits
 from tests.test_offline import misbehaving_server
 
 PLUS = [[(0.2, 0.5), (0.8, 0.5)], [(0.5, 0.2), (0.5, 0.8)]]
-# The key what is taught is kept under: the model folder's URL (web/personal-store.js).
-READ_ENTRY = """async (key) => {
-  const database = await new Promise((resolve, reject) => {
-    const request = indexedDB.open('drawrecog-personal', 1);
-    request.onupgradeneeded = () => request.result.createObjectStore('taught');
+# What is taught is kept per model folder's URL (web/personal-store.js): a record a drawing, and
+# the head. These read and damage the store as another page (or a disk fault) would.
+OPEN_STORE = """const database = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('drawrecog-personal', 2);
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
-  const entry = await new Promise((resolve) => {
-    const request = database.transaction('taught').objectStore('taught').get(key);
-    request.onsuccess = () => resolve(request.result);
-  });
+  const request = (r) => new Promise((resolve) => { r.onsuccess = () => resolve(r.result); });"""
+READ_ENTRY = f"""async (key) => {{
+  {OPEN_STORE}
+  const transaction = database.transaction(['drawings', 'heads']);
+  const drawings = await request(transaction.objectStore('drawings').index('model').getAll(key));
+  const head = await request(transaction.objectStore('heads').get(key));
   database.close();
-  return entry && { drawings: entry.examples.length, head: entry.head && {
-    modelHash: entry.head.modelHash, labels: entry.head.labels, rows: entry.head.rows.length } };
-}"""
-DAMAGE_ENTRY = """async (key) => {
-  const database = await new Promise((resolve) => {
-    const request = indexedDB.open('drawrecog-personal', 1);
-    request.onsuccess = () => resolve(request.result);
-  });
-  const store = database.transaction('taught', 'readwrite').objectStore('taught');
-  const entry = await new Promise((resolve) => {
-    store.get(key).onsuccess = (event) => resolve(event.target.result);
-  });
-  entry.head.rows = entry.head.rows.subarray(0, 7); // a head cut short
-  await new Promise((resolve) => { store.put(entry, key).onsuccess = resolve; });
+  return (drawings.length || head) ? {{ drawings: drawings.length, head: head && {{
+    modelHash: head.modelHash, labels: head.labels, rows: head.rows.length }} }} : null;
+}}"""
+DAMAGE_HEAD = f"""async (key) => {{
+  {OPEN_STORE}
+  const store = database.transaction('heads', 'readwrite').objectStore('heads');
+  const head = await request(store.get(key));
+  head.rows = head.rows.subarray(0, 7); // a head cut short
+  await request(store.put(head, key));
   database.close();
-}"""
+}}"""
+DAMAGE_DRAWING = f"""async (key) => {{
+  {OPEN_STORE}
+  const store = database.transaction('drawings', 'readwrite').objectStore('drawings');
+  const [first] = await request(store.index('model').getAll(key));
+  first.strokes[0][0][1] = NaN;
+  await request(store.put(first));
+  database.close();
+  return first.id;
+}}"""
 
 
 def read(page: Page, strokes) -> list[dict]:
@@ -66,7 +71,7 @@ def right(page: Page, digits) -> int:
 def open_page(context, base: str) -> Page:
     page = context.new_page()
     page.goto(base)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.recognizer.personal")
     return page
 
 
@@ -94,7 +99,7 @@ def test_taught_digits_are_read_after_an_offline_reload_and_forgotten_exactly(br
 
         context.set_offline(True)
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.recognizer.personal")
         expect(page.locator("#personal-note")).to_have_text(
             "Reading your handwriting: 40 drawings taught.")
         assert [read(page, strokes) for _, strokes in digits] == taught
@@ -104,12 +109,12 @@ def test_taught_digits_are_read_after_an_offline_reload_and_forgotten_exactly(br
         assert page.evaluate("window.recognizer.adapted") is False
         assert page.evaluate(READ_ENTRY, f"{base}model/") is None
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.recognizer.personal")
         assert read(page, digits[0][1]) == before[0]
     context.close()
 
 
-def test_a_new_model_refits_and_a_damaged_entry_is_dropped(browser, exported_dir, tmp_path):
+def test_a_new_model_refits_and_a_damaged_item_is_set_aside_alone(browser, exported_dir, tmp_path):
     digits = real_digits()[:20]
     model = Path(shutil.copytree(exported_dir, tmp_path / "model"))
     metadata = json.loads((model / "metadata.json").read_text())
@@ -126,29 +131,65 @@ def test_a_new_model_refits_and_a_damaged_entry_is_dropped(browser, exported_dir
         # Another version of the model: the head kept for the old one is fitted again.
         (model / "metadata.json").write_text(json.dumps({**metadata, "model_hash": "f" * 64}))
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.recognizer.personal")
         entry = page.evaluate(READ_ENTRY, key)
         assert entry["head"]["modelHash"] == "f" * 64 and entry["drawings"] == 20
         assert [read(page, strokes) for _, strokes in digits] == taught
         assert page.evaluate("window.recognizer.adapted") is True
 
-        page.evaluate(DAMAGE_ENTRY, key)
+        # A head cut short is set aside alone, and fitted again from the drawings: as before.
+        page.evaluate(DAMAGE_HEAD, key)
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.recognizer.personal")
         expect(page.locator("#personal-note")).to_have_text(re.compile(
-            r"^The handwriting taught in this browser was damaged \(the head's weights do not "
-            r"fit 10 labels of 128 features\) and has been dropped: the model reads on its own\."))
-        assert read(page, digits[0][1])[0]["label"]  # the model still reads
-        assert page.evaluate("window.recognizer.adapted") is False
-        assert page.evaluate(READ_ENTRY, key) is None
+            r"^The head fitted to your drawings was damaged \(the head's weights do not fit 10 "
+            r"labels of 128 features\): set aside, and fitted again\.$"))
+        assert [read(page, strokes) for _, strokes in digits] == taught
+        assert page.evaluate("document.getElementById('teach-set-aside').hidden") is False
+
+        # One drawing with a point that is not a number: set aside alone, named; the other 19
+        # are kept, and read with.
+        damaged = page.evaluate(DAMAGE_DRAWING, key)
+        page.reload()
+        page.evaluate("window.recognizer.personal")
+        expect(page.locator("#personal-note")).to_have_text(re.compile(
+            rf'^1 taught drawing was damaged and set aside \(a drawing of "{digits[0][0]}" '
+            rf"\(#{damaged}\): a point is not a number\); the rest are read\."))
+        assert page.evaluate(READ_ENTRY, key)["drawings"] == 19
+        read(page, digits[1][1])
+        assert page.evaluate("window.recognizer.adapted") is True
+        page.click("#teach summary")
+        with page.expect_download() as download:
+            page.click("#teach-set-aside")
+        set_aside = json.loads(Path(download.value.path()).read_text())["taught"]
+        assert [item["kind"] for item in set_aside] == ["head", "drawing"]
+        assert set_aside[1]["item"]["id"] == damaged
     context.close()
 
 
-def test_a_symbol_of_ones_own_from_five_drawings_and_one_tap_corrections(page, tmp_path):
+def answers(page: Page) -> list[list[dict]]:
+    return [read(page, strokes) for strokes in DIGITS.values()]
+
+
+def correct(page: Page, strokes, label: str) -> None:
+    """The person says the answer to `strokes` is wrong: it is `label` (one tap, two when sure)."""
+    draw(page, strokes)
+    page.evaluate("window.recognizer.predict()")
+    if page.locator("#wrong").is_visible():
+        page.click("#wrong")
+    page.click(f"#correct-labels button[data-label='{label}']")
+    expect(page.locator("#personal-note")).to_contain_text(f"Saved as {label}")
+
+
+def test_a_symbol_corrections_undo_remove_and_forget_on_the_page(page, tmp_path):
+    page.set_viewport_size({"width": 360, "height": 560})  # a small phone
     page.click("#teach summary")
-    for count in range(1, 6):
+    draw(page, PLUS)
+    page.fill("#teach-new", "+")  # typed once: the picker then shows it for the next four
+    page.click("#teach-save")
+    expect(page.locator("#teach-label")).to_have_value("+")
+    for count in range(2, 6):
         draw(page, PLUS)
-        page.fill("#teach-new", "+")
         page.click("#teach-save")
         if count < 5:
             more = 5 - count
@@ -160,17 +201,43 @@ def test_a_symbol_of_ones_own_from_five_drawings_and_one_tap_corrections(page, t
     assert read(page, PLUS)[0]["label"] == "+"
     expect(page.locator("#results li").first).to_have_attribute("data-label", "+")
     expect(page.locator("#teach-count")).to_contain_text("+ ×5")
+    expect(page.locator("#taught-list li[data-label='+'] button.thumbnail")).to_have_count(5)
+    # On a phone the answer stays in view while the teach panel is open and in use.
+    page.evaluate("document.getElementById('teach-save').scrollIntoView({ block: 'start' })")
+    assert page.locator("#results li").first.evaluate(
+        "(item) => { const box = item.getBoundingClientRect();"
+        " return box.top >= 0 && box.bottom <= innerHeight; }")
 
-    # The model reads a plain stroke as some digit; one tap says it is a 7, and it is a 7.
+    # A sure answer offers "Wrong?", which opens the row of labels, spaced for a finger.
+    read(page, DIGITS["1"])
+    if page.locator("#wrong").is_visible():
+        expect(page.locator("#correct")).to_be_hidden()
+        page.click("#wrong")
+    expect(page.locator("#correct")).to_be_visible()
+    boxes = [page.locator(f"#correct-labels button[data-label='{label}']").bounding_box()
+             for label in ("0", "1")]
+    assert all(box["width"] >= 44 and box["height"] >= 44 for box in boxes)
+    assert boxes[1]["x"] - (boxes[0]["x"] + boxes[0]["width"]) >= 8
+
+    # The model reads a plain stroke as some digit; corrections say it is a 7, and it is a 7.
     stroke = [[(0.3, 0.3), (0.7, 0.35), (0.6, 0.8)]]
-    first = read(page, stroke)[0]["label"]
-    wanted = "7" if first != "7" else "1"
+    wanted = "7" if read(page, stroke)[0]["label"] != "7" else "1"
     for _ in range(3):
-        draw(page, stroke)
-        page.evaluate("window.recognizer.predict()")
-        page.click(f"#correct-labels button[data-label='{wanted}']")
-        expect(page.locator("#personal-note")).to_contain_text(f"Saved as {wanted}")
+        correct(page, stroke, wanted)
     assert read(page, stroke)[0]["label"] == wanted
+
+    # A mistaken tap, then Undo: every answer exactly as before the tap.
+    before = answers(page)
+    correct(page, DIGITS["4"], "9")
+    assert answers(page) != before
+    page.click("#teach-undo")
+    expect(page.locator("#personal-note")).to_have_text("Taken back: a drawing of 9.")
+    assert answers(page) == before
+    # One more drawing, removed by its thumbnail: its effect goes with it.
+    correct(page, DIGITS["4"], "9")
+    page.locator("#taught-list li[data-label='9'] button.thumbnail").click()
+    expect(page.locator("#taught-list li[data-label='9']")).to_have_count(0)
+    assert answers(page) == before
 
     with page.expect_download() as download:
         page.click("#teach-download")
@@ -178,3 +245,13 @@ def test_a_symbol_of_ones_own_from_five_drawings_and_one_tap_corrections(page, t
     download.value.save_as(saved)
     words = [json.loads(line)["word"] for line in saved.read_text().splitlines()]
     assert words == ["+"] * 5 + [wanted] * 3
+
+    # "Forget my handwriting" asks first: no keeps everything, yes forgets it.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#teach-forget")
+    assert len(page.evaluate("window.recognizer.taught()")) == 8
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#teach-forget")
+    expect(page.locator("#personal-note")).to_have_text(
+        "Forgotten: the model reads on its own again.")
+    assert page.evaluate("window.recognizer.taught()") == []

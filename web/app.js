@@ -1,7 +1,7 @@
 // The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
 import { Pad } from './pad.js';
 import { Recognizer } from './recognizer.js';
-import { setUpTeaching, showCorrections, showNote } from './teach.js';
+import { setUpTeaching, showCorrections, showLabels, showNote, showSetAside } from './teach.js';
 import { registerForOffline, watchForModelUpdates } from './updates.js';
 
 const TOP_K = 3;
@@ -20,6 +20,8 @@ let lastAdapted = false; // whether the last answer came from the head fitted to
 const ready = start();
 ready.catch((error) => showError(`The model failed to load: ${error.message}`));
 watchForModelUpdates(ready);
+// What was taught on earlier visits, read back after the model (which reads meanwhile).
+const personal = ready.then(showPersonal, () => {});
 
 async function start() {
   const requested = new URLSearchParams(location.search).get('backend');
@@ -35,11 +37,19 @@ async function start() {
   $('threads').textContent = recognizer.threads ? `, ${recognizer.threads} thread(s)` : '';
   $('load-time').textContent = `${Math.round(recognizer.loadMs)} ms`;
   setStatus(pad ? hint() : '');
+}
+
+async function showPersonal() {
+  await recognizer.personal;
   const taught = recognizer.taughtDrawings;
   // What setting up teaching said (stored drawings set aside) stays beside the head's own note.
   const notes = [$('personal-note').textContent, recognizer.personalNote].filter(Boolean);
   if (!notes.length && taught) notes.push(`Reading your handwriting: ${taught} drawing${taught === 1 ? '' : 's'} taught.`);
   if (notes.length) showNote(notes.join(' '));
+  if (pad) {
+    showLabels();
+    await showSetAside();
+  }
 }
 
 function showBackends() {
@@ -51,6 +61,7 @@ function setUpInput() {
   document.title = $('title').textContent = photo ? 'What is in the photo?' : hint();
   $('draw-section').hidden = photo;
   $('photo-section').hidden = !photo;
+  $('teach').hidden = photo;
   if (photo) {
     $('photo').addEventListener('change', () => recognisePhoto($('photo').files[0])
       .catch((error) => setStatus(`Cannot read that photo: ${error.message}`)));
@@ -115,13 +126,14 @@ async function predict() {
   lastAdapted = adapted;
   showTime(ms);
   showResults(ranked.slice(0, TOP_K));
-  showCorrections(ranked);
   if (refused) {
+    showCorrections([], false);
     setStatus(refused.reason === 'empty' || refused.reason === 'dot' ? hint() : refused.message);
     return [];
   }
   const [top, second] = ranked;
   const unsure = top.prob < (metadata.not_sure_threshold ?? NOT_SURE);
+  showCorrections(ranked, unsure);
   // Unsure, the two best candidates: a misread's right answer is most often the second.
   const candidates = second ? `${top.label} or ${second.label}` : top.label;
   setStatus(unsure ? `Not sure: ${candidates}?` : '');
@@ -136,7 +148,7 @@ async function readNumber() {
     { areaSide: pad.side, margin: pad.lineWidth / 2 });
   const best = ranked.map(([top]) => top);
   showResults(best);
-  showCorrections([]);
+  showCorrections([], false);
   const text = best.map(({ label }) => label).join('');
   $('number').textContent = text;
   setStatus(text ? '' : hint());
@@ -215,7 +227,11 @@ window.recognizer = {
   get backend() { return recognizer?.backend ?? null; },
   get lastMs() { return lastMs; }, // the last answer's { preprocess, model, total } in ms
   get adapted() { return lastAdapted; }, // whether the last answer read with the personal head
+  personal, // settles once what was taught before is read back and in use
   teach: async (label) => { await ready; return recognizer.teach(pad.inPixels(), label); },
+  taught: async () => { await ready; return recognizer.taught(); },
+  remove: async (id) => { await ready; return recognizer.remove(id); },
+  undo: async () => { await ready; return recognizer.undo(); },
   forget: async () => { await ready; return recognizer.forget(); },
   get personalNote() { return recognizer?.personalNote ?? null; },
 };

@@ -113,20 +113,82 @@ function unitRows(matrix) {
 }
 
 // Fits the personal head on a person's drawings and their variations (model inputs, `batch`: the
-// first `drawings` are the drawings) and what each is (`targets`: indices into `labels`, the
-// model's followed by the person's own), and reads with it from now on. Returns what it learnt,
-// to be kept for the next visit.
-function fit({ batch, shape, targets, labels, drawings }) {
+// first `drawings` are the drawings, then `variations` of each, drawing by drawing; `ids`: each
+// drawing's id) and what each is (`targets`: indices into `labels`, the model's followed by the
+// person's own), and reads with it from now on. Returns what it learnt, to be kept for the next
+// visit.
+async function fit({ batch, shape, targets, labels, drawings, ids, variations }) {
   if (!outputs || !base) throw new Error('this model has no features output to learn from: export it again');
   const started = performance.now();
-  const [features, drawn] = read(batch, shape, (input) => {
-    const [features, pooled] = execute(input, ['features', 'pooled']);
-    return [features, unitRows(tf.slice(pooled, 0, drawings))];
-  });
+  const { features, drawn } = await featuresOf(batch, shape, ids, variations);
   const { rows, bias } = fitHead(base, features, targets, labels.length);
   const drawnLabels = Int32Array.from(targets.slice(0, drawings));
   useHead({ fitted: { labels, rows, bias, drawn, drawnLabels } });
   return { rows, bias, drawn, drawnLabels, ms: performance.now() - started };
+}
+
+// Each taught drawing's features and its variations', and its pooled features scaled to length
+// 1, by `${id} ${variations}`: a drawing's never change for this model, so a refit computes only
+// those of drawings new to it. Kept for the drawings of the last fit.
+const featureCache = new Map();
+
+// The features of a fit's batch, in its order, and the drawings' pooled features (`drawn`). Those
+// not cached are computed FIT_CHUNK inputs at a time, with a break between chunks for the page's
+// answers: a whole batch of thousands at once overran the wasm backend's memory.
+async function featuresOf(batch, [count, ...inputShape], ids, variations) {
+  const inputSize = inputShape.reduce((product, side) => product * side, 1);
+  const perDrawing = 1 + variations;
+  const drawings = ids.length;
+  const rowsOf = (i) => [i, ...Array.from({ length: variations }, (_, k) => drawings + i * variations + k)];
+  const key = (id) => `${id} ${variations}`;
+  const missing = ids.map((id, i) => [id, i]).filter(([id]) => !featureCache.has(key(id)));
+  if (missing.length) {
+    const gathered = new Float32Array(missing.length * perDrawing * inputSize);
+    let row = 0;
+    for (const [, i] of missing) {
+      for (const from of rowsOf(i)) gathered.set(batch.subarray(from * inputSize, (from + 1) * inputSize), (row++) * inputSize);
+    }
+    const [features, pooled] = await readInChunks(gathered, [row, ...inputShape], (input) => {
+      const [features, pooled] = execute(input, ['features', 'pooled']);
+      return [features, unitRows(pooled)];
+    });
+    missing.forEach(([id], m) => featureCache.set(key(id), {
+      features: features.slice(m * perDrawing * base.size, (m + 1) * perDrawing * base.size),
+      pooled: pooled.slice(m * perDrawing * pooledSize, (m * perDrawing + 1) * pooledSize),
+    }));
+  }
+  const features = new Float32Array(count * base.size);
+  const drawn = new Float32Array(drawings * pooledSize);
+  ids.forEach((id, i) => {
+    const cached = featureCache.get(key(id));
+    rowsOf(i).forEach((to, k) => features.set(cached.features.subarray(k * base.size, (k + 1) * base.size), to * base.size));
+    drawn.set(cached.pooled, i * pooledSize);
+  });
+  const used = new Set(ids.map(key));
+  for (const cachedKey of featureCache.keys()) if (!used.has(cachedKey)) featureCache.delete(cachedKey);
+  return { features, drawn };
+}
+
+const FIT_CHUNK = 256;
+
+// read() on a batch FIT_CHUNK inputs at a time, each output's chunks joined.
+async function readInChunks(batch, [count, ...inputShape], compute) {
+  const inputSize = inputShape.reduce((product, side) => product * side, 1);
+  const parts = [];
+  for (let start = 0; start < count; start += FIT_CHUNK) {
+    const end = Math.min(count, start + FIT_CHUNK);
+    parts.push(read(batch.subarray(start * inputSize, end * inputSize), [end - start, ...inputShape], compute));
+    await new Promise((resolve) => { setTimeout(resolve, 0); }); // a classify waiting goes first
+  }
+  return parts[0].map((_, output) => {
+    const joined = new Float32Array(parts.reduce((sum, values) => sum + values[output].length, 0));
+    let offset = 0;
+    for (const values of parts) {
+      joined.set(values[output], offset);
+      offset += values[output].length;
+    }
+    return joined;
+  });
 }
 
 // A head fitted before ({ labels, rows, bias, drawn, drawnLabels }, checked by the page against

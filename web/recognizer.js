@@ -4,15 +4,18 @@
 //   const recognizer = await Recognizer.load('model/');
 //   const { ranked, refused, adapted, ms } = await recognizer.predict(strokes); // ranked[0].label
 //   await recognizer.teach(strokes, '7'); // the person's own 7: read better from now on
+//   await recognizer.undo(); // taken back; taught(), remove(id) list and forget one
 //   await recognizer.forget(); // the model's own answers again
 //
 // The model runs in a Web Worker (recognizer-worker.js), so a page stays responsive while it
 // recognises; preprocessing (web/strokes.js, web/preprocess.js) is pure arithmetic on this thread.
-// What a person teaches is kept in IndexedDB (web/personal-store.js), per model folder: a page
-// that never teaches reads the model's own answers, as before.
+// What a person teaches is kept in IndexedDB (web/personal-store.js), per model folder, and read
+// back after the model has loaded: a page that never teaches reads the model's own answers.
 import { refusal, splitCharacters } from './characters.js';
 import { checkMetadata } from './metadata.js';
-import { checkPersonal, deletePersonal, readPersonal, writePersonal } from './personal-store.js';
+import {
+  addDrawing, checkHead, fitSubset, forgetTaught, readTaught, removeDrawings, setAside, writeHead,
+} from './personal-store.js';
 import { decodePhoto, photoToInput } from './preprocess.js';
 import { rankLabels } from './ranking.js';
 import { strokesToInput } from './strokes.js';
@@ -20,6 +23,13 @@ import { VARIATIONS, variationsOf } from './variations.js';
 
 // A label the model lacks is read once it has this many drawings (fewer would make a guess of it).
 export const NEW_LABEL_DRAWINGS = 5;
+// A head is fitted on at most this many drawings, as many of each label as the others (the
+// newest; one of each label when there are more labels), and their variations while they make at
+// most FIT_INPUTS inputs in all (past that, the drawings alone): thousands taught fit in bounded
+// time and memory (BENCHMARKS.md, "Thousands of drawings taught").
+export const FIT_DRAWINGS = 200;
+const FIT_INPUTS = 1800;
+const RENDER_CHUNK = 50; // drawings rendered between two breaks for the page's own work
 
 // The types of the API (docs/recognizer.md), checked by `tsc` in `make check`.
 /** A point, `[x, y]`, y down, in any one unit. @typedef {[number, number]} Point */
@@ -37,11 +47,27 @@ export const NEW_LABEL_DRAWINGS = 5;
  * @typedef {{ ranked: Ranked[], refused: Refusal | null, adapted: boolean, ms: Timings }} Answer
  */
 /**
- * What teach() did: `drawings` taught in all, the `labels` read now (the model's, then the
- * person's own), how many more drawings the taught label needs before it is read (`waiting`, 0:
- * read), and how long fitting the head took in the worker (`fitMs`, null: no fit).
- * @typedef {{ drawings: number, labels: string[], waiting: number, fitMs: number | null }} Taught
+ * What teach() did: the drawing's `id` (for remove()), `drawings` taught in all, the `labels`
+ * read now (the model's, then the person's own), how many more drawings the taught label needs
+ * before it is read (`waiting`, 0: read), and how long fitting the head took in the worker
+ * (`fitMs`, null: no fit).
+ * @typedef {{ id: number, drawings: number, labels: string[], waiting: number,
+ *   fitMs: number | null }} Taught
  */
+/**
+ * What teach() refuses, before anything is kept: `reason` is 'no-features' (the export cannot
+ * learn), 'label' (empty, or longer than metadata.schema.json allows), 'not-strokes',
+ * 'not-a-number', 'empty' or 'dot' (a single point); the message says it in one line.
+ */
+export class TeachRefusal extends Error {
+  /** @param {string} reason @param {string} message */
+  constructor(reason, message) {
+    super(message);
+    this.reason = reason;
+  }
+}
+/** A drawing taught: its id (from teach()), label and strokes. @typedef {import('./personal-store.js').Drawing} Drawing */
+/** @typedef {import('./personal-store.js').Head} Head */
 /** A photo's reading, with the model's input. @typedef {Answer & { input: Float32Array }} PhotoAnswer */
 /**
  * A drawing model's preprocessing recipe (trainer/preprocess.py's Recipe).
@@ -70,16 +96,29 @@ export class Recognizer {
   #requests = new Map(); // request id -> { resolve, reject }
   #nextId = 0;
   #key = ''; // where what is taught is kept: the model folder's URL
-  /** @type {import('./personal-store.js').Example[]} */
-  #examples = [];
+  /** @type {Drawing[]} every drawing taught, by id */
+  #drawings = [];
+  /** @type {number[]} the ids taught through this recognizer, for undo() */
+  #taughtHere = [];
   /** @type {WeakMap<object, Float32Array[]>} each taught drawing's input and its variations' */
   #taughtInputs = new WeakMap();
-  /** @type {Promise<unknown>} teach() and forget(), one after the other */
+  #longestLabel = 0; // characters: metadata.schema.json's longest label
+  /** @type {BroadcastChannel | null} tabs tell each other when what is taught changed */
+  #channel = null;
+  #changedElsewhere = false;
+  #unkeptIds = 0; // ids of drawings the store refused (a private window): -1, -2, ...
+  /** @type {Promise<unknown>} reading back, teach(), remove(), undo(), forget(): one at a time */
   #queue = Promise.resolve();
   /** @type {string[]} the labels read now: the model's, then those of the person's own */
   labels;
-  /** @type {string | null} why what was taught before could not be used, for the page to show */
+  /** @type {string | null} what of what was taught before could not be used, for the page to show */
   personalNote = null;
+  /**
+   * Settles once what was taught on earlier visits is read back and its head in use (the model
+   * reads before that, on its own); personalNote then says what could not be used.
+   * @type {Promise<void>}
+   */
+  personal = Promise.resolve();
 
   /**
    * Loads an exported model; rejects with an Error naming the file when it cannot.
@@ -112,7 +151,9 @@ export class Recognizer {
       throw error;
     });
     recognizer.#key = folderUrl;
-    await recognizer.#restore();
+    recognizer.#longestLabel = schema.$defs.labels.items.maxLength;
+    recognizer.#listenToOtherTabs();
+    recognizer.personal = recognizer.#serially(() => recognizer.#restore());
     Object.assign(recognizer, { backend, threads, loadMs: performance.now() - started });
     return recognizer;
   }
@@ -168,26 +209,72 @@ export class Recognizer {
   }
 
   /**
-   * Teaches the recognizer one of the person's drawings: the head it reads with is fitted again
-   * to every drawing taught (in the worker, off this thread), and kept in IndexedDB. `label` may
-   * be one the model lacks: it is read once it has NEW_LABEL_DRAWINGS drawings.
+   * Teaches the recognizer one of the person's drawings: it is kept in IndexedDB, and the head it
+   * reads with is fitted again to the drawings taught (in the worker, off this thread; on at most
+   * FIT_DRAWINGS of them, as many of each label). `label` may be one the model lacks: it is read
+   * once it has NEW_LABEL_DRAWINGS drawings. A drawing or label it cannot use is refused with a
+   * TeachRefusal, before anything is kept.
    * @param {Stroke[]} strokes
    * @param {string} label
    * @returns {Promise<Taught>}
    */
   teach(strokes, label) {
     return this.#serially(async () => {
-      if (!this.metadata.outputs) {
-        throw new Error(`${this.metadata.name}: this export has no features output to learn from: export it again`);
-      }
-      if (typeof label !== 'string' || !label) throw new Error('teach(): the label must be a non-empty string');
-      if (!this.preprocess(strokes)) throw new Error('teach(): nothing is drawn');
-      this.#examples.push({ label, strokes: strokes.map((stroke) => stroke.map(([x, y]) => [x, y])) });
+      const refused = this.#teachRefusal(strokes, label);
+      if (refused) throw refused;
+      const copy = strokes.map((stroke) => stroke.map(([x, y]) => /** @type {Point} */ ([x, y])));
+      await this.#readOtherTabs();
+      const id = await addDrawing(this.#key, label, copy).catch((error) => {
+        storageWarning(error);
+        return --this.#unkeptIds; // kept for this visit alone
+      });
+      this.#drawings.push({ id, label, strokes: copy });
+      this.#taughtHere.push(id);
       const fitMs = await this.#fit();
-      const drawn = this.#examples.filter((example) => example.label === label).length;
+      const drawn = this.#drawings.filter((drawing) => drawing.label === label).length;
       const waiting = this.labels.includes(label) ? 0 : NEW_LABEL_DRAWINGS - drawn;
-      return { drawings: this.#examples.length, labels: this.labels, waiting, fitMs };
+      this.#announce();
+      return { id, drawings: this.#drawings.length, labels: this.labels, waiting, fitMs };
     });
+  }
+
+  /**
+   * The drawings taught, oldest first: `{ id, label, strokes }` each.
+   * @returns {Drawing[]}
+   */
+  taught() {
+    return this.#drawings.map(({ id, label, strokes }) => ({ id, label, strokes }));
+  }
+
+  /**
+   * Forgets one drawing taught (by its id, from teach() or taught()), here and in IndexedDB:
+   * the head is fitted again as if it had never been taught.
+   * @param {number} id
+   * @returns {Promise<boolean>} whether there was such a drawing
+   */
+  remove(id) {
+    return this.#serially(() => this.#removeDrawing(id));
+  }
+
+  /**
+   * Takes back the last drawing this recognizer was taught (teach() or a correction), as remove()
+   * does; the one before it next time.
+   * @returns {Promise<Drawing | null>} the drawing taken back, null when there is none
+   */
+  undo() {
+    return this.#serially(async () => {
+      while (this.#taughtHere.length) {
+        const id = this.#taughtHere.pop();
+        const drawing = this.#drawings.find((taught) => taught.id === id);
+        if (drawing && await this.#removeDrawing(id)) return drawing;
+      }
+      return null;
+    });
+  }
+
+  /** Whether undo() has a drawing to take back. @returns {boolean} */
+  get canUndo() {
+    return this.#taughtHere.some((id) => this.#drawings.some((drawing) => drawing.id === id));
   }
 
   /**
@@ -197,15 +284,17 @@ export class Recognizer {
    */
   forget() {
     return this.#serially(async () => {
-      this.#examples = [];
+      this.#drawings = [];
+      this.#taughtHere = [];
       await this.#useHead(null);
-      await deletePersonal(this.#key).catch(storageWarning);
+      await forgetTaught(this.#key).catch(storageWarning);
+      this.#announce();
     });
   }
 
   /** How many drawings the recognizer has been taught. @returns {number} */
   get taughtDrawings() {
-    return this.#examples.length;
+    return this.#drawings.length;
   }
 
   /**
@@ -242,72 +331,123 @@ export class Recognizer {
   /** Ends the model's worker; the recognizer cannot be used after. @returns {void} */
   dispose() {
     this.#worker.terminate();
+    this.#channel?.close();
+  }
+
+  #listenToOtherTabs() {
+    if (typeof BroadcastChannel === 'undefined') return;
+    this.#channel = new BroadcastChannel('drawrecog-personal');
+    this.#channel.onmessage = ({ data }) => {
+      if (data === this.#key) this.#changedElsewhere = true;
+    };
   }
 
   get #strokesRecipe() {
     return /** @type {StrokesRecipe} */ (this.metadata.preprocessing);
   }
 
-  // What was taught on an earlier visit: its head when it was fitted to this model, else the
-  // drawings fitted again. A damaged entry is dropped, and personalNote says so.
+  // What was taught on an earlier visit, read after the model has loaded (the model reads at
+  // once, the head follows): its head when it was fitted to this model and these drawings, else
+  // the drawings fitted again. A damaged drawing or head is set aside alone, and personalNote
+  // says so; a page that cannot fit says so too, and reads with the model alone.
   async #restore() {
     if (!this.metadata.outputs) return;
-    const stored = await readPersonal(this.#key).catch(storageWarning);
-    if (stored === undefined) return;
-    const personal = checkPersonal(stored, {
-      modelHash: this.metadata.model_hash, featureSize: this.metadata.feature_size,
-      pooledSize: this.metadata.pooled_size,
-    });
-    if (typeof personal === 'string') {
-      this.personalNote = `The handwriting taught in this browser was damaged (${personal}) and has `
-        + 'been dropped: the model reads on its own. Teach it again.';
-      await deletePersonal(this.#key).catch(storageWarning);
-      return;
+    const stored = await readTaught(this.#key).catch(storageWarning);
+    if (!stored) return;
+    const notes = [];
+    this.#drawings = stored.drawings;
+    if (stored.damaged.length) notes.push(damagedNote(stored.damaged));
+    const head = checkHead(stored.head, this.#modelFacts, this.#drawings.map(({ id }) => id));
+    if (typeof head === 'string') {
+      notes.push(`The head fitted to your drawings was damaged (${head}): set aside, and fitted again.`);
+      await setAside(this.#key, { kind: 'head', problem: head, item: stored.head }).catch(storageWarning);
     }
-    this.#examples = personal.examples;
-    if (personal.head) await this.#useHead(personal.head);
-    else await this.#fit();
+    try {
+      if (head && typeof head !== 'string') await this.#useHead(head);
+      else if (this.#drawings.length) await this.#fit();
+    } catch (error) {
+      await this.#useHead(null).catch(() => {});
+      notes.push(`Your ${this.#drawings.length} drawings cannot be learnt from here (${error.message}): `
+        + 'the model reads on its own. They are kept.');
+    }
+    this.personalNote = notes.join(' ') || null;
+  }
+
+  get #modelFacts() {
+    const { model_hash: modelHash, feature_size: featureSize, pooled_size: pooledSize } = this.metadata;
+    return { modelHash, featureSize, pooledSize };
+  }
+
+  /** @param {number} id @returns {Promise<boolean>} */
+  async #removeDrawing(id) {
+    await this.#readOtherTabs();
+    if (!this.#drawings.some((drawing) => drawing.id === id)) return false;
+    await removeDrawings([id]).catch(storageWarning);
+    this.#drawings = this.#drawings.filter((drawing) => drawing.id !== id);
+    await this.#fit();
+    this.#announce();
+    return true;
+  }
+
+  // Another tab changed what is taught (#announce): read the store again before changing it.
+  async #readOtherTabs() {
+    if (!this.#changedElsewhere) return;
+    this.#changedElsewhere = false;
+    const stored = await readTaught(this.#key).catch(storageWarning);
+    if (stored) this.#drawings = stored.drawings;
+  }
+
+  #announce() {
+    this.#channel?.postMessage(this.#key);
   }
 
   // Fits a head to the drawings of the labels it can read (the model's, and the person's own
-  // with NEW_LABEL_DRAWINGS drawings), uses it and keeps it. Returns the fit's time in ms.
+  // with NEW_LABEL_DRAWINGS drawings; at most FIT_DRAWINGS of them, fitSubset()), uses it and
+  // keeps it. Returns the fit's time in ms.
   async #fit() {
-    const labels = [...this.metadata.labels, ...newLabels(this.#examples, this.metadata.labels)];
-    const usable = this.#examples.filter(({ label }) => labels.includes(label));
+    const labels = [...this.metadata.labels, ...newLabels(this.#drawings, this.metadata.labels)];
+    const usable = fitSubset(this.#drawings.filter(({ label }) => labels.includes(label)), FIT_DRAWINGS);
+    const fittedOn = this.#drawings.map(({ id }) => id);
     if (!usable.length) {
       await this.#useHead(null);
-      await this.#keep(null);
+      await writeHead(this.#key, null).catch(storageWarning);
       return null;
     }
-    // The drawings first, then their variations
-    const inputs = usable.map((example) => this.#inputsOf(example));
-    const ordered = [...inputs.map(([drawing]) => drawing), ...inputs.flatMap(([, ...variations]) => variations)];
+    // The drawings first, then their variations, while there are few enough
+    const variations = usable.length * (1 + VARIATIONS) <= FIT_INPUTS ? VARIATIONS : 0;
+    const inputs = [];
+    for (const drawing of usable) {
+      inputs.push(this.#inputsOf(drawing).slice(0, 1 + variations));
+      if (inputs.length % RENDER_CHUNK === 0) await nextTask(); // drawing on the page stays smooth
+    }
+    const ordered = [...inputs.map(([drawing]) => drawing), ...inputs.flatMap(([, ...varied]) => varied)];
     const batch = stacked(ordered);
     const drawingTargets = usable.map(({ label }) => labels.indexOf(label));
     const { rows, bias, drawn, drawnLabels, ms } = await this.#request('fit', {
       batch, shape: [ordered.length, ...this.inputShape], labels, drawings: usable.length,
-      targets: [...drawingTargets, ...drawingTargets.flatMap((target) => Array(VARIATIONS).fill(target))],
+      ids: usable.map(({ id }) => id), variations,
+      targets: [...drawingTargets, ...drawingTargets.flatMap((target) => Array(variations).fill(target))],
     }, [batch.buffer]);
     this.labels = labels;
-    await this.#keep({ modelHash: this.metadata.model_hash, labels, rows, bias, drawn, drawnLabels });
+    const head = { modelHash: this.metadata.model_hash, labels, rows, bias, drawn, drawnLabels, fittedOn };
+    await writeHead(this.#key, head).catch(storageWarning);
     return ms;
   }
 
   // A taught drawing's input and its variations' (web/variations.js), each rendered once. The
-  // variations are seeded by the drawing's place among those taught, so a refit gives the same.
-  /** @param {import('./personal-store.js').Example} example @returns {Float32Array[]} */
-  #inputsOf(example) {
-    let inputs = this.#taughtInputs.get(example);
+  // variations are seeded by the drawing's id, so a refit gives the same whatever else is taught.
+  /** @param {Drawing} drawing @returns {Float32Array[]} */
+  #inputsOf(drawing) {
+    let inputs = this.#taughtInputs.get(drawing);
     if (!inputs) {
-      const seed = this.#examples.indexOf(example) + 1;
-      inputs = [example.strokes, ...variationsOf(example.strokes, seed)]
+      inputs = [drawing.strokes, ...variationsOf(drawing.strokes, drawing.id)]
         .map((strokes) => /** @type {Float32Array} */ (this.preprocess(strokes)));
-      this.#taughtInputs.set(example, inputs);
+      this.#taughtInputs.set(drawing, inputs);
     }
     return inputs;
   }
 
-  /** @param {import('./personal-store.js').Head | null} head */
+  /** @param {Head | null} head */
   async #useHead(head) {
     const fitted = head && { labels: head.labels, rows: head.rows, bias: head.bias,
       drawn: head.drawn, drawnLabels: head.drawnLabels };
@@ -315,9 +455,28 @@ export class Recognizer {
     this.labels = head?.labels ?? this.metadata.labels;
   }
 
-  /** @param {import('./personal-store.js').Head | null} head */
-  async #keep(head) {
-    await writePersonal(this.#key, { examples: this.#examples, head }).catch(storageWarning);
+  // Why `label` and `strokes` cannot be taught (null: they can).
+  /** @param {Stroke[]} strokes @param {string} label @returns {TeachRefusal | null} */
+  #teachRefusal(strokes, label) {
+    if (!this.metadata.outputs) {
+      return new TeachRefusal('no-features', `${this.metadata.name}: this export has no features output to learn from: export it again`);
+    }
+    if (typeof label !== 'string' || !label.trim()) return new TeachRefusal('label', 'teach(): the label must be a non-empty string');
+    if (label.length > this.#longestLabel) {
+      return new TeachRefusal('label', `teach(): a label is at most ${this.#longestLabel} characters (this one has ${label.length})`);
+    }
+    const points = Array.isArray(strokes) && strokes.every(Array.isArray) ? strokes.flat() : null;
+    if (!points?.every((point) => Array.isArray(point) && point.length === 2)) {
+      return new TeachRefusal('not-strokes', 'teach(): the strokes must be lists of [x, y] points');
+    }
+    if (!points.every((point) => point.every(Number.isFinite))) {
+      return new TeachRefusal('not-a-number', 'teach(): a point of the drawing is not a finite number');
+    }
+    if (!points.length) return new TeachRefusal('empty', 'teach(): nothing is drawn');
+    if (points.every(([x, y]) => x === points[0][0] && y === points[0][1])) {
+      return new TeachRefusal('dot', 'teach(): the drawing is a single point');
+    }
+    return null;
   }
 
   /** @template T @param {() => Promise<T>} task @returns {Promise<T>} */
@@ -365,9 +524,9 @@ function stacked(inputs) {
 }
 
 // The person's own labels with enough drawings to be read, in the order they were first taught.
-function newLabels(examples, modelLabels) {
+function newLabels(drawings, modelLabels) {
   const counts = new Map();
-  for (const { label } of examples) {
+  for (const { label } of drawings) {
     if (!modelLabels.includes(label)) counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   return [...counts].filter(([, count]) => count >= NEW_LABEL_DRAWINGS).map(([label]) => label);
@@ -378,6 +537,22 @@ function newLabels(examples, modelLabels) {
 function storageWarning(error) {
   console.warn('what is taught cannot be kept in this browser', error);
   return undefined;
+}
+
+// What restoring set aside, in one sentence naming each item (the first few).
+function damagedNote(damaged) {
+  const named = damaged.slice(0, 3).map(({ item, problem }) => {
+    const { id, label } = /** @type {any} */ (item) ?? {};
+    return `${typeof label === 'string' ? `a drawing of ${JSON.stringify(label.slice(0, 20))}` : 'a drawing'}`
+      + `${Number.isInteger(id) ? ` (#${id})` : ''}: ${problem}`;
+  });
+  const more = damaged.length > 3 ? `, and ${damaged.length - 3} more` : '';
+  return `${damaged.length} taught drawing${damaged.length === 1 ? ' was' : 's were'} damaged and set aside `
+    + `(${named.join('; ')}${more}); the rest are read. "Download set-aside" keeps them.`;
+}
+
+function nextTask() {
+  return new Promise((resolve) => { setTimeout(resolve, 0); });
 }
 
 function timings(started, preprocessed, modelMs) {

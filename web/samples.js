@@ -90,6 +90,13 @@ export function saveRecord(storage, record) {
   return records;
 }
 
+// Removes the record of `keyId` (a drawing taken back), if there is one.
+export function forgetRecord(storage, keyId) {
+  const records = savedRecords(storage);
+  const kept = records.filter((record) => record.key_id !== keyId);
+  if (kept.length !== records.length) storage.setItem(STORAGE_KEY, JSON.stringify(kept));
+}
+
 export function forgetRecords(storage) {
   storage.removeItem(STORAGE_KEY);
 }

@@ -1,10 +1,17 @@
 // Offline support: keep a copy of the page, TF.js, the wasm binaries and the model.
 // The page's files: network first, so a fix reaches users as soon as they are online; the cache
 // when offline, or when the network's copy is an error or cut short.
-// The model (model/): always from the cache, one complete version at a time, named by the
-// model_hash its metadata.json carries. A newer version is downloaded whole, checked against that
-// hash, and only then replaces the current one: a bad or partial download changes nothing.
+// The model (model/): always from the cache, one complete version at a time. A version is
+// metadata.json and the weights together, named by the model_hash metadata.json carries and a
+// hash of metadata.json itself: a new metadata.json with the same weights (a new not-sure
+// threshold, a new name) is a new version too, and reuses the cached weights. A newer version's
+// metadata.json is checked as the page checks it (web/metadata.js, against the schema the page
+// reads), its files downloaded whole and checked against model_hash, and only then does it
+// replace the current one: a version the page would refuse, or a bad or partial download,
+// changes nothing. A module worker (updates.js registers it so), to import the page's check.
 // Paths are relative to this file, so the page works from any sub-path of any static server.
+import { checkMetadata } from './metadata.js';
+
 const SHELL_CACHE = 'drawrecog-shell';
 const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'pad.js', 'recognizer.js', 'recognizer-worker.js',
@@ -14,8 +21,9 @@ const SHELL = [
 ];
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line
 const MODEL = new URL('model/', location).href;
-const MODEL_CACHE = 'drawrecog-model-'; // + the version's model_hash
-const CURRENT_CACHE = 'drawrecog-current'; // one entry, CURRENT: the model_hash in use
+const MODEL_CACHE = 'drawrecog-model-'; // + the version: its model_hash, '-', its metadata's hash
+const CURRENT_CACHE = 'drawrecog-current'; // one entry, CURRENT: the version in use
+const SCHEMA = 'metadata.schema.json';
 const CURRENT = 'current-model';
 
 self.addEventListener('install', (event) => {
@@ -29,7 +37,7 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    const keep = [SHELL_CACHE, CURRENT_CACHE, MODEL_CACHE + await currentModelHash()];
+    const keep = [SHELL_CACHE, CURRENT_CACHE, MODEL_CACHE + await currentVersion()];
     for (const name of await caches.keys()) if (!keep.includes(name)) await caches.delete(name);
     await self.clients.claim();
   })());
@@ -52,8 +60,8 @@ self.addEventListener('message', (event) => {
 });
 
 async function fromModelCache(request) {
-  const hash = await currentModelHash();
-  const cached = hash && await caches.match(request, { cacheName: MODEL_CACHE + hash, ignoreSearch: true });
+  const version = await currentVersion();
+  const cached = version && await caches.match(request, { cacheName: MODEL_CACHE + version, ignoreSearch: true });
   return isolated(cached || await fetch(request));
 }
 
@@ -72,35 +80,71 @@ async function networkFirst(request) {
   }
 }
 
-// Downloads metadata.json; when its model_hash is not the current version's, downloads that
-// version whole, checks it, and makes it the current one.
+// Downloads metadata.json; when it is not the current version's, checks it as the page would,
+// takes that version's weights (from the current version when model_hash is the same, else
+// downloaded whole and checked), and makes it the current version.
 async function updateModel() {
   const metadata = await download('model/metadata.json');
-  const { model_hash: hash } = JSON.parse(new TextDecoder().decode(metadata.body));
-  const previous = await currentModelHash();
-  if (hash === previous) return;
-  if (!hash) throw new Error('model/metadata.json: no model_hash (export the model again)');
-  const model = await download('model/model.json');
-  const shards = JSON.parse(new TextDecoder().decode(model.body)).weightsManifest
-    .flatMap((group) => group.paths.map((path) => `model/${path}`));
-  const weights = await Promise.all(shards.map(download));
-  const downloaded = await sha256([model, ...weights].map(({ body }) => body));
-  if (downloaded !== hash) {
-    throw new Error(`model/metadata.json: model_hash ${hash}, but model.json and its shards as `
-      + `downloaded hash to ${downloaded}`);
-  }
-  const cache = await caches.open(MODEL_CACHE + hash);
-  for (const file of [model, ...weights, metadata]) {
+  const text = new TextDecoder().decode(metadata.body);
+  const version = `${parsed(text).model_hash}-${(await sha256([metadata.body])).slice(0, 16)}`;
+  const previous = await currentVersion();
+  if (version === previous) return;
+  checkMetadata(parsed(text), parsed(new TextDecoder().decode((await download(SCHEMA)).body), SCHEMA));
+  const { model_hash: hash } = parsed(text);
+  const files = (previous && previous.split('-')[0] === hash && await cachedWeights(previous))
+    || await downloadWeights(hash);
+  const cache = await caches.open(MODEL_CACHE + version);
+  for (const file of [...files, metadata]) {
     await cache.put(file.url, new Response(file.body, { headers: file.headers }));
   }
-  await (await caches.open(CURRENT_CACHE)).put(CURRENT, new Response(hash));
+  await (await caches.open(CURRENT_CACHE)).put(CURRENT, new Response(version));
   if (!previous) return; // the first version, cached as the worker installs
   await caches.delete(MODEL_CACHE + previous);
   const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   for (const page of pages) page.postMessage({ type: 'model', status: 'updated' });
 }
 
-async function currentModelHash() {
+/** @param {string} text @param {string} name */
+function parsed(text, name = 'model/metadata.json') {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${name}: not JSON`);
+  }
+}
+
+// model.json and its shards, downloaded whole; their hash must be metadata.json's model_hash.
+async function downloadWeights(hash) {
+  const model = await download('model/model.json');
+  const weights = await Promise.all(shardsOf(model.body).map(download));
+  const downloaded = await sha256([model, ...weights].map(({ body }) => body));
+  if (downloaded !== hash) {
+    throw new Error(`model/metadata.json: model_hash ${hash}, but model.json and its shards as `
+      + `downloaded hash to ${downloaded}`);
+  }
+  return [model, ...weights];
+}
+
+// The same weights as a version cached before: model.json and its shards from its cache (null
+// when one is missing there).
+async function cachedWeights(version) {
+  const cache = await caches.open(MODEL_CACHE + version);
+  const read = async (url) => {
+    const response = await cache.match(new URL(url, location).href);
+    return response && { url, body: await response.arrayBuffer(), headers: response.headers };
+  };
+  const model = await read('model/model.json');
+  if (!model) return null;
+  const weights = await Promise.all(shardsOf(model.body).map(read));
+  return weights.every(Boolean) ? [model, ...weights] : null;
+}
+
+function shardsOf(modelJson) {
+  return JSON.parse(new TextDecoder().decode(modelJson)).weightsManifest
+    .flatMap((group) => group.paths.map((path) => `model/${path}`));
+}
+
+async function currentVersion() {
   const current = await caches.match(CURRENT, { cacheName: CURRENT_CACHE });
   return current ? current.text() : null;
 }

@@ -11,7 +11,7 @@ export function registerForOffline() {
       : `${location.origin} is not a secure context: serve the page over HTTPS (or open it as localhost).`);
     return;
   }
-  navigator.serviceWorker.register('sw.js').catch((error) => {
+  navigator.serviceWorker.register('sw.js', { type: 'module' }).catch((error) => {
     console.warn('offline mode unavailable', error);
     showOfflineNote(`the browser refused the service worker (${error.message})`);
   });
