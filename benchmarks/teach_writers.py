@@ -5,9 +5,10 @@
     python -m benchmarks.teach_writers --page [--export web/model] [--uji DIR] [--unipen DIR] ...
 
 With --page, the page itself learns (benchmarks/teach_page.py): the exported model's personal head
-is taught k = 1, 2 and 5 drawings of each digit of each pendigits writer, and of each writer of
-UNIPEN's held-out sources (GMD and Valladolid) who drew every digit 6 times or more, and k = 1 of
-each of UJI Pen Characters' writers (who drew each digit twice), in Chromium; no Python training.
+is taught k = 1, 2 and 5 drawings of each digit of each pendigits writer, and (with --unipen) of
+each writer of UNIPEN's held-out sources (GMD and Valladolid) who drew every digit 6 times or more,
+and (with --uji) k = 1 of each of UJI Pen Characters' writers (who drew each digit twice), in
+Chromium; no Python training.
 The page's settings were chosen on pendigits' writers: the UNIPEN writers are the ones never tuned
 to.
 

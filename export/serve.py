@@ -139,8 +139,8 @@ class PageServer:
         async with server:
             if not self._stopping.is_set():
                 await self._stop.wait()
-        for writer in list(self.idle_since):
-            writer.transport.abort()
+            for writer in list(self.idle_since):  # before wait_closed, which waits for them
+                writer.transport.abort()
 
     async def _connection(self, reader: asyncio.StreamReader,
                           writer: asyncio.StreamWriter) -> None:

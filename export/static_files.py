@@ -51,11 +51,11 @@ class Found:
 
 def parse_head(head: bytes) -> Request:
     """A request head (request line and headers, ending with an empty line)."""
-    try:
-        text = head.decode("ascii")
-    except UnicodeDecodeError:
-        raise BadRequest(HTTPStatus.BAD_REQUEST, "bytes that are not ASCII in the head") from None
-    request_line, *header_lines = text.removesuffix("\r\n\r\n").split("\r\n")
+    # Header values may hold other bytes (a cookie another program on this host set): Latin-1
+    # reads any; the request line must be ASCII.
+    request_line, *header_lines = head.decode("latin-1").removesuffix("\r\n\r\n").split("\r\n")
+    if not request_line.isascii():
+        raise BadRequest(HTTPStatus.BAD_REQUEST, "bytes that are not ASCII in the request line")
     parts = request_line.split(" ")
     if len(parts) != 3 or parts[2] not in VERSIONS:
         raise BadRequest(HTTPStatus.BAD_REQUEST, "not a request line like GET / HTTP/1.1")

@@ -141,6 +141,7 @@ def test_answers_each_request_once_with_a_status_and_one_log_line(site, tmp_path
         get("/index.html\x00"): ("400", b"a control character in the path"),
         get("/index.html%00.js"): ("400", b"a control character in the path"),
         get("/%ff"): ("400", b"a path that is not UTF-8"),
+        get("/", "Cookie: café=1"): ("200", b"the page"),  # UTF-8 bytes in a header value
         b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n": ("400", b"not ASCII"),
         b"GET / HTTP/9.9\r\n\r\n": ("400", b"not a request line"),
         b"GET /\r\n\r\n": ("400", b"not a request line"),
