@@ -1,7 +1,7 @@
 """--init's replay: a sample of the training images of the model that fine-tuning starts from,
 mixed into the person's drawings so that the model keeps reading what it read. Fine-tuned on 15
-drawings alone (3, 7 and + five times each), the digits model fell to 75% on its own test set:
-nothing in a few 3s, 7s and +s says what a 0 looks like.
+drawings alone (3, 7 and + five times each), a small digits model fell from 95.2% to 80.6% on its
+own test images: nothing in a few 3s, 7s and +s says what a 0 looks like.
 
 The sample takes as many images of each of the model's labels (REPLAY_IMAGES in all, fewer where
 a label has fewer), with their writers, so that validation keeps its writers apart; the model's

@@ -149,11 +149,7 @@ def initial_classifier(
 ) -> keras.Model:
     """--init's classifier, checked against its run.json, its output layer grown by the labels
     the data adds to it, their rows fitted to their images (trainer/new_labels.py)."""
-    folder = Path(config.init)
-    try:
-        classifier = load_classifier(folder, read_record(folder))
-    except (ClassifierError, RecordError) as error:
-        raise TrainingError(f"--init {error}") from None
+    classifier = init_classifier(config)
     known = classifier.output_shape[-1]
     if len(dataset.labels) == known:
         return classifier
@@ -166,6 +162,15 @@ def initial_classifier(
               else read(dataset.x_train, np.flatnonzero(y < known)))
     fit_new_rows(grown, known, read(dataset.x_train, new), y[new], others)
     return grown
+
+
+def init_classifier(config: TrainConfig) -> keras.Model:
+    """The classifier of the run --init names, as it was saved."""
+    folder = Path(config.init)
+    try:
+        return load_classifier(folder, read_record(folder))
+    except (ClassifierError, RecordError) as error:
+        raise TrainingError(f"--init {error}") from None
 
 
 def prepare_data(
@@ -251,9 +256,7 @@ def mix_in(replay: Dataset, config: TrainConfig, log) -> Replayed:
     log(f"replay: {len(train_)} images of the --init model's data in each epoch, taught what "
         f"the model reads in them, {len(val)} in validation")
     x_train, y_train = read(replay.x_train, train_), replay.y_train[train_]
-    folder = Path(config.init)
-    model = load_classifier(folder, read_record(folder))
-    read_ = model.predict(pipeline(x_train, y_train, replace(config, mixup=0.0),
+    read_ = init_classifier(config).predict(pipeline(x_train, y_train, replace(config, mixup=0.0),
                                    len(replay.labels)), verbose=0)
     targets = np.zeros((len(y_train), len(replay.labels)), np.float32)
     targets[:, :read_.shape[1]] = read_
@@ -671,8 +674,7 @@ def drawing_ink_limit(
 def replay_accuracy(best: keras.Model, config: TrainConfig, replay: Dataset, log) -> dict:
     """The accuracy of --init's model and of the run on the replay's test images (the model's
     own test split, or a sample of it): what fine-tuning kept."""
-    folder = Path(config.init)
-    before = load_classifier(folder, read_record(folder))
+    before = init_classifier(config)
     answers = [model.predict(pipeline(replay.x_test, replay.y_test, config,
                                       len(replay.labels)), verbose=0).argmax(axis=1)
                for model in (before, best)]
