@@ -17,22 +17,27 @@ FIT_STEPS = 300  # of gradient descent on a convex problem of a few thousand fea
 
 
 def fit_new_rows(classifier: keras.Model, known: int, new: np.ndarray, labels: np.ndarray,
-                 others: np.ndarray) -> None:
+                 others: list[np.ndarray]) -> None:
     """Fit the output rows of labels `known`.. of `classifier` (in place) to the images `new`,
-    labelled `labels`, against the images `others`. Images as the classifier takes them."""
+    labelled `labels`, against each group of images in `others`: each new label's images weigh
+    as much as a label's share of all of them (weighed as much as all the others, a `+` took 1 in
+    7 of the same writer's digits), and each group of others as much as another (the person's
+    other drawings, drawn with the same pen, as much as thousands of the replay's). Images as
+    the classifier takes them."""
+    others = [group for group in others if len(group)]
     output = classifier.get_layer(PROBABILITIES)
     features = keras.Model(classifier.input, output.input)
-    f_new, f_others = (
+    f_new, *f_others = (
         features.predict((batch[..., None] if batch.ndim == 3 else batch).astype(np.float32),
                          verbose=0)
-        for batch in (new, others))
-    f = np.concatenate([f_new, f_others])
+        for batch in (new, *others))
+    f = np.concatenate([f_new, *f_others])
     kernel, bias = output.get_weights()
     targets = np.zeros((len(f), len(bias) - known), np.float32)
     targets[np.arange(len(new)), labels - known] = 1
-    # The new drawings weigh as much as all the others together: a few against thousands.
-    weights = np.concatenate([np.full(len(new), 0.5 / len(new)),
-                              np.full(len(others), 0.5 / max(1, len(others)))])
+    new_share = (len(bias) - known) / len(bias)
+    weights = np.concatenate([np.full(len(new), new_share / len(new)), *[
+        np.full(len(group), (1 - new_share) / len(others) / len(group)) for group in others]])
     fixed = f @ kernel[:, :known] + bias[:known]
     rows, row_bias = kernel[:, known:].copy(), bias[known:].copy()
     step = 1 / np.mean(np.sum(f * f, axis=1))  # below 2/L for softmax regression on these

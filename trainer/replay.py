@@ -27,7 +27,10 @@ from trainer.initial import read_initial
 from trainer.sources import concatenate, resolve_data
 from trainer.trained import TrainedModel
 
-REPLAY_IMAGES = 4000  # training images; 10% of them validate, enough to choose a threshold
+# Training images; a tenth of them validate, enough to choose a threshold (calibration.py). Each
+# epoch goes over them all: in epochs of 10 batches, 150 steps, a model lost 1.3 pt of its test
+# images, in epochs of all 4,000 of them 0.2 pt.
+REPLAY_IMAGES = 2500
 REPLAY_TEST_IMAGES = 10_000  # MNIST's test set whole; a sample of larger ones (ETL's stay on disk)
 
 
