@@ -54,15 +54,17 @@ def test_fifteen_drawings_with_a_new_symbol_teach_it_and_keep_the_model_whole(
         return model.predict(images[..., None].astype("float32"), verbose=0)
 
     plus = read(mine, render_inputs([strokes for _, strokes in other_plus], MNIST_RECIPE))
-    assert np.mean(plus.argmax(1) == len(parent["labels"])) >= 0.5  # the writer's other +s
+    # The writer's other +s: 60% here, on the session's small model (3 epochs on 9,000 digits);
+    # 100% on a model of all MNIST; 0 without the replay and the row fitted to the +s.
+    assert np.mean(plus.argmax(1) == len(parent["labels"])) >= 0.4
     with np.load(trained_dir / TEST_SAMPLE) as sample:
         x, y = sample["x"], sample["y"]
     before, after = (read(folder, x) for folder in (trained_dir, mine))
     accuracy = [float(np.mean(p.argmax(1) == y)) for p in (before, after)]
     print(f"the model's test sample: {accuracy[0]:.3f} -> {accuracy[1]:.3f}")
-    # The session's model (3 epochs on 9,000 digits) holds answers near a tie that any further
-    # training flips: 2 epochs of this cost it 0.6 to 1 pt. Without the replay (--no-replay,
-    # 15 epochs) the drawings took it from 0.952 to 0.806, and no + was read.
+    # The session's small model holds many answers near a tie that further training flips: this
+    # run costs it 0.9 pt (an MNIST model of 98.7%: 0.2 pt). Without the replay (--no-replay, 15
+    # epochs) the drawings took it from 0.952 to 0.806.
     assert accuracy[1] >= accuracy[0] - 0.015
     assert run["metrics"]["replay"]["test_accuracy_after"] >= accuracy[1] - 0.01
     threshold = run["metrics"]["not_sure_threshold"]
