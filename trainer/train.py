@@ -250,17 +250,17 @@ class Replayed:
 
 def mix_in(replay: Dataset, config: TrainConfig, log) -> Replayed:
     """The replay's training images learn what the --init model reads in them, its probabilities
-    (Li and Hoiem, "Learning without forgetting", 2016): a true label would also teach the
-    model's mistakes away, moving many answers besides; validation keeps the true labels."""
+    (Li and Hoiem, "Learning without forgetting", 2016), so that the run keeps what it reads;
+    validation keeps their true labels, to choose the best epoch and the threshold by."""
     train_, val = validation_split(len(replay.y_train), replace(config, limit=None),
                                    replay.writers, replay.y_train)
     log(f"replay: {len(train_)} images of the --init model's data to train on, taught what the "
         f"model reads in them, {len(val)} to validate on")
     x_train, y_train = read(replay.x_train, train_), replay.y_train[train_]
-    read_ = init_classifier(config).predict(pipeline(x_train, y_train, replace(config, mixup=0.0),
-                                   len(replay.labels)), verbose=0)
+    unmixed = pipeline(x_train, y_train, replace(config, mixup=0.0), len(replay.labels))
+    probabilities = init_classifier(config).predict(unmixed, verbose=0)
     targets = np.zeros((len(y_train), len(replay.labels)), np.float32)
-    targets[:, :read_.shape[1]] = read_
+    targets[:, :probabilities.shape[1]] = probabilities
     named = np.zeros(len(val), bool) if replay.writers is None else is_named(replay.writers[val])
     return Replayed(x_train, y_train, targets, read(replay.x_train, val), replay.y_train[val],
                     named)
