@@ -6,8 +6,9 @@ split, pen writers the model did not train on; every validation image where no s
 writers): the highest top probability t such that at most RIGHT_FLAGGED of their right answers are
 below it. Below t the page says "not sure" and shows its two best candidates; the misreads it flags
 are those below t too, so t is as high as the right answers allow. Training computes it when it
-ends (run.json `metrics.not_sure_threshold`), the export copies it into metadata.json. Numpy only,
-so that the report can apply it to any set.
+ends (run.json `metrics.not_sure_threshold`), from MIN_RIGHT_ANSWERS right answers at least (else
+--init's model's, or none), and the export copies it into metadata.json. Numpy only, so that the
+report can apply it to any set.
 """
 
 from __future__ import annotations
