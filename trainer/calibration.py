@@ -6,8 +6,9 @@ split, pen writers the model did not train on; every validation image where no s
 writers): the highest top probability t such that at most RIGHT_FLAGGED of their right answers are
 below it. Below t the page says "not sure" and shows its two best candidates; the misreads it flags
 are those below t too, so t is as high as the right answers allow. Training computes it when it
-ends (run.json `metrics.not_sure_threshold`), the export copies it into metadata.json. Numpy only,
-so that the report can apply it to any set.
+ends (run.json `metrics.not_sure_threshold`), from MIN_RIGHT_ANSWERS right answers at least (else
+--init's model's, or none), and the export copies it into metadata.json. Numpy only, so that the
+report can apply it to any set.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ INK_QUANTILE = 0.999
 INK_MARGIN = 1.1
 INK_SAMPLE = 20_000  # training images read to find it (ETL's stay on disk)
 NEVER_SURE = 1.0  # when no answer is right
+# The threshold of fewer right answers is little more than the lowest of a handful (one validation
+# drawing read right at 0.9996 flagged every answer of a fine-tuned model): from fewer, a run from
+# --init keeps its model's threshold, and another run writes none (the page's default).
+MIN_RIGHT_ANSWERS = 200
+# The INK_QUANTILE of fewer drawings is their largest: from fewer, --init keeps its model's limit.
+MIN_INK_IMAGES = round(1 / (1 - INK_QUANTILE))
 
 
 def not_sure_threshold(
@@ -48,16 +55,18 @@ def flagged_shares(correct: np.ndarray, confidence: np.ndarray,
             float(flagged[~correct].mean()) if (~correct).any() else None)
 
 
-def validation_threshold(model: Any, validation: Any, writers: np.ndarray | None = None) -> float:
-    """The threshold on a Keras model's answers to a (images, labels) batch pipeline; only on
-    the images `writers` marks, where it marks some."""
+def validation_answers(
+    model: Any, validation: Any, writers: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(right, top probability) of a Keras model's answers to a (images, labels) batch pipeline;
+    only of the images `writers` marks, where it marks some."""
     probabilities = model.predict(validation, verbose=0)
     labels = np.concatenate([np.asarray(y) for _, y in validation])
     if labels.ndim == 2:  # mixup's one-hot targets (validation images are never mixed)
         labels = labels.argmax(axis=1)
     if writers is not None and writers.any():
         probabilities, labels = probabilities[writers], labels[writers]
-    return not_sure_threshold(probabilities.argmax(axis=1) == labels, probabilities.max(axis=1))
+    return probabilities.argmax(axis=1) == labels, probabilities.max(axis=1)
 
 
 def ink_limit(images: np.ndarray) -> float:

@@ -38,6 +38,7 @@ from trainer.output import (
     training_lock,
 )
 from trainer.progress import Checkpoint, resume_point
+from trainer.replay import load_replay
 from trainer.sniff import what_it_is
 from trainer.sources import resolve_data
 
@@ -108,20 +109,23 @@ def train(
         if start:
             check_initial(start, settings, dataset)
         validation_split(len(dataset.y_train), settings, dataset.writers)
+        replay = (load_replay(start, dataset.labels, settings.seed, log)
+                  if start and settings.replay else None)
         with training_lock(out):
             check_contents(out, force, resume)  # again, now that no other run can start here
-            run_training(settings, dataset, checkpoint)
+            run_training(settings, dataset, checkpoint, replay)
     except (ConfigError, DataError, OutputError) as error:
         fail(error)
 
 
-def run_training(settings: TrainConfig, dataset: Dataset, checkpoint: Checkpoint | None) -> None:
+def run_training(settings: TrainConfig, dataset: Dataset, checkpoint: Checkpoint | None,
+                 replay: Dataset | None) -> None:
     from trainer.model import ModelError
     from trainer.train import Interrupted, TrainingError
     from trainer.train import train as train_model  # loads TensorFlow: after every check
 
     try:
-        train_model(settings, dataset, log, resume=checkpoint)
+        train_model(settings, dataset, log, resume=checkpoint, replay=replay)
     except (ModelError, DataError, TrainingError) as error:
         discard_unresumable(Path(settings.out))  # e.g. a photo that broke after the checks
         fail(error)

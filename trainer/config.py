@@ -68,6 +68,10 @@ class TrainConfig:
         "fine-tune it on your own drawings: it keeps its labels, which must include the data's, "
         "trains at a tenth of --learning-rate, and goes over few drawings several times an "
         "epoch, 10 batches at least.")
+    replay: bool = setting(
+        True, "--init: mix a sample of that model's own training data (its run.json names it) "
+        "into yours, so that it keeps reading what it read; --no-replay trains on your data "
+        "alone, and the model may forget much of the rest.")
     model: str = setting("cnn", "The classifier's architecture.",
                          choices=("cnn", "mobilenetv3small"))
     alpha: float = setting(1.0, "MobileNetV3Small width multiplier.", above=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -103,14 +104,29 @@ def holdout(
 
 
 def validation_split(
-    count: int, config: TrainConfig, writers: np.ndarray | None = None
+    count: int, config: TrainConfig, writers: np.ndarray | None = None,
+    labels: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(train, validation) positions among the first `--limit` of `count` training images: a
     random `--validation-fraction` of them, chosen by `--seed`, at least one each.
 
     With `writers` (a key per image, trainer/sources: `concatenate`), validation takes that
     fraction of the named writers (one at least, when there are two) and of the other images, and
-    a writer's images, like the copies of an image, are all on one side."""
+    a writer's images, like the copies of an image, are all on one side. With `labels` (the
+    images' own), a label with fewer images than it takes for validation to hold out one of them
+    keeps them all for training (a symbol drawn 5 times): validation may then be empty."""
+    train, validation = _random_validation(count, config, writers)
+    if labels is None:
+        return train, validation
+    counts = np.bincount(labels[np.concatenate([train, validation])])
+    rare = np.flatnonzero(counts < math.ceil(1 / config.validation_fraction))
+    back = np.isin(labels[validation], rare)
+    return np.concatenate([train, validation[back]]), validation[~back]
+
+
+def _random_validation(
+    count: int, config: TrainConfig, writers: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     if config.limit:
         count = min(count, config.limit)
     n_val = max(1, round(count * config.validation_fraction))

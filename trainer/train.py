@@ -43,7 +43,15 @@ from runfolder.record import RecordError, read_record
 from runfolder.schema import RUN_SCHEMA, schema_problem
 from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
-from trainer.calibration import INK_SAMPLE, RIGHT_FLAGGED, ink_limit, validation_threshold
+from trainer.calibration import (
+    INK_SAMPLE,
+    MIN_INK_IMAGES,
+    MIN_RIGHT_ANSWERS,
+    RIGHT_FLAGGED,
+    ink_limit,
+    not_sure_threshold,
+    validation_answers,
+)
 from trainer.config import TrainConfig
 from trainer.dataset import Dataset, is_named, validation_split
 from trainer.images import read, take, to_tf
@@ -56,6 +64,7 @@ from trainer.model import (
     last_backbone_layer,
     with_more_labels,
 )
+from trainer.new_labels import fit_new_rows
 from trainer.output import discard_unresumable
 from trainer.progress import Checkpoint, Progress, resume_point
 
@@ -70,6 +79,10 @@ FINE_TUNE_RATE = 0.1
 # tenth of the rate would be 15 steps, too few to learn them (BENCHMARKS.md, "Teaching it a
 # writer"). Its epochs repeat the drawings to at least this many steps each.
 FINE_TUNE_STEPS_PER_EPOCH = 10
+# Beside the replay (trainer/replay.py), the person's images are repeated to this share of each
+# epoch: at a quarter, 5 drawings of a 7 outnumbered the replay's 7s and taught the model to read
+# 2s as 7s too; at a fifth, in epochs of 10 batches, a model lost 1.8 pt of its test images.
+REPLAY_OWN_SHARE = 0.1
 
 
 class Interrupted(Exception):
@@ -93,60 +106,79 @@ class TrainingData:
 
 
 def train(
-    config: TrainConfig, dataset: Dataset, log=print, resume: Checkpoint | None = None
+    config: TrainConfig, dataset: Dataset, log=print, resume: Checkpoint | None = None,
+    replay: Dataset | None = None,
 ) -> dict:
     """Train, keep the best epoch by validation accuracy, and report the test accuracy.
 
-    `resume` is the checkpoint of an interrupted run to continue (trainer.progress.resume_point).
+    `resume` is the checkpoint of an interrupted run to continue (trainer.progress.resume_point);
+    `replay`, from --init, a sample of its model's data to mix in (trainer/replay.py).
     """
     with precision(config, log):
         make_reproducible(config.seed)
-        data = prepare_data(config, dataset, log)
+        data = prepare_data(config, dataset, log, replay)
         strategy = distribution_strategy(log)
         with strategy.scope() if strategy else contextlib.nullcontext():
-            model, progress, staging = build_or_resume(config, dataset, resume, log)
+            model, progress, staging = build_or_resume(config, dataset, resume, log, replay)
             progress = fit_phases(model, data, config, staging, progress)
         best = keras.models.load_model(staging / BEST_MODEL)
-        run = run_record(best, config, dataset, data, progress, strategy, log)
-        finish(best, staging, run, dataset, config)
+        run = run_record(best, config, dataset, data, progress, strategy, log, replay)
+        finish(best, staging, run, with_test_of(dataset, replay), config)
     log(f"saved {Path(config.out) / BEST_MODEL} and {Path(config.out) / RUN_FILE}")
     return run
 
 
 def build_or_resume(
-    config: TrainConfig, dataset: Dataset, resume: Checkpoint | None, log
+    config: TrainConfig, dataset: Dataset, resume: Checkpoint | None, log,
+    replay: Dataset | None = None,
 ) -> tuple[keras.Model, Progress, Path]:
     """The training model, its progress so far, and the staging folder its epochs go to."""
     if resume:
         log(f"resuming {resume.model} after epoch {resume.progress.epoch} of {config.epochs}")
         progress = replace(resume.progress, settings=asdict(config))
         return keras.models.load_model(resume.model), progress, resume.model.parent
-    classifier = (initial_classifier(config, dataset, log) if config.init
+    classifier = (initial_classifier(config, dataset, log, replay) if config.init
                   else build_classifier(config, dataset))
     model = build_training_model(classifier, build_augmentation(config))
     staging = staging_dir(Path(config.out))  # only now: a bad setting leaves nothing behind
     return model, Progress(settings=asdict(config)), staging
 
 
-def initial_classifier(config: TrainConfig, dataset: Dataset, log) -> keras.Model:
+def initial_classifier(
+    config: TrainConfig, dataset: Dataset, log, replay: Dataset | None = None
+) -> keras.Model:
     """--init's classifier, checked against its run.json, its output layer grown by the labels
-    the data adds to it."""
-    folder = Path(config.init)
-    try:
-        classifier = load_classifier(folder, read_record(folder))
-    except (ClassifierError, RecordError) as error:
-        raise TrainingError(f"--init {error}") from None
+    the data adds to it, their rows fitted to their images (trainer/new_labels.py)."""
+    classifier = init_classifier(config)
     known = classifier.output_shape[-1]
     if len(dataset.labels) == known:
         return classifier
     log(f"--init: the output layer grows by {len(dataset.labels) - known} label(s) the model "
         f"lacks: {', '.join(dataset.labels[known:])}")
-    return with_more_labels(classifier, len(dataset.labels))
+    grown = with_more_labels(classifier, len(dataset.labels))
+    y = dataset.y_train
+    new = np.flatnonzero(y >= known)
+    others = [read(dataset.x_train, np.flatnonzero(y < known)),
+              *([replay.x_train] if replay is not None else [])]
+    fit_new_rows(grown, known, read(dataset.x_train, new), y[new], others)
+    return grown
 
 
-def prepare_data(config: TrainConfig, dataset: Dataset, log) -> TrainingData:
-    """Split off validation, even out classes if asked, and build the two pipelines."""
-    train_, val = validation_split(len(dataset.y_train), config, dataset.writers)
+def init_classifier(config: TrainConfig) -> keras.Model:
+    """The classifier of the run --init names, as it was saved."""
+    folder = Path(config.init)
+    try:
+        return load_classifier(folder, read_record(folder))
+    except (ClassifierError, RecordError) as error:
+        raise TrainingError(f"--init {error}") from None
+
+
+def prepare_data(
+    config: TrainConfig, dataset: Dataset, log, replay: Dataset | None = None
+) -> TrainingData:
+    """Split off validation, mix in --init's replay, even out classes if asked, and build the two
+    pipelines."""
+    train_, val = validation_split(len(dataset.y_train), config, dataset.writers, dataset.y_train)
     x, y = dataset.x_train, dataset.y_train
     x_train, y_train, x_val, y_val = take(x, train_), y[train_], take(x, val), y[val]
     log(f"data: {dataset.source}: {len(y_train)} train, {len(y_val)} validation, "
@@ -157,35 +189,99 @@ def prepare_data(config: TrainConfig, dataset: Dataset, log) -> TrainingData:
         if len(trained) + len(held):
             log(f"validation: the images of {len(held)} of {len(trained) + len(held)} writers, "
                 "apart from training")
+    validation_writers = None if dataset.writers is None else is_named(dataset.writers[val])
     num_classes = len(dataset.labels)
-    counts = {"train": class_counts(y_train, num_classes)}
+    targets = y_train
+    mixed = mix_in(replay, config, log) if replay is not None else None
+    copies = epoch_copies(config, len(y_train), len(mixed.y_train) if mixed else 0)
+    if copies > 1:
+        log(f"fine-tuning: each epoch goes over the {len(y_train)} training images {copies} times"
+            + (f", {REPLAY_OWN_SHARE:.0%} of its images, the replay the rest" if mixed else ""))
+    if mixed is not None:  # the person's images, repeated, then the replay, once an epoch
+        counts = {"train": class_counts(np.concatenate([y_train, mixed.y_train]), num_classes)}
+        own = read(x_train)
+        x_train = np.concatenate([np.tile(own, (copies,) + (1,) * (own.ndim - 1)), mixed.x_train])
+        targets = np.concatenate([np.tile(np.eye(num_classes, dtype=np.float32)[y_train],
+                                          (copies, 1)), mixed.targets])
+        y_train = np.concatenate([np.tile(y_train, copies), mixed.y_train])
+        x_val = np.concatenate([read(x_val), mixed.x_val])
+        y_val = np.concatenate([y_val, mixed.y_val])
+        validation_writers = np.concatenate([
+            np.zeros(len(val), bool) if validation_writers is None else validation_writers,
+            mixed.val_named])
+        copies = 1
+    else:
+        counts = {"train": class_counts(y_train, num_classes)}
+    if not len(y_val):  # every label too rare to hold one out (validation_split)
+        log("validation: no label has images enough to hold one out; it reads the training "
+            "images")
+        x_val, y_val, validation_writers = x_train, y_train, None
     log(f"class counts (train): {format_counts(counts['train'], dataset.labels)}")
     weights = None
     if config.balance == "oversample":
         order = oversample_order(y_train, config.seed)
-        x_train, y_train = take(x_train, order), y_train[order]
+        x_train, y_train, targets = take(x_train, order), y_train[order], targets[order]
         counts["oversampled"] = class_counts(y_train, num_classes)
         log(f"class counts (oversampled): {format_counts(counts['oversampled'], dataset.labels)}")
     elif config.balance == "class-weight":
         weights = class_weights(y_train, num_classes)
-    copies = epoch_copies(config, len(y_train))
-    if copies > 1:
-        log(f"fine-tuning: each epoch goes over the {len(y_train)} training images {copies} times")
     return TrainingData(
-        train=pipeline(x_train, y_train, config, num_classes, shuffle=True, copies=copies),
+        train=pipeline(x_train, targets, config, num_classes, shuffle=True, copies=copies),
         validation=pipeline(x_val, y_val, config, num_classes),
         images_per_epoch=len(y_train) * copies,
         class_counts=counts,
         class_weights=weights,
-        validation_writers=None if dataset.writers is None else is_named(dataset.writers[val]),
+        validation_writers=validation_writers,
     )
 
 
-def epoch_copies(config: TrainConfig, images: int) -> int:
+@dataclass(frozen=True)
+class Replayed:
+    """The replay's images for training, with their targets, and for validation, split as the
+    run's own."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    targets: np.ndarray  # (images, labels): the --init model's probabilities, 0 for new labels
+    x_val: np.ndarray
+    y_val: np.ndarray
+    val_named: np.ndarray  # which validation images a source names the writer of
+
+
+def mix_in(replay: Dataset, config: TrainConfig, log) -> Replayed:
+    """The replay's training images learn what the --init model reads in them, its probabilities
+    (Li and Hoiem, "Learning without forgetting", 2016), so that the run keeps what it reads;
+    validation keeps their true labels, to choose the best epoch and the threshold by."""
+    train_, val = validation_split(len(replay.y_train), replace(config, limit=None),
+                                   replay.writers, replay.y_train)
+    log(f"replay: {len(train_)} images of the --init model's data to train on, taught what the "
+        f"model reads in them, {len(val)} to validate on")
+    x_train, y_train = read(replay.x_train, train_), replay.y_train[train_]
+    unmixed = pipeline(x_train, y_train, replace(config, mixup=0.0), len(replay.labels))
+    probabilities = init_classifier(config).predict(unmixed, verbose=0)
+    targets = np.zeros((len(y_train), len(replay.labels)), np.float32)
+    targets[:, :probabilities.shape[1]] = probabilities
+    named = np.zeros(len(val), bool) if replay.writers is None else is_named(replay.writers[val])
+    return Replayed(x_train, y_train, targets, read(replay.x_train, val), replay.y_train[val],
+                    named)
+
+
+def with_test_of(dataset: Dataset, replay: Dataset | None) -> Dataset:
+    """The dataset whose test images are also the replay's: the run's test reads both."""
+    if replay is None:
+        return dataset
+    return replace(dataset, x_test=np.concatenate([read(dataset.x_test), replay.x_test]),
+                   y_test=np.concatenate([dataset.y_test, replay.y_test]), test_writers=None)
+
+
+def epoch_copies(config: TrainConfig, images: int, replayed: int = 0) -> int:
     """How many times an epoch goes over the training images: once, or, from --init, enough
-    times for FINE_TUNE_STEPS_PER_EPOCH batches."""
+    times for FINE_TUNE_STEPS_PER_EPOCH batches, or, beside `replayed` images, to make
+    REPLAY_OWN_SHARE of them all."""
     if not config.init:
         return 1
+    if replayed:
+        return max(1, round(REPLAY_OWN_SHARE / (1 - REPLAY_OWN_SHARE) * replayed / images))
     return max(1, math.ceil(FINE_TUNE_STEPS_PER_EPOCH * config.batch_size / images))
 
 
@@ -253,16 +349,17 @@ def storage_problem(error: OSError, out: Path) -> str:
 def run_record(
     best: keras.Model, config: TrainConfig, dataset: Dataset, data: TrainingData,
     progress: Progress, strategy: tf.distribute.Strategy | None, log,
+    replay: Dataset | None = None,
 ) -> dict:
     """The best epoch's test accuracy and everything the export and a reader need to know."""
+    tested = with_test_of(dataset, replay)
     test_loss, test_accuracy = best.evaluate(
-        pipeline(dataset.x_test, dataset.y_test, config, len(dataset.labels)), verbose=0
+        pipeline(tested.x_test, tested.y_test, config, len(dataset.labels)), verbose=0
     )
-    log(f"test accuracy: {test_accuracy:.4f} ({len(dataset.y_test)} images), "
+    log(f"test accuracy: {test_accuracy:.4f} ({len(tested.y_test)} images), "
         f"trained in {progress.train_seconds:.0f} s")
-    threshold = validation_threshold(best, data.validation, data.validation_writers)
-    log(f"not sure below a top probability of {threshold:.3f} (flags {RIGHT_FLAGGED:.1%} of the "
-        "validation writers' right answers)")
+    initial = read_record(Path(config.init)) if config.init else None
+    metrics = {"replay": replay_accuracy(best, config, replay, log)} if replay else {}
     return {
         "model": config.model,
         "labels": dataset.labels,
@@ -270,7 +367,7 @@ def run_record(
         "input_size": dataset.size,
         "channels": dataset.channels,
         "preprocessing": preprocessing(dataset),
-        "ink_limit": drawing_ink_limit(dataset),
+        "ink_limit": drawing_ink_limit(dataset, replay, initial, log),
         "data_source": dataset.source,
         "class_counts": data.class_counts,
         "class_weights": data.class_weights,
@@ -279,10 +376,11 @@ def run_record(
             "test_accuracy": test_accuracy,
             "test_loss": test_loss,
             "best_val_accuracy": max(progress.history["val_accuracy"]),
-            "not_sure_threshold": threshold,
+            "not_sure_threshold": not_sure(best, data, initial, log),
             "epochs_trained": progress.epoch,
             "train_seconds": round(progress.train_seconds, 1),
             "history": progress.history,
+            **metrics,
         },
         "versions": {
             "python": platform.python_version(),
@@ -535,13 +633,57 @@ def preprocessing(dataset: Dataset) -> dict:
     return dataset.recipe.to_json()
 
 
-def drawing_ink_limit(dataset: Dataset) -> float | None:
-    """calibration.ink_limit over (a seeded sample of) the training drawings; None for photos."""
+def not_sure(best: keras.Model, data: TrainingData, initial: dict | None, log) -> float | None:
+    """calibration.not_sure_threshold of the validation answers; from fewer than
+    MIN_RIGHT_ANSWERS right ones, the --init model's threshold, or none (the page's default)."""
+    right, confidence = validation_answers(best, data.validation, data.validation_writers)
+    if right.sum() >= MIN_RIGHT_ANSWERS:
+        threshold = not_sure_threshold(right, confidence)
+        log(f"not sure below a top probability of {threshold:.3f} (flags {RIGHT_FLAGGED:.1%} of "
+            "the validation writers' right answers)")
+        return threshold
+    kept = initial["metrics"].get("not_sure_threshold") if initial else None
+    log(f"not sure: {right.sum()} right validation answers are too few to choose a threshold "
+        f"({MIN_RIGHT_ANSWERS} needed); " + (f"the --init model's {kept:.3f} is kept"
+                                              if kept is not None else "the page's default"))
+    return kept
+
+
+def drawing_ink_limit(
+    dataset: Dataset, replay: Dataset | None, initial: dict | None, log
+) -> float | None:
+    """calibration.ink_limit over (a seeded sample of) the training drawings, the replay's too;
+    None for photos. From --init, never below its model's limit (a drawing it took is taken),
+    and that limit itself from fewer than MIN_INK_IMAGES drawings."""
     if dataset.input != "drawing":
         return None
     count = len(dataset.y_train)
     sample = np.random.default_rng(0).permutation(count)[:INK_SAMPLE]
-    return ink_limit(read(dataset.x_train, np.sort(sample)))
+    drawings = read(dataset.x_train, np.sort(sample))
+    if replay is not None:
+        drawings = np.concatenate([drawings, replay.x_train])
+    kept = initial.get("ink_limit") if initial else None
+    if kept is None:
+        return ink_limit(drawings)
+    if len(drawings) < MIN_INK_IMAGES:
+        log(f"ink limit: {len(drawings)} training drawings are too few to choose one "
+            f"({MIN_INK_IMAGES} needed); the --init model's {kept:.3f} is kept")
+        return kept
+    return max(kept, ink_limit(drawings))
+
+
+def replay_accuracy(best: keras.Model, config: TrainConfig, replay: Dataset, log) -> dict:
+    """The accuracy of --init's model and of the run on the replay's test images (the model's
+    own test split, or a sample of it): what fine-tuning kept."""
+    before = init_classifier(config)
+    answers = [model.predict(pipeline(replay.x_test, replay.y_test, config,
+                                      len(replay.labels)), verbose=0).argmax(axis=1)
+               for model in (before, best)]
+    accuracy = [float(np.mean(read == replay.y_test)) for read in answers]
+    log(f"the --init model's test images ({len(replay.y_test)}): {accuracy[0]:.4f} read right "
+        f"before fine-tuning, {accuracy[1]:.4f} after")
+    return {"training_images": len(replay.y_train), "test_images": len(replay.y_test),
+            "test_accuracy_before": accuracy[0], "test_accuracy_after": accuracy[1]}
 
 
 def pipeline(
@@ -563,7 +705,7 @@ def pipeline(
         data = data.shuffle(buffer, seed=config.seed, reshuffle_each_iteration=True)
     data = data.batch(config.batch_size)
     data = data.map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)
-    if one_hot(config):
+    if one_hot(config) and labels.ndim == 1:  # 2-D: the targets already (trainer/replay.py)
         data = data.map(lambda x, y: (x, tf.one_hot(y, num_classes)))
         if shuffle and config.mixup:
             data = data.map(mixup(config.mixup, config.seed))
@@ -572,8 +714,8 @@ def pipeline(
 
 def one_hot(config: TrainConfig) -> bool:
     """Targets as one-hot vectors, which mixup blends and label smoothing spreads (Keras' sparse
-    loss does neither)."""
-    return bool(config.mixup or config.label_smoothing)
+    loss does neither), and the replay's targets are the --init model's probabilities."""
+    return bool(config.mixup or config.label_smoothing or (config.init and config.replay))
 
 
 def ram_bytes() -> int:
