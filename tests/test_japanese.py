@@ -8,10 +8,14 @@ import json
 import shutil
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
-from tests.helpers import SHARED_DATA, run_export, run_trainer
+from export import ExportError
+from export.convert import output_layer_weights
+from runfolder.layout import CLASSIFIER_MODEL, PROBABILITIES
+from tests.helpers import SHARED_DATA, run_export, run_trainer, write_kanjivg
 from trainer.dataset import DataError
 from trainer.sources import load_path
 from trainer.sources.japanese import GROUPS, KANA, japanese_characters, labels_of, model_label
@@ -20,26 +24,10 @@ from trainer.sources.tomoe import read_tdic
 from trainer.synthetic import draw, rng_for
 
 KANJIVG = SHARED_DATA / "kanjivg" / "kanji"
-SVG = """<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="109" height="109" viewBox="0 0 109 109">
-<g id="kvg:StrokePaths_{code}" style="fill:none;stroke:#000000;stroke-width:3;">
-{paths}
-</g>
-<g id="kvg:StrokeNumbers_{code}"><text transform="matrix(1 0 0 1 22.51 35)">1</text></g>
-</svg>
-"""
-
-
-def write_svg(folder: Path, name: str, *paths: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    body = "\n".join(f'<path id="kvg:s{n}" d="{d}"/>' for n, d in enumerate(paths, start=1))
-    path.write_text(SVG.format(code=name[:5], paths=body))
-    return path
 
 
 def test_every_path_command_is_sampled_in_stroke_order(tmp_path):
-    strokes = read_kanjivg(write_svg(
+    strokes = read_kanjivg(write_kanjivg(
         tmp_path, "04e00.svg",
         "M10,10 L90,10",  # absolute line
         "m10,20 l80,0 h-10 v10 H10 V20 z",  # relative lines, horizontal, vertical, close
@@ -63,7 +51,7 @@ def test_variant_files_are_more_shapes_of_their_character_and_small_kana_of_the_
     for name in ("03064.svg", "03063.svg", "04e14.svg", "04e14-Kaisho.svg", "053e3.svg",
                  "030ed.svg"):
         shutil.copy(KANJIVG / name, tmp_path / name)  # つ, っ, 且 and its Kaisho form, 口, ロ
-    write_svg(tmp_path, "03064-Hyougai.svg", "M10,10 L90,90")
+    write_kanjivg(tmp_path, "03064-Hyougai.svg", "M10,10 L90,90")
     labels, references = read_references(tmp_path)
     assert labels == ["つ", "ロ", "且"]  # kana first; っ is drawn as つ, 口 as ロ (its group's)
     assert [len(references[label]) for label in labels] == [3, 2, 2]
@@ -102,7 +90,7 @@ def test_tomoe_reads_each_character_with_its_strokes(tmp_path):
     ("unknown command", "M10,10 X20,20", "stroke 1: unknown path command 'X'"),
 ])
 def test_a_broken_path_names_the_file_and_the_stroke(tmp_path, name, text, message):
-    path = write_svg(tmp_path, "04e00.svg", "M1,1 L2,2", text)
+    path = write_kanjivg(tmp_path, "04e00.svg", "M1,1 L2,2", text)
     with pytest.raises(DataError) as error:
         read_kanjivg(path)
     assert str(error.value).startswith(f"{path}: stroke 2: {message.split(': ', 1)[1]}")
@@ -124,21 +112,39 @@ def test_the_synthetic_writer_is_seeded_and_stays_on_the_pad():
 
 def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(tmp_path):
     """Two dozen kana from KanjiVG (つ and っ among them), a few drawings each: trained, then
-    exported, metadata.json offering っ with つ and naming KanjiVG and its licence."""
+    exported, metadata.json offering っ with つ and naming KanjiVG and its licence. Its output
+    bias is zeroed first, as an untrained model's: the converter drops a bias of zeros, which the
+    page reads from the graph, so the export keeps it."""
     data = tmp_path / "kanjivg"
     data.mkdir()
     for char in "あいうえおかきくけこさしすせそたちつってとなにぬね":
         shutil.copy(KANJIVG / f"{ord(char):05x}.svg", data)
     model = tmp_path / "model"
     run_trainer("train", "--config", Path("configs/japanese.toml"), "--data", data,
-                "--out", model, "--synthetic", "8", "--epochs", "2", "--batch-size", "32")
+                "--out", model, "--synthetic", "4", "--epochs", "1", "--batch-size", "32")
     run = json.loads((model / "run.json").read_text())
     assert len(run["labels"]) == 24 and "っ" not in run["labels"]
     assert run["input_size"] == 64
+    classifier = keras.models.load_model(model / CLASSIFIER_MODEL)
+    output = classifier.get_layer(PROBABILITIES)
+    output.bias.assign(np.zeros(output.bias.shape))
+    classifier.save(model / CLASSIFIER_MODEL)
     run_export("convert", model, "--out", tmp_path / "web", "--backends", "wasm",
-               "--images", "16")
+               "--images", "8")
     metadata = json.loads((tmp_path / "web" / "metadata.json").read_text(encoding="utf-8"))
+    weights = json.loads((tmp_path / "web" / "model.json").read_text())["weightsManifest"]
+    shapes = {weight["name"]: weight["shape"] for group in weights for weight in group["weights"]}
+    assert shapes[metadata["output_layer"]["bias"]] == [24]
     assert ["つ", "っ"] in metadata["candidate_groups"]
     assert all(group[0] in metadata["labels"] for group in metadata["candidate_groups"])
     assert metadata["credit"] == {"trained_on": [CREDIT["attribution"]],
                                   "licence": "CC BY-SA 3.0"}
+
+
+def test_output_layer_weights_missing_from_the_graph_are_one_line_naming_model_json(tmp_path):
+    manifest = [{"weights": [{"name": "x/probabilities/MatMul/ReadVariableOp", "shape": [8, 30]}]}]
+    (tmp_path / "model.json").write_text(json.dumps({"weightsManifest": manifest}))
+    with pytest.raises(ExportError) as error:
+        output_layer_weights(tmp_path, 8, 30)
+    assert str(error.value) == (f"{tmp_path / 'model.json'}: the output layer's bias [30] are "
+                                "not among the graph's weights (the converter dropped them)")

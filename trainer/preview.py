@@ -76,14 +76,17 @@ def write_synthetic_preview(
     draws it, then `variants` drawings of it by the synthetic writer `seed`: the grid."""
     chosen = [labels[k] for k in preview_classes(np.arange(len(labels)), seed)]
     rows = [(label, shape) for label in chosen for shape in references[label]][:MAX_ROWS]
-    characters = []
+    characters, seen = [], {}
     for label, shape in rows:
+        first = seen.setdefault(label, 0)  # a label's next shape: drawings of other numbers
+        seen[label] += variants
         characters.append([stroke.tolist() for stroke in shape])
-        characters += [draw(shape, rng_for(seed, label, n)) for n in range(variants)]
+        characters += [draw(shape, rng_for(seed, label, first + n)) for n in range(variants)]
     grid = render_inputs(characters, recipe).reshape(len(rows), variants + 1, recipe.size, -1)
     title = ("left: the reference (KanjiVG); right: the synthetic writer's drawings of it, "
              f"seed {seed}")
-    write_grid(grid, [label for label, _ in rows], title, out)
+    # Rows are named by code point, as KanjiVG names its files: matplotlib's font has no kana.
+    write_grid(grid, [f"{ord(label):05x}" for label, _ in rows], title, out)
     return grid
 
 
