@@ -110,6 +110,7 @@ def test_the_synthetic_writer_is_seeded_and_stays_on_the_pad():
     assert max(spans) - min(spans) > 0.2  # written at different sizes
 
 
+@pytest.mark.slow
 def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(tmp_path):
     """Two dozen kana from KanjiVG (つ and っ among them), a few drawings each: trained, then
     exported, metadata.json offering っ with つ and naming KanjiVG and its licence. Its output
