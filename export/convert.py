@@ -44,6 +44,8 @@ from runfolder.classifier import ClassifierError
 from runfolder.classifier import load_classifier as load_checked_classifier
 from runfolder.layout import PROBABILITIES
 
+# A run recorded before its sources named their credit: nothing named, no licence of its own.
+NO_CREDIT = {"trained_on": [], "licence": None}
 # Bytes a value in the dtypes the converter quantizes to.
 QUANTIZED_BYTES = {"float16": 2, "uint16": 2, "uint8": 1}
 # Where `python -m export.converter` is found, whatever the working folder.
@@ -76,11 +78,24 @@ def export_model(
 
 
 def load_classifier(training: Training) -> keras.Model:
-    """The saved classifier (augmentation was left behind by the trainer), computing in float32."""
+    """The saved classifier (augmentation was left behind by the trainer), computing in float32,
+    its output bias kept in the graph."""
     try:
-        return in_float32(load_checked_classifier(training.folder, training.run))
+        return with_kept_bias(in_float32(load_checked_classifier(training.folder, training.run)))
     except ClassifierError as error:
         raise ExportError(str(error)) from None
+
+
+def with_kept_bias(classifier: keras.Model) -> keras.Model:
+    """The classifier with an all-zero output bias (an untrained model's) raised by one: the
+    converter drops a bias of zeros from the graph (x + 0 is x), and the page reads the output
+    layer's bias from the graph's weights. Softmax gives the same probabilities for logits all
+    raised alike, and so does the personal head started from them."""
+    layer = classifier.get_layer(PROBABILITIES)
+    weights = layer.get_weights()
+    if len(weights) == 2 and not weights[1].any():
+        layer.set_weights([weights[0], weights[1] + 1])
+    return classifier
 
 
 def with_features(classifier: keras.Model) -> keras.Model:
@@ -170,6 +185,8 @@ def metadata_for(
         "preprocessing": run["preprocessing"],
         "not_sure_threshold": run["metrics"].get("not_sure_threshold"),
         "ink_limit": run.get("ink_limit"),
+        "candidate_groups": run.get("candidate_groups", []),
+        "credit": run.get("credit", NO_CREDIT),
         "outputs": outputs,
         "feature_size": reports[0].feature_size,
         "pooled_size": reports[0].pooled_size,
@@ -200,7 +217,12 @@ def output_layer_weights(export_dir: Path, feature_size: int, labels: int) -> di
                if any(fnmatch.fnmatchcase(weight["name"], pattern)
                       for pattern in OUTPUT_LAYER_WEIGHTS.split(","))]
     by_shape = {tuple(weight["shape"]): weight["name"] for weight in weights}
-    return {"kernel": by_shape[(feature_size, labels)], "bias": by_shape[(labels,)]}
+    shapes = {"kernel": (feature_size, labels), "bias": (labels,)}
+    missing = [f"{part} {list(shape)}" for part, shape in shapes.items() if shape not in by_shape]
+    if missing:
+        raise ExportError(f"{export_dir / MODEL_JSON}: the output layer's {' and '.join(missing)} "
+                          "are not among the graph's weights (the converter dropped them)")
+    return {part: by_shape[shape] for part, shape in shapes.items()}
 
 
 def in_float32(classifier: keras.Model) -> keras.Model:

@@ -26,6 +26,14 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 ETL_RECORD_FORMATS = {"ETL8B": ">2H4s504s", "ETL9B": ">2H4s504s64x"}  # form_e8b.htm, form_e9b.htm
 A, KANJI_A = 0x2422, 0x3021  # JIS X 0208 codes of あ and 亜
+KANJIVG_SVG = """<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="109" height="109" viewBox="0 0 109 109">
+<g id="kvg:StrokePaths_{code}" style="fill:none;stroke:#000000;stroke-width:3;">
+{paths}
+</g>
+<g id="kvg:StrokeNumbers_{code}"><text transform="matrix(1 0 0 1 22.51 35)">1</text></g>
+</svg>
+"""
 ORIENTATION = 0x0112  # the EXIF tag
 TURNED_CLOCKWISE = 6  # its value when the picture must be turned a quarter clockwise to be upright
 KMNIST_CLASS_MAP = "index,codepoint,char\n0,U+304A,お\n1,U+304D,き\n2,U+3059,す\n"
@@ -327,3 +335,12 @@ def labels_read(page, digits) -> list[str]:
         draw(page, strokes)
         read.append(page.evaluate("window.recognizer.predict()")[0]["label"])
     return read
+
+
+def write_kanjivg(folder: Path, name: str, *paths: str) -> Path:
+    """A KanjiVG file as KanjiVG lays one out (`05b57.svg`), one `<path d=...>` a stroke."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    body = "\n".join(f'<path id="kvg:s{n}" d="{d}"/>' for n, d in enumerate(paths, start=1))
+    path.write_text(KANJIVG_SVG.format(code=name[:5], paths=body))
+    return path

