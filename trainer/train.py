@@ -12,13 +12,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import platform
 import shlex
-import signal
 import sys
-import threading
-import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -33,8 +29,6 @@ from runfolder.layout import (
     BEST_PROGRESS_FILE,
     CLASSIFIER_MODEL,
     CONFIG_FILE,
-    HISTORY_FILE,
-    LAST_MODEL,
     PROGRESS_FILE,
     RUN_FILE,
     TEST_SAMPLE,
@@ -52,9 +46,10 @@ from trainer.calibration import (
     not_sure_threshold,
     validation_answers,
 )
+from trainer.callbacks import Checkpoints, CtrlC, history_loggers, stopping
 from trainer.config import TrainConfig
 from trainer.dataset import Dataset, is_named, validation_split
-from trainer.images import read, take, to_tf
+from trainer.images import read, take
 from trainer.model import (
     CLASSIFIER,
     build_compact_cnn,
@@ -66,13 +61,10 @@ from trainer.model import (
 )
 from trainer.new_labels import fit_new_rows
 from trainer.output import discard_unresumable
+from trainer.pipeline import one_hot, pipeline
 from trainer.progress import Checkpoint, Progress, resume_point
 
 TEST_SAMPLE_SIZE = 1000
-# Decoded images are cached in memory up to this share of the machine's RAM (ETL9B at 64x64 is
-# 2.5 GB); beyond it they are read and decoded from disk again every epoch.
-CACHE_RAM_SHARE = 0.25
-SHUFFLE_BUFFER = 20_000  # on top of one full shuffle of the training order
 # The second phase of two-phase training, and a run from --init, start at this fraction of the rate.
 FINE_TUNE_RATE = 0.1
 # A run from --init learns a person's own drawings: a few dozen, one batch, so 15 epochs at a
@@ -500,104 +492,6 @@ OPTIMIZERS = {
 }
 
 
-def history_loggers(config: TrainConfig, staging: Path) -> list[keras.callbacks.Callback]:
-    """Each epoch's metrics in history.csv beside the model, and in TensorBoard when asked.
-
-    They come before the checkpoint in the callbacks: an interruption between the two leaves an
-    epoch logged twice, which a reader can tell, rather than one never logged.
-    """
-    loggers: list[keras.callbacks.Callback] = [
-        keras.callbacks.CSVLogger(str(staging / HISTORY_FILE), append=True)
-    ]
-    if config.tensorboard:
-        loggers.append(keras.callbacks.TensorBoard(config.tensorboard))
-    return loggers
-
-
-def stopping(config: TrainConfig) -> list[keras.callbacks.Callback]:
-    """Keras' own callbacks that end a run early or change its rate."""
-    chosen: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN()]
-    if config.patience is not None:
-        chosen.append(
-            keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=config.patience)
-        )
-    if config.schedule == "plateau":
-        chosen.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=2, verbose=1))
-    return chosen
-
-
-class Checkpoints(keras.callbacks.Callback):
-    """After each epoch: best.keras when validation accuracy improved, last.keras, and the
-    progress that goes with each. `progress` is the state after the last saved epoch.
-
-    Each file is written whole and then renamed over the old one, so Ctrl-C never leaves half a
-    file; a progress file is written after its model and names an epoch whose model is complete.
-    An epoch whose loss is not finite is not saved: `diverged` says so.
-    """
-
-    def __init__(self, folder: Path, phase: str, progress: Progress):
-        super().__init__()
-        self.folder, self.phase, self.progress = folder, phase, progress
-        self.diverged = False
-        self.started = time.monotonic()
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        now = time.monotonic()
-        rate = keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
-        metrics = {"learning_rate": rate, **(logs or {})}
-        if not all(math.isfinite(float(value)) for value in metrics.values()):
-            self.diverged = True
-            return
-        progress = self.progress.after_epoch(self.phase, now - self.started, metrics)
-        self.started = now
-        accuracies = progress.history["val_accuracy"]
-        if accuracies[-1] >= max(accuracies):
-            self.save(progress, BEST_MODEL, BEST_PROGRESS_FILE)
-        self.save(progress, LAST_MODEL, PROGRESS_FILE)
-        self.progress = progress
-
-    def save(self, progress: Progress, model_file: str, progress_file: str) -> None:
-        write_whole(self.folder / model_file, self.model.save)
-        record = progress.to_json()
-        write_whole(self.folder / progress_file, lambda path: path.write_text(record))
-
-
-class CtrlC(keras.callbacks.Callback):
-    """Ctrl-C ends training within a batch, wherever it lands. Keras converts each batch's logs
-    to numbers inside a bare `except:` (keras.src.utils.python_utils.pythonify_logs), which
-    swallows a KeyboardInterrupt raised there, and training went on to its last epoch. While
-    listening, a press is remembered as well as raised, and raised again at the next batch's or
-    epoch's end: after the checkpoint of a complete epoch, which stays to resume from."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pressed = False
-
-    @contextlib.contextmanager
-    def listening(self):
-        """Within: Ctrl-C is remembered. Only the main thread gets signals, and a Ctrl-C that
-        something else handles, or ignores, is left to it."""
-        ours = (threading.current_thread() is threading.main_thread()
-                and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
-        if ours:
-            signal.signal(signal.SIGINT, self.press)
-        try:
-            yield
-        finally:
-            if ours:
-                signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    def press(self, signum, frame) -> None:
-        self.pressed = True
-        raise KeyboardInterrupt
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        if self.pressed:
-            raise KeyboardInterrupt
-
-    on_epoch_end = on_train_batch_end
-
-
 def make_reproducible(seed: int) -> None:
     """Seed Python, NumPy and the backend; on CPU TensorFlow also picks deterministic kernels.
 
@@ -694,50 +588,3 @@ def replay_accuracy(best: keras.Model, config: TrainConfig, replay: Dataset, log
         f"before fine-tuning, {accuracy[1]:.4f} after")
     return {"training_images": len(replay.y_train), "test_images": len(replay.y_test),
             "test_accuracy_before": accuracy[0], "test_accuracy_after": accuracy[1]}
-
-
-def pipeline(
-    images, labels: np.ndarray, config: TrainConfig, num_classes: int, shuffle: bool = False,
-    copies: int = 1,
-) -> tf.data.Dataset:
-    """uint8 images -> cached, batched float32 (N, H, W, C) batches, `copies` times over;
-    mixup when training."""
-    data = tf.data.Dataset.zip(to_tf(images), tf.data.Dataset.from_tensor_slices(labels))
-    data = data.apply(tf.data.experimental.assert_cardinality(len(labels)))  # streams hide it
-    if len(images.shape) == 3:
-        data = data.map(lambda image, label: (image[..., None], label))
-    if np.prod(images.shape) <= CACHE_RAM_SHARE * ram_bytes():  # uint8: a byte per value
-        data = data.cache()
-    if copies > 1:
-        data = data.repeat(copies)
-    if shuffle:
-        buffer = min(len(labels) * copies, SHUFFLE_BUFFER)
-        data = data.shuffle(buffer, seed=config.seed, reshuffle_each_iteration=True)
-    data = data.batch(config.batch_size)
-    data = data.map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)
-    if one_hot(config) and labels.ndim == 1:  # 2-D: the targets already (trainer/replay.py)
-        data = data.map(lambda x, y: (x, tf.one_hot(y, num_classes)))
-        if shuffle and config.mixup:
-            data = data.map(mixup(config.mixup, config.seed))
-    return data.prefetch(tf.data.AUTOTUNE)
-
-
-def one_hot(config: TrainConfig) -> bool:
-    """Targets as one-hot vectors, which mixup blends and label smoothing spreads (Keras' sparse
-    loss does neither), and the replay's targets are the --init model's probabilities."""
-    return bool(config.mixup or config.label_smoothing or (config.init and config.replay))
-
-
-def ram_bytes() -> int:
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-
-
-def mixup(alpha: float, seed: int):
-    """Blend each batch with itself reversed, images and one-hot targets alike (Keras' MixUp)."""
-    layer = keras.layers.MixUp(alpha=alpha, seed=seed)
-
-    def mix(images, targets):
-        mixed = layer({"images": images, "labels": targets})
-        return mixed["images"], mixed["labels"]
-
-    return mix
