@@ -118,13 +118,13 @@ def main(
     counts: Annotated[str, typer.Option(help="Drawings kept, comma-separated.")]
     = "0,500,2000,10000",
 ) -> None:
-    metadata = teachable_export(export)
     try:
         numbers = [int(count) for count in counts.split(",")]
     except ValueError:
         fail(f"--counts {counts}: not a comma-separated list of whole numbers")
     if any(count < 0 for count in numbers):
         fail(f"--counts {counts}: a count below 0")
+    metadata = teachable_export(export)
     own = [f"s{i}" for i in range(WIDE[1])]
     cases = [(count, metadata["labels"]) for count in numbers] + [(WIDE[0], own)]
     machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
