@@ -11,9 +11,12 @@ const STORE = 'taught';
  * @typedef {{ label: string, strokes: [number, number][][] }} Example
  *   One taught drawing: strokes of [x, y] points, as predict() takes them.
  * @typedef {{ modelHash: string, labels: string[], rows: Float32Array, bias: Float32Array,
- *   drawn: Float32Array, drawnLabels: Int32Array }} Head
+ *   drawn: Float32Array, drawnLabels: Int32Array, drawnAlike: Float32Array,
+ *   sureUpTo: Float32Array }} Head
  *   A personal head: one row of weights a label (the model's labels, then the person's own), and
- *   the pooled features of the drawings taught and their variations, each with its label's index.
+ *   the pooled features of the drawings taught, each with its label's index and the likeness from
+ *   which it counts, and each label's surest model answer it may override
+ *   (web/personal-head.js).
  * @typedef {{ examples: Example[], head: Head | null }} Personal
  */
 
@@ -70,10 +73,10 @@ export function checkPersonal(entry, { modelHash, featureSize, pooledSize }) {
   const badExample = examples.findIndex((example) => !isExample(example));
   if (badExample >= 0) return `drawing ${badExample + 1} is not a label with strokes of points`;
   if (head === null || head === undefined) return { examples, head: null };
-  const { modelHash: fittedTo, drawn, drawnLabels } = /** @type {any} */ (head);
-  // Fitted to another model, or by a page that kept no drawings' features: fitted again
+  const { modelHash: fittedTo, drawn, drawnLabels, drawnAlike } = /** @type {any} */ (head);
+  // Fitted to another model, or by a page that kept no drawings' features or likenesses: fitted again
   if ((fittedTo !== modelHash && typeof fittedTo === 'string')
-    || (drawn === undefined && drawnLabels === undefined)) {
+    || (drawn === undefined && drawnLabels === undefined) || drawnAlike === undefined) {
     return { examples, head: null };
   }
   const problem = headProblem(head, featureSize) ?? drawnProblem(head, pooledSize);
@@ -104,10 +107,14 @@ function headProblem(head, featureSize) {
 }
 
 /** @param {any} head @param {number} pooledSize @returns {string | null} */
-function drawnProblem({ labels, drawn, drawnLabels }, pooledSize) {
+function drawnProblem({ labels, drawn, drawnLabels, drawnAlike, sureUpTo }, pooledSize) {
   if (!(drawn instanceof Float32Array) || !(drawnLabels instanceof Int32Array)) {
     return 'the head keeps no features of the drawings';
   }
+  if (!(drawnAlike instanceof Float32Array) || drawnAlike.length !== drawnLabels.length
+    || !drawnAlike.every(Number.isFinite)) return "the head's drawings have no likeness to count from";
+  if (!(sureUpTo instanceof Float32Array) || sureUpTo.length !== labels.length
+    || sureUpTo.some(Number.isNaN)) return "the head's labels have no sureness to stop at";
   if (drawn.length !== drawnLabels.length * pooledSize) {
     return `the head's drawings do not fit ${drawnLabels.length} drawings of ${pooledSize} features`;
   }

@@ -55,7 +55,8 @@ export const NEW_LABEL_DRAWINGS = 5;
  *   input: 'drawing' | 'photo', preprocessing: StrokesRecipe | PhotoRecipe,
  *   ink_limit?: number, model_hash?: string, name?: string, feature_size?: number,
  *   pooled_size?: number, outputs?: { probabilities: string, features: string, pooled: string },
- *   output_layer?: { kernel: string, bias: string } }} Metadata
+ *   output_layer?: { kernel: string, bias: string },
+ *   references?: { labels: number[], scale: number, features: string } }} Metadata
  */
 const SCHEMA_URL = new URL('./metadata.schema.json', import.meta.url);
 
@@ -107,6 +108,7 @@ export class Recognizer {
       outputNames: metadata.outputs,
       outputLayer: metadata.output_layer,
       pooled: metadata.pooled_size,
+      referenceDrawings: metadata.references,
     }).catch((error) => {
       recognizer.dispose();
       throw error;
@@ -284,12 +286,13 @@ export class Recognizer {
     const ordered = [...inputs.map(([drawing]) => drawing), ...inputs.flatMap(([, ...variations]) => variations)];
     const batch = stacked(ordered);
     const drawingTargets = usable.map(({ label }) => labels.indexOf(label));
-    const { rows, bias, drawn, drawnLabels, ms } = await this.#request('fit', {
+    const { rows, bias, drawn, drawnLabels, drawnAlike, sureUpTo, ms } = await this.#request('fit', {
       batch, shape: [ordered.length, ...this.inputShape], labels, drawings: usable.length,
       targets: [...drawingTargets, ...drawingTargets.flatMap((target) => Array(VARIATIONS).fill(target))],
     }, [batch.buffer]);
     this.labels = labels;
-    await this.#keep({ modelHash: this.metadata.model_hash, labels, rows, bias, drawn, drawnLabels });
+    await this.#keep({ modelHash: this.metadata.model_hash, labels, rows, bias, drawn, drawnLabels,
+      drawnAlike, sureUpTo });
     return ms;
   }
 
@@ -310,7 +313,8 @@ export class Recognizer {
   /** @param {import('./personal-store.js').Head | null} head */
   async #useHead(head) {
     const fitted = head && { labels: head.labels, rows: head.rows, bias: head.bias,
-      drawn: head.drawn, drawnLabels: head.drawnLabels };
+      drawn: head.drawn, drawnLabels: head.drawnLabels, drawnAlike: head.drawnAlike,
+      sureUpTo: head.sureUpTo };
     await this.#request('useHead', { fitted });
     this.labels = head?.labels ?? this.metadata.labels;
   }

@@ -9,7 +9,8 @@ const MODEL = { modelHash: 'a'.repeat(64), featureSize: 3, pooledSize: 4 };
 const EXAMPLES = [{ label: '7', strokes: [[[0, 0], [10, 5]]] }];
 const head = (changes = {}) => ({
   modelHash: MODEL.modelHash, labels: ['0', '1'], rows: new Float32Array(6), bias: new Float32Array(2),
-  drawn: new Float32Array(8), drawnLabels: Int32Array.of(0, 1), ...changes,
+  drawn: new Float32Array(8), drawnLabels: Int32Array.of(0, 1), drawnAlike: Float32Array.of(0.3, 0.9),
+  sureUpTo: Float32Array.of(Infinity, Infinity), ...changes,
 });
 
 test('an entry as written is read back whole', () => {
@@ -28,6 +29,11 @@ test("a head kept without the drawings' features (as before they were kept) is f
   delete older.drawn;
   delete older.drawnLabels;
   assert.deepEqual(checkPersonal({ examples: EXAMPLES, head: older }, MODEL), { examples: EXAMPLES, head: null });
+  const withoutLikeness = head();
+  delete withoutLikeness.drawnAlike;
+  delete withoutLikeness.sureUpTo;
+  assert.deepEqual(checkPersonal({ examples: EXAMPLES, head: withoutLikeness }, MODEL),
+    { examples: EXAMPLES, head: null });
 });
 
 test('a damaged entry is named, never used', () => {
@@ -49,6 +55,10 @@ test('a damaged entry is named, never used', () => {
       "the head's drawings do not fit 2 drawings of 4 features"],
     [{ examples: EXAMPLES, head: head({ drawnLabels: Int32Array.of(0, 2) }) },
       "the head's drawings name a label it does not have"],
+    [{ examples: EXAMPLES, head: head({ drawnAlike: Float32Array.of(0.3) }) },
+      "the head's drawings have no likeness to count from"],
+    [{ examples: EXAMPLES, head: head({ sureUpTo: Float32Array.of(NaN, 1) }) },
+      "the head's labels have no sureness to stop at"],
     [{ examples: EXAMPLES, head: head({ drawn: new Float32Array(8).fill(NaN) }) },
       "the head's drawings hold a value that is not a number"],
   ]) assert.equal(checkPersonal(entry, MODEL), problem);
