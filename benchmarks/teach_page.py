@@ -100,3 +100,128 @@ def summed(rows: list[dict], name: str) -> dict:
             "teachMs": max(row["teachMs"] for row in rows),
             **{key: sum(row[key] for row in rows) / len(rows)
                for key in ("predictBeforeMs", "predictMs")}}
+
+
+# In the page, the harm teaching may do. `digits`: all the writer's drawings; `symbols`: drawings
+# of labels the model lacks, taught, and `held`: other drawings of them by the same hands; `taps`:
+# [index into digits, a wrong label]. Each part starts from a recognizer that was taught nothing.
+HARM = """async ({ digits, symbols, held, taps }) => {
+  const { Recognizer } = await import('./recognizer.js');
+  const recognizer = await Recognizer.load('model/');
+  const notSure = recognizer.metadata.not_sure_threshold ?? 0.5; // as web/app.js
+  const readAll = async (drawings) => {
+    const answers = [];
+    for (const [, strokes] of drawings) answers.push((await recognizer.predict(strokes)).ranked[0]);
+    return answers;
+  };
+  const before = await readAll(digits);
+  const right = (answers, drawings) => answers.filter((a, i) => a?.label === drawings[i][0]).length;
+  const wrong = (answers, drawings) => answers.filter((a, i) => a?.label !== drawings[i][0]);
+  for (const [label, strokes] of symbols) await recognizer.teach(strokes, label);
+  const digitsAfter = await readAll(digits);
+  const heldAfter = await readAll(held);
+  const misread = [...wrong(digitsAfter, digits), ...wrong(heldAfter, held)];
+  const newLabels = {
+    digitsBefore: right(before, digits), digitsAfter: right(digitsAfter, digits),
+    held: held.length, heldRight: right(heldAfter, held),
+    misread: misread.length, flagged: misread.filter((a) => a && a.prob < notSure).length,
+  };
+  await recognizer.forget();
+  const tapRows = [];
+  for (const [index, wrongLabel] of taps) {
+    await recognizer.teach(digits[index][1], wrongLabel);
+    const others = digits.filter((_, i) => i !== index);
+    const wasRight = before.filter((_, i) => i !== index);
+    const after = await readAll(others);
+    const same = others.map((d, i) => d[0] === digits[index][0] && wasRight[i]?.label === d[0]);
+    tapRows.push({
+      digit: digits[index][0], tapped: wrongLabel,
+      same: same.filter(Boolean).length,
+      flipped: same.filter((s, i) => s && after[i]?.label !== others[i][0]).length,
+      rest: same.filter((s) => !s).length,
+      restBefore: wasRight.filter((a, i) => !same[i] && a?.label === others[i][0]).length,
+      restAfter: after.filter((a, i) => !same[i] && a?.label === others[i][0]).length,
+    });
+    await recognizer.forget();
+  }
+  recognizer.dispose();
+  return { ...newLabels, taps: tapRows };
+}"""
+
+
+def as_pairs(characters: list[Character]) -> list:
+    return [[c.label, [[list(point) for point in stroke] for stroke in c.strokes]]
+            for c in characters]
+
+
+def harm_on_page(export: Path, writers: dict[str, list[Character]],
+                 symbols: dict[str, tuple[list[Character], list[Character]]]) -> Iterator[dict]:
+    """A row per writer: their digits before and after being taught 4 new labels (`symbols`: per
+    writer, the drawings taught and held out), held-out drawings of those read right, and one
+    mistaken tap per digit (its first drawing read right, taught as the model's second answer)."""
+    with site_with_model(export) as site, serve(site) as base, chromium() as browser:
+        for writer, characters in writers.items():
+            taught, held = symbols[writer]
+            context = browser.new_context(service_workers="block")
+            page = context.new_page()
+            page.goto(base)
+            taps = page.evaluate(FIRST_READ_RIGHT, as_pairs(characters))
+            result = page.evaluate(HARM, {"digits": as_pairs(characters), "taps": taps,
+                                          "symbols": as_pairs(taught), "held": as_pairs(held)})
+            context.close()
+            yield {"writer": writer, "digits": len(characters), **result}
+
+
+# [index, the second answer] of the first drawing of each label that the model reads right.
+FIRST_READ_RIGHT = """async (drawings) => {
+  const { Recognizer } = await import('./recognizer.js');
+  const recognizer = await Recognizer.load('model/');
+  const taps = new Map();
+  for (const [i, [label, strokes]] of drawings.entries()) {
+    if (taps.has(label)) continue;
+    const { ranked } = await recognizer.predict(strokes);
+    if (ranked[0]?.label === label) taps.set(label, [i, ranked[1].label]);
+  }
+  recognizer.dispose();
+  return [...taps.values()];
+}"""
+
+
+def harm_summed(rows: list[dict], name: str) -> dict:
+    taps = [tap for row in rows for tap in row["taps"]]
+    return {"writer": name, "taps": taps, "worst_loss": max(loss(row) for row in rows),
+            **{key: sum(row[key] for row in rows) for key in (
+                "digits", "digitsBefore", "digitsAfter", "held", "heldRight", "misread",
+                "flagged")}}
+
+
+def loss(row: dict) -> float:
+    """Points of the writer's digits read right lost to teaching new labels."""
+    return 100 * (row["digitsBefore"] - row["digitsAfter"]) / row["digits"]
+
+
+def harm_report(rows: list[dict]) -> str:
+    lines = [
+        "| writers | digits | read before | after 4 new labels | worst writer's loss, pt "
+        "| new labels' held-out drawings read | misread after, flagged not sure "
+        "| mistaken taps | other drawings of the digit flipped (worst tap) "
+        "| the rest before / after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        taps = row["taps"]
+        same = sum(tap["same"] for tap in taps)
+        flipped = sum(tap["flipped"] for tap in taps)
+        worst = max(tap["flipped"] / max(tap["same"], 1) for tap in taps)
+        rest = sum(tap["rest"] for tap in taps)
+        lines.append(
+            f"| {row['writer']} | {row['digits']:,} | {row['digitsBefore'] / row['digits']:.2%} "
+            f"| {row['digitsAfter'] / row['digits']:.2%} "
+            f"| {row.get('worst_loss', loss(row)):.2f} "
+            f"| {row['heldRight']:,} of {row['held']:,} "
+            f"({row['heldRight'] / max(row['held'], 1):.1%}) "
+            f"| {row['flagged']} of {row['misread']} "
+            f"| {len(taps)} | {flipped} of {same:,} ({flipped / max(same, 1):.1%}; {worst:.0%}) "
+            f"| {sum(t['restBefore'] for t in taps) / max(rest, 1):.2%} / "
+            f"{sum(t['restAfter'] for t in taps) / max(rest, 1):.2%} |")
+    return "\n".join(lines)

@@ -9,8 +9,13 @@ is taught k = 1, 2 and 5 drawings of each digit of each pendigits writer, and (w
 each writer of UNIPEN's held-out sources (GMD and Valladolid) who drew every digit 6 times or more,
 and (with --uji) k = 1 of each of UJI Pen Characters' writers (who drew each digit twice), in
 Chromium; no Python training.
-The page's settings were chosen on pendigits' writers: the UNIPEN writers are the ones never tuned
-to.
+Beside that help, the harm (with --more), for each of these writers: 4 labels the model lacks
+(NEW_LABELS, from UNIPEN's letters and symbols) taught 5 drawings each, by the writer where they
+drew enough, else by another hand, then the writer's digits read before and after and the other
+drawings of those labels by the same hands; and one mistaken tap per digit (the first drawing the
+model reads right, taught as its second answer, alone), then the writer's other drawings of that
+digit and the rest. The page's settings were chosen on writers this benchmark does not report
+(web/personal-head.js says which).
 
 For each writer of a pendigits file (by default UCI's test writers 21-30, whom the default model
 never trained on): the first `--per-digit` drawings of each digit are what that person would save
@@ -66,9 +71,12 @@ def main(
     )] = None,
     unipen: Annotated[Path | None, typer.Option(
         help="With --page: UNIPEN's folder (its GMD and Valladolid writers likewise).")] = None,
+    more: Annotated[Path | None, typer.Option(
+        help="With --page: UNIPEN's letters and symbols (1c, 1d): without it, no harm measured."
+    )] = None,
 ) -> None:
     if page:
-        return page_benchmark(export, pendigits, writers, uji, unipen)
+        return page_benchmark(export, pendigits, writers, uji, unipen, more)
     if not (model / CLASSIFIER_MODEL).is_file() or not (model / RUN_FILE).is_file():
         fail(f"--model {model}: no {CLASSIFIER_MODEL} and {RUN_FILE} (a training run?)")
     try:
@@ -125,12 +133,19 @@ UJI_PER_DIGIT = (1,)
 
 
 def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None,
-                   unipen: Path | None) -> None:
+                   unipen: Path | None, more: Path | None) -> None:
     import platform
 
-    from benchmarks.teach_page import page_report, summed, teach_on_page
+    from benchmarks.teach_page import (
+        harm_on_page,
+        harm_report,
+        harm_summed,
+        page_report,
+        summed,
+        teach_on_page,
+    )
 
-    for flag, folder in (("--uji", uji), ("--unipen", unipen)):
+    for flag, folder in (("--uji", uji), ("--unipen", unipen), ("--more", more)):
         if folder is not None and not folder.is_dir():
             fail(f"{flag} {folder}: no such folder")
     teachable_export(export)
@@ -142,20 +157,68 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None
             c for c in read_unipen(path) if c.label.isdigit()]
             for path in (unipen_files(uji) if uji else [])}
         held_out_writers = unipen_writers(unipen) if unipen else {}
+        symbols = new_label_drawings(more) if more else {}
     except DataError as error:
         fail(str(error))
     machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
-    rows = []
+    rows, harm = [], []
     for name, group, per_digit in (("pendigits", pendigits_writers, PAGE_PER_DIGIT),
                                    ("UNIPEN GMD and Valladolid", held_out_writers, PAGE_PER_DIGIT),
                                    ("UJI", uji_writers, UJI_PER_DIGIT)):
         if not group:
             continue
+        if symbols:
+            taught = {writer: symbols_for(symbols, writer, n) for n, writer in enumerate(group)}
+            found = list(harm_on_page(export, group, taught))
+            harm += [*found, harm_summed(found, f"{name}: all {len(found)}")]
         found = list(teach_on_page(export, group, per_digit))
         for k in per_digit:
             at_k = [row for row in found if row["k"] == k]
             rows += [*at_k, summed(at_k, f"{name}: all {len(at_k)}")]
-    typer.echo(page_report(rows, export, machine))
+    if rows:
+        typer.echo(page_report(rows, export, machine))
+    if harm:
+        typer.echo(f"\nThe harm: {len(NEW_LABELS)} new labels ({', '.join(NEW_LABELS)}), "
+                   f"{SYMBOLS_TAUGHT} drawings each, and one mistaken tap per digit")
+        typer.echo(harm_report(harm))
+
+
+# Labels the digits model lacks, from unipen-more's sections, taught SYMBOLS_TAUGHT drawings each
+# by one hand (the writer's own where they drew enough, else another writer's), whose other
+# drawings of it, SYMBOLS_HELD at least, are then read.
+NEW_LABELS = {"+": "1d", "=": "1d", "k": "1c", "w": "1c"}
+SYMBOLS_TAUGHT, SYMBOLS_HELD = 5, 3
+
+
+def new_label_drawings(more: Path) -> dict[str, dict[str, list[Character]]]:
+    """NEW_LABELS' drawings by each writer who drew one SYMBOLS_TAUGHT + SYMBOLS_HELD times."""
+    if not is_unipen_root(more):
+        fail(f"--more {more}: not a UNIPEN folder (data/ and include/)")
+    found: dict[str, dict[str, list[Character]]] = {label: {} for label in NEW_LABELS}
+    for section in sorted(set(NEW_LABELS.values())):
+        for path, source in segment_files(more, section):
+            for character in read_segment_file(path, more, source):
+                if NEW_LABELS.get(character.label) == section:
+                    found[character.label].setdefault(character.writer, []).append(character)
+    enough = {label: {writer: drawings for writer, drawings in sorted(writers.items())
+                      if len(drawings) >= SYMBOLS_TAUGHT + SYMBOLS_HELD}
+              for label, writers in found.items()}
+    if missing := [label for label, writers in enough.items() if not writers]:
+        fail(f"--more {more}: no writer drew {' or '.join(missing)} "
+             f"{SYMBOLS_TAUGHT + SYMBOLS_HELD} times")
+    return enough
+
+
+def symbols_for(symbols: dict[str, dict[str, list[Character]]], writer: str,
+                turn: int) -> tuple[list[Character], list[Character]]:
+    """The drawings of each new label taught for `writer`, and those held out: their own where
+    they drew enough, else the `turn`-th other hand's in turn."""
+    taught, held = [], []
+    for writers in symbols.values():
+        hand = writers.get(writer) or list(writers.values())[turn % len(writers)]
+        taught += hand[:SYMBOLS_TAUGHT]
+        held += hand[SYMBOLS_TAUGHT:]
+    return taught, held
 
 
 def read_pendigits(pendigits: Path, writers: str) -> tuple[list[Character], list[str]]:

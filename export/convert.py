@@ -38,11 +38,13 @@ from export.inputs import (
     require_replaceable,
 )
 from export.parity import Parity, check_parity
+from export.references import references
 from export.version import version_keys
 from runfolder.atomic import replace_dir, staging_dir
 from runfolder.classifier import ClassifierError
 from runfolder.classifier import load_classifier as load_checked_classifier
 from runfolder.layout import PROBABILITIES
+from runfolder.sample import read_test_sample
 
 # A run recorded before its sources named their credit: nothing named, no licence of its own.
 NO_CREDIT = {"trained_on": [], "licence": None}
@@ -158,6 +160,8 @@ def build_export(
         )
     metadata = metadata_for(training, options, reports, staging, seconds, unquantized_bytes,
                             graph_outputs(classifier))
+    sample = read_test_sample(training.folder, training.run)  # all of it
+    metadata["references"] = references(classifier, *sample)
     require_page_metadata(metadata, staging / METADATA)
     (staging / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
     return metadata

@@ -71,6 +71,12 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
                for weight in group["weights"]}
     assert weights[metadata["output_layer"]["kernel"]] == [128, len(metadata["labels"])]
     assert weights[metadata["output_layer"]["bias"]] == [len(metadata["labels"])]
+    # Reference drawings' features, 8-bit, that a label taught on the page is fitted beside:
+    # of test images the model reads right, 20 a label at most.
+    references = metadata["references"]
+    assert 0 < len(references["labels"]) <= 200 and references["scale"] > 0
+    assert max(Counter(references["labels"]).values()) <= 20
+    assert len(base64.b64decode(references["features"])) == 128 * len(references["labels"])
     assert not list(exported_dir.parent.glob(".*"))  # no staging folder left behind
 
 

@@ -13,8 +13,16 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from export.browser import serve, site_with_model
-from tests.helpers import DIGITS, SERVICE_WORKER_IN_CONTROL, draw, labels_read, real_digits
+from tests.helpers import (
+    DIGITS,
+    SERVICE_WORKER_IN_CONTROL,
+    SHARED_DATA,
+    draw,
+    labels_read,
+    real_digits,
+)
 from tests.test_offline import misbehaving_server
+from trainer.sources.unipen import read_segment_file
 
 PLUS = [[(0.2, 0.5), (0.8, 0.5)], [(0.5, 0.2), (0.5, 0.8)]]
 # What is taught is kept per model folder's URL (web/personal-store.js): a record a drawing, and
@@ -255,3 +263,58 @@ def test_a_symbol_corrections_undo_remove_and_forget_on_the_page(page, tmp_path)
     expect(page.locator("#personal-note")).to_have_text(
         "Forgotten: the model reads on its own again.")
     assert page.evaluate("window.recognizer.taught()") == []
+
+
+# One writer of UNIPEN (Valladolid's val01): their + (section 1d), and their 0s and 7s (1a).
+VAL01 = {"+": ("unipen-more", "1d", "yannis2b.dat"), "0": ("unipen", "1a", "yannis30.dat"),
+         "7": ("unipen", "1a", "yannis37.dat")}
+# In the page: the writer's digits read, 5 of their + taught, the digits and other +s read; then,
+# taught nothing else, the first 7 the model reads right taught as a 1, the digits read again.
+SAME_HAND = """async ({ plus, digits }) => {
+  const { Recognizer } = await import('./recognizer.js');
+  const recognizer = await Recognizer.load('model/');
+  const readAll = async (drawings) => {
+    const labels = [];
+    for (const strokes of drawings) {
+      labels.push((await recognizer.predict(strokes)).ranked[0]?.label);
+    }
+    return labels;
+  };
+  const before = await readAll(digits.map(([, strokes]) => strokes));
+  for (const strokes of plus.slice(0, 5)) await recognizer.teach(strokes, '+');
+  const afterPlus = await readAll(digits.map(([, strokes]) => strokes));
+  const plusRead = await readAll(plus.slice(5));
+  await recognizer.forget();
+  const tapped = digits.findIndex(([label], i) => label === '7' && before[i] === '7');
+  await recognizer.teach(digits[tapped][1], '1');
+  const afterTap = await readAll(digits.map(([, strokes]) => strokes));
+  recognizer.dispose();
+  return { before, afterPlus, plusRead, afterTap, tapped };
+}"""
+
+
+def val01(label: str, count: int) -> list:
+    """The first `count` drawings of `label` by val01, as [x, y] points."""
+    folder, section, name = VAL01[label]
+    root = SHARED_DATA / folder
+    found = read_segment_file(root / "data" / section / "val" / name, root, "val")
+    return [[[list(point) for point in stroke] for stroke in c.strokes] for c in found[:count]]
+
+
+def test_a_new_symbol_and_a_mistaken_tap_leave_the_same_hands_digits_as_they_were(browser,
+                                                                                   exported_dir):
+    plus = val01("+", 15)
+    digits = [[label, strokes] for label in "07" for strokes in val01(label, 12)]
+    context = browser.new_context(service_workers="block")
+    with site_with_model(exported_dir) as site, serve(site) as base:
+        page = context.new_page()
+        page.goto(base)
+        result = page.evaluate(SAME_HAND, {"plus": plus, "digits": digits})
+    context.close()
+    print(f"{result['plusRead'].count('+')} of 10 other + read as +")
+    assert result["afterPlus"] == result["before"]  # the digits, every answer as it was
+    assert result["plusRead"].count("+") >= 8  # their other +s are read as +
+    tapped = result["tapped"]
+    assert result["afterTap"][tapped] == "1"  # the drawing tapped is read as taught
+    assert [label for i, label in enumerate(result["afterTap"]) if i != tapped] == [
+        label for i, label in enumerate(result["before"]) if i != tapped]

@@ -88,6 +88,30 @@ def test_root_ok_keeps_the_verified_segments_alone(tmp_path):
     assert verified.test_writers.tolist() == [f"{HELD_OUT}/alek"]
 
 
+# As unipen-more writes them: a double quote, a backslash, and a ligature (not a character).
+ESCAPED = ['.SEGMENT CHARACTER 0-2 OK "\\""', '.SEGMENT CHARACTER 3,4 ? "\\\\"',
+           '.SEGMENT CHARACTER 0:1-0:2 ? "\\@"', '.SEGMENT CHARACTER 3 ? "+"']
+
+
+def test_escaped_labels_are_decoded_and_a_ligature_is_no_label(tmp_path):
+    root = write_tree(tmp_path / "unipen", {"abc": "kim"}, ESCAPED)
+    data = load_path(root)
+    assert data.labels == ['"', "+", "\\"]
+    assert sorted(data.labels[k] for k in data.y_train) == ['"', "+", "\\"]
+
+
+def test_root_section_reads_one_section_with_the_held_out_split(tmp_path):
+    root = write_tree(tmp_path / "unipen", {"abc": "kim", HELD_OUT: "alek"})
+    symbols = root / "data" / "1d" / HELD_OUT
+    symbols.mkdir(parents=True)
+    (symbols / "s.dat").write_text("\n".join([
+        f".INCLUDE {HELD_OUT}/data/w.dat", '.SEGMENT CHARACTER 0-2 OK "+"']) + "\n")
+    section = load_path(root / "1d")
+    assert section.labels == ["+"]
+    assert len(section.y_train) == 0 and section.test_writers.tolist() == [f"{HELD_OUT}/alek"]
+    assert load_path(root / "1a").labels == ["1", "4"]
+
+
 def test_a_missing_header_is_passed_over_but_not_missing_pen_data(tmp_path):
     root = write_tree(tmp_path / "unipen", {"abc": "kim"})
     (root / "include" / "abc" / "abc.doc").unlink()
@@ -229,7 +253,7 @@ def test_a_bad_segment_is_named_with_its_file_and_line(tmp_path, segment, messag
 
 def test_an_unknown_source_is_named_with_those_there_are(tmp_path):
     root = write_tree(tmp_path / "unipen", {"abc": "kim"})
-    with pytest.raises(DataError, match=r"unipen/xyz: no such UNIPEN source .*: abc\)$"):
+    with pytest.raises(DataError, match=r"unipen/xyz: no such UNIPEN section or source .*: abc\)$"):
         load_path(root / "xyz")
 
 

@@ -23,10 +23,13 @@ const PREVIOUS_FORMAT = 'taught'; // version 1's one store: { examples, head } p
  * @typedef {[number, number][][]} Strokes strokes of [x, y] points, as predict() takes them
  * @typedef {{ id: number, label: string, strokes: Strokes }} Drawing one taught drawing
  * @typedef {{ modelHash: string, labels: string[], rows: Float32Array, bias: Float32Array,
- *   drawn: Float32Array, drawnLabels: Int32Array, fittedOn: number[] }} Head
+ *   drawn: Float32Array, drawnLabels: Int32Array, drawnAlike: Float32Array,
+ *   sureUpTo: Float32Array, fittedOn: number[] }} Head
  *   A personal head: one row of weights a label (the model's labels, then the person's own), the
- *   pooled features of the drawings it was fitted on and their labels' indices, and the ids of
- *   every drawing taught when it was fitted (a head is used only while they are the same).
+ *   pooled features of the drawings it was fitted on, each with its label's index and the likeness
+ *   from which it counts, each label's surest model answer it may override (web/personal-head.js),
+ *   and the ids of every drawing taught when it was fitted (a head is used only while they are
+ *   the same).
  * @typedef {{ kind: 'drawing' | 'head' | 'entry', problem: string, item: unknown }} Damaged
  * @typedef {{ drawings: Drawing[], head: unknown, damaged: Damaged[] }} Taught
  */
@@ -266,10 +269,14 @@ function headProblem(head, featureSize) {
 }
 
 /** @param {any} head @param {number} pooledSize @returns {string | null} */
-function drawnProblem({ labels, drawn, drawnLabels }, pooledSize) {
+function drawnProblem({ labels, drawn, drawnLabels, drawnAlike, sureUpTo }, pooledSize) {
   if (!(drawn instanceof Float32Array) || !(drawnLabels instanceof Int32Array)) {
     return 'the head keeps no features of the drawings';
   }
+  if (!(drawnAlike instanceof Float32Array) || drawnAlike.length !== drawnLabels.length
+    || !drawnAlike.every(Number.isFinite)) return "the head's drawings have no likeness to count from";
+  if (!(sureUpTo instanceof Float32Array) || sureUpTo.length !== labels.length
+    || sureUpTo.some(Number.isNaN)) return "the head's labels have no sureness to stop at";
   if (drawn.length !== drawnLabels.length * pooledSize) {
     return `the head's drawings do not fit ${drawnLabels.length} drawings of ${pooledSize} features`;
   }

@@ -10,6 +10,7 @@ let outputs = null; // metadata.json's output names, null for an export of proba
 let base = null; // the output layer: { rows: Float32Array, one row of weights a label, bias, size }
 let pooledSize = null; // the pooled features' length (metadata.json's pooled_size)
 let head = null; // the personal head (web/personal-head.js); null: the model's own answers
+let references = null; // metadata.json's reference drawings: { features, labels }, or null
 
 const HANDLERS = { load, classify, fit, useHead };
 
@@ -29,7 +30,7 @@ self.onmessage = async ({ data: { id, type, ...request } }) => {
 // "pooled_size" (absent from exports made before the model had feature outputs; such a model
 // cannot be taught).
 async function load({ folderUrl, folderName, backends, inputShape, labelCount, outputNames,
-  outputLayer, pooled }) {
+  outputLayer, pooled, referenceDrawings }) {
   tf.wasm.setWasmPaths(new URL('vendor/', self.location.href).href);
   const artifacts = await fetchArtifacts(folderUrl, folderName);
   const failures = [];
@@ -51,6 +52,7 @@ async function load({ folderUrl, folderName, backends, inputShape, labelCount, o
       outputs = outputNames ?? null;
       base = outputLayer ? outputLayerOf(loaded, outputLayer) : null;
       pooledSize = pooled ?? null;
+      references = referenceDrawings ? decodeReferences(referenceDrawings) : null;
       const threads = name === 'wasm' ? tf.wasm.getThreadsCount() : null;
       return { backend: name, threads };
     } catch (error) {
@@ -63,6 +65,12 @@ async function load({ folderUrl, folderName, backends, inputShape, labelCount, o
 }
 
 class ModelError extends Error {}
+
+// metadata.json's "references" (export/references.py): signed bytes in base64, times `scale`.
+function decodeReferences({ labels, scale, features }) {
+  const bytes = Int8Array.from(atob(features), (char) => (char.charCodeAt(0) << 24) >> 24);
+  return { features: Float32Array.from(bytes, (value) => value * scale), labels: Int32Array.from(labels) };
+}
 
 // The output layer's weights, from the graph model's own (no download of its own): its kernel
 // [features, labels] as one row of weights a label, and its bias.
@@ -83,7 +91,7 @@ function classify({ batch, shape }) {
     ? headProbabilities(head, ...read(batch, shape, (input) => {
       const [features, pooled] = execute(input, ['features', 'pooled']);
       return [features, tf.matMul(unitRows(pooled), head.drawnMatrix)];
-    }))
+    }), base)
     : read(batch, shape, (input) => execute(input, ['probabilities']))[0];
   return { probs, labels: head?.labels ?? null, ms: performance.now() - started };
 }
@@ -121,10 +129,12 @@ async function fit({ batch, shape, targets, labels, drawings, ids, variations })
   if (!outputs || !base) throw new Error('this model has no features output to learn from: export it again');
   const started = performance.now();
   const { features, drawn } = await featuresOf(batch, shape, ids, variations);
-  const { rows, bias } = fitHead(base, features, targets, labels.length);
+  const { rows, bias, drawnAlike, sureUpTo } = fitHead(base, features, targets, labels.length, drawn, drawings,
+    references);
   const drawnLabels = Int32Array.from(targets.slice(0, drawings));
-  useHead({ fitted: { labels, rows, bias, drawn, drawnLabels } });
-  return { rows, bias, drawn, drawnLabels, ms: performance.now() - started };
+  const fitted = { labels, rows, bias, drawn, drawnLabels, drawnAlike, sureUpTo };
+  useHead({ fitted });
+  return { ...fitted, ms: performance.now() - started };
 }
 
 // Each taught drawing's features and its variations', and its pooled features scaled to length
@@ -191,7 +201,8 @@ async function readInChunks(batch, [count, ...inputShape], compute) {
   });
 }
 
-// A head fitted before ({ labels, rows, bias, drawn, drawnLabels }, checked by the page against
+// A head fitted before ({ labels, rows, bias, drawn, drawnLabels, drawnAlike, sureUpTo }, checked by
+// the page against
 // this model); null: the model's own answers.
 function useHead({ fitted }) {
   if (head) tf.dispose(head.drawnMatrix);

@@ -81,7 +81,8 @@ export class TeachRefusal extends Error {
  *   input: 'drawing' | 'photo', preprocessing: StrokesRecipe | PhotoRecipe,
  *   ink_limit?: number, model_hash?: string, name?: string, feature_size?: number,
  *   pooled_size?: number, outputs?: { probabilities: string, features: string, pooled: string },
- *   output_layer?: { kernel: string, bias: string } }} Metadata
+ *   output_layer?: { kernel: string, bias: string },
+ *   references?: { labels: number[], scale: number, features: string } }} Metadata
  */
 const SCHEMA_URL = new URL('./metadata.schema.json', import.meta.url);
 
@@ -146,6 +147,7 @@ export class Recognizer {
       outputNames: metadata.outputs,
       outputLayer: metadata.output_layer,
       pooled: metadata.pooled_size,
+      referenceDrawings: metadata.references,
     }).catch((error) => {
       recognizer.dispose();
       throw error;
@@ -423,13 +425,14 @@ export class Recognizer {
     const ordered = [...inputs.map(([drawing]) => drawing), ...inputs.flatMap(([, ...varied]) => varied)];
     const batch = stacked(ordered);
     const drawingTargets = usable.map(({ label }) => labels.indexOf(label));
-    const { rows, bias, drawn, drawnLabels, ms } = await this.#request('fit', {
+    const { rows, bias, drawn, drawnLabels, drawnAlike, sureUpTo, ms } = await this.#request('fit', {
       batch, shape: [ordered.length, ...this.inputShape], labels, drawings: usable.length,
       ids: usable.map(({ id }) => id), variations,
       targets: [...drawingTargets, ...drawingTargets.flatMap((target) => Array(variations).fill(target))],
     }, [batch.buffer]);
     this.labels = labels;
-    const head = { modelHash: this.metadata.model_hash, labels, rows, bias, drawn, drawnLabels, fittedOn };
+    const head = { modelHash: this.metadata.model_hash, labels, rows, bias, drawn, drawnLabels,
+      drawnAlike, sureUpTo, fittedOn };
     await writeHead(this.#key, head).catch(storageWarning);
     return ms;
   }
@@ -450,7 +453,8 @@ export class Recognizer {
   /** @param {Head | null} head */
   async #useHead(head) {
     const fitted = head && { labels: head.labels, rows: head.rows, bias: head.bias,
-      drawn: head.drawn, drawnLabels: head.drawnLabels };
+      drawn: head.drawn, drawnLabels: head.drawnLabels, drawnAlike: head.drawnAlike,
+      sureUpTo: head.sureUpTo };
     await this.#request('useHead', { fitted });
     this.labels = head?.labels ?? this.metadata.labels;
   }

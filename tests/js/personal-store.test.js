@@ -11,7 +11,8 @@ const IDS = [3, 5];
 const STROKES = [[[0, 0], [10, 5]]];
 const head = (changes = {}) => ({
   modelHash: MODEL.modelHash, labels: ['0', '1'], rows: new Float32Array(6), bias: new Float32Array(2),
-  drawn: new Float32Array(8), drawnLabels: Int32Array.of(0, 1), fittedOn: IDS, ...changes,
+  drawn: new Float32Array(8), drawnLabels: Int32Array.of(0, 1), drawnAlike: Float32Array.of(0.3, 0.9),
+  sureUpTo: Float32Array.of(Infinity, Infinity), fittedOn: IDS, ...changes,
 });
 
 test('a head as written is used while the model and the drawings are those it was fitted to', () => {
@@ -39,6 +40,8 @@ test('a damaged head is named, never used', () => {
     [head({ drawn: new Float32Array(7) }), "the head's drawings do not fit 2 drawings of 4 features"],
     [head({ drawnLabels: Int32Array.of(0, 2) }), "the head's drawings name a label it does not have"],
     [head({ drawn: new Float32Array(8).fill(NaN) }), "the head's drawings hold a value that is not a number"],
+    [head({ drawnAlike: Float32Array.of(0.3) }), "the head's drawings have no likeness to count from"],
+    [head({ sureUpTo: Float32Array.of(NaN, 1) }), "the head's labels have no sureness to stop at"],
     [head({ fittedOn: undefined }), 'the head names no drawings'],
   ]) assert.equal(checkHead(stored, MODEL, IDS), problem);
 });

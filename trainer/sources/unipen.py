@@ -1,4 +1,4 @@
-"""UNIPEN as distributed (train_r01_v07): segment files that include their pen data.
+r"""UNIPEN as distributed (train_r01_v07): segment files that include their pen data.
 
     ROOT/data/1a/gmd/alek.dat            ROOT/include/gmd/data/alek.dat
     .INCLUDE gmd/gmd.doc                 .WRITER_ID alek
@@ -20,8 +20,11 @@ character is drawn on the page's pad with the recipe (trainer/pad.py), as stroke
 
 Writers are `source/id` (`gmd/alek`). The test split is whole sources, HELD_OUT_SOURCES: writers
 from other countries than those the model learns from. `ROOT/SOURCE` (e.g. `unipen/gmd`) reads one
-source, all of it, to measure on; `ROOT/ok` the segments marked OK alone (7,274 of 15,953), with
-the same test split.
+source, all of it, to measure on; `ROOT/SECTION` (e.g. `unipen-more/1d`, the symbols) one section,
+with the same test split; `ROOT/ok` the segments marked OK alone (7,274 of 15,953 in 1a), with
+the same test split. A label is written between double quotes, a backslash escaping the next
+character (`"\""` is a double quote); `"\@"` marks a ligature or garbage, not a character, and
+such segments are left out.
 """
 
 from __future__ import annotations
@@ -42,7 +45,10 @@ HELD_OUT_SOURCES = ("gmd", "val")
 VERIFIED, VERIFIED_ONLY = "OK", "ok"  # ROOT/ok: the segments whose quality field is OK, alone
 DATA, INCLUDE = "data", "include"
 HEADER_SUFFIX = ".doc"  # a header of documentation keywords, no pen data: may be missing
-SEGMENT = re.compile(r'\.SEGMENT\s+\S+\s+(\S+)\s+(\S+)\s+"([^"]*)"\s*$')
+# The label is quoted; within it a backslash escapes the next character: "\"" is a double
+# quote, "\\" a backslash, and "\@" marks a ligature or garbage, not a character (the .doc headers).
+SEGMENT = re.compile(r'\.SEGMENT\s+\S+\s+(\S+)\s+(\S+)\s+"((?:[^"\\]|\\.)*)"\s*$')
+NOT_A_CHARACTER = "\\@"
 # A component, or component:point; numbers longer than this are refused before conversion.
 BOUND = re.compile(r"(\d{1,9})(?::(\d{1,9}))?$")
 SCALE = re.compile(r"\.([XY])_POINTS_PER_(INCH|MM)\s+(\S+)\s*$")
@@ -93,6 +99,7 @@ def load_unipen(path: Path, recipe: Recipe = MNIST_RECIPE) -> Dataset:
     """Every character of a UNIPEN tree (test split: HELD_OUT_SOURCES), or of one source of it."""
     root, only = (path, None) if is_unipen_root(path) else (path.parent, path.name)
     verified = only == VERIFIED_ONLY
+    whole_source = only is not None and not verified and not is_section(root, only)
     files = segment_files(root, None if verified else only)
     characters, sources = [], []
     for file, source in files:
@@ -105,25 +112,33 @@ def load_unipen(path: Path, recipe: Recipe = MNIST_RECIPE) -> Dataset:
     labels = sorted({c.label for c in characters})
     y = np.array([labels.index(c.label) for c in characters], dtype=np.int64)
     x = render_inputs([c.strokes for c in characters], recipe)
-    is_test = (np.isin(sources, HELD_OUT_SOURCES) if only is None or verified
-               else np.zeros(len(y), bool))
+    is_test = (np.zeros(len(y), bool) if whole_source
+               else np.isin(sources, HELD_OUT_SOURCES))
     source = f"{path} ({len(characters):,} UNIPEN pen characters drawn on the page's pad)"
     return with_test_split(x, y, is_test, labels, source, recipe, path,
                            writers=np.array([c.writer for c in characters]))
 
 
+def is_section(root: Path, name: str) -> bool:
+    """Whether `name` is one of the tree's sections (ROOT/data/1a, 1d, ...), not a source."""
+    return (root / DATA / name).is_dir()
+
+
 def segment_files(root: Path, only: str | None) -> list[tuple[Path, str]]:
-    """(file, source) for each file under ROOT/data/SECTION/SOURCE, sorted; only `only`'s."""
+    """(file, source) for each file under ROOT/data/SECTION/SOURCE, sorted; only those of the
+    section or source `only`."""
     found = sorted(
         (file, file.relative_to(root / DATA).parts[1])
         for file in (root / DATA).rglob("*")
         if file.is_file() and len(file.relative_to(root / DATA).parts) >= 3
     )
     if only is not None:
-        found = [(file, source) for file, source in found if source == only]
+        section = is_section(root, only)
+        found = [(file, source) for file, source in found
+                 if (file.relative_to(root / DATA).parts[0] if section else source) == only]
         if not found:
             known = sorted({source for _, source in segment_files(root, None)})
-            raise DataError(f"{root / only}: no such UNIPEN source (the sources under "
+            raise DataError(f"{root / only}: no such UNIPEN section or source (the sources under "
                             f"{root / DATA}: {', '.join(known)})")
     if not found:
         raise DataError(f"{root / DATA}: no segment files (DATA/SECTION/SOURCE/FILE)")
@@ -140,7 +155,9 @@ def read_segment_file(path: Path, root: Path, source: str) -> list[Character]:
         if line.startswith(".INCLUDE"):
             include(included, line.split(maxsplit=1)[1:], pen, f"{path}: line {number}", set())
         elif line.startswith(".SEGMENT"):
-            characters.append(character(line, pen, source, f"{path}: line {number}"))
+            read = character(line, pen, source, f"{path}: line {number}")
+            if read is not None:
+                characters.append(read)
     return characters
 
 
@@ -238,12 +255,16 @@ def shown(text: str) -> str:
     return text if len(text) <= SHOWN else f"{text[:SHOWN]}... ({len(text):,} characters)"
 
 
-def character(line: str, pen: PenData, source: str, where: str) -> Character:
-    """The character a .SEGMENT line names: its pen-down points in the range, y down, inches."""
+def character(line: str, pen: PenData, source: str, where: str) -> Character | None:
+    """The character a .SEGMENT line names: its pen-down points in the range, y down, inches;
+    None for a segment that is not a character (a ligature or garbage)."""
     match = SEGMENT.match(line)
     if match is None:
         raise DataError(f'{where}: not a .SEGMENT line like .SEGMENT CHARACTER 25-26 OK "4"')
-    ranges, quality, label = match.groups()
+    ranges, quality, quoted = match.groups()
+    label = decoded_label(quoted)
+    if label is None:
+        return None
     strokes: list[Stroke] = []
     writer = None
     for part in ranges.split(","):
@@ -266,6 +287,14 @@ def character(line: str, pen: PenData, source: str, where: str) -> Character:
     if not strokes:
         raise DataError(f"{where}: .SEGMENT {ranges} names no pen-down points")
     return Character(label, strokes, quality, f"{source}/{writer or '?'}")
+
+
+def decoded_label(quoted: str) -> str | None:
+    r"""A label as written between a .SEGMENT's quotes, its escapes decoded (`\"` a double
+    quote, `\\` a backslash); None for NOT_A_CHARACTER."""
+    if quoted == NOT_A_CHARACTER:
+        return None
+    return re.sub(r"\\(.)", r"\1", quoted)
 
 
 def as_point(line: str) -> tuple[float, float] | None:
