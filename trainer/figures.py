@@ -115,14 +115,15 @@ def confusion_heatmap(counts: np.ndarray, labels: list[str], path: Path) -> None
     _save(figure, path)
 
 
-def reliability_diagram(calibration: Calibration, threshold: float, path: Path) -> None:
+def reliability_diagram(calibration: Calibration, threshold: float | None, path: Path) -> None:
     """Accuracy against confidence per bin; the diagonal is perfect calibration."""
     figure = Figure(figsize=(4.6, 4.2), dpi=DPI)
     axis = figure.subplots()
     axis.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
     axis.plot(calibration.confidence, calibration.accuracy, marker="o", label="this set")
-    axis.axvline(threshold, color="tab:red", linestyle="--",
-                 label=f'"not sure" below {threshold:.2f}')
+    if threshold is not None:
+        axis.axvline(threshold, color="tab:red", linestyle="--",
+                     label=f'"not sure" below {threshold:.2f}')
     axis.set_xlim(0, 1)
     axis.set_ylim(0, 1.02)
     axis.set_xlabel("top probability (mean in each bin)")

@@ -118,7 +118,8 @@ def header(model: TrainedModel, evaluated: list[Evaluated], threshold: float | N
             f"highest value below which at most {RIGHT_FLAGGED:.1%} of the validation writers' "
             "right answers fall"
             if threshold is not None else
-            "no “not sure” threshold in run.json (trained before it was recorded)")
+            "no “not sure” threshold in run.json (trained before it was recorded, or on too few "
+            "right validation answers to choose one: the page uses its default)")
     contents = "".join(f'<li><a href="#{item.key}">{escape(item.data.name)}</a></li>'
                        for item in evaluated)
     side, kind = model.input_size, escape(model.run["input"])

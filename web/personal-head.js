@@ -8,8 +8,8 @@
 //
 // It reads a drawing by its logits under the head plus, for each label taught, RESEMBLANCE times
 // how far the drawing's likeness to the person's closest drawing of it (the cosine of their pooled
-// features) passes that drawing's `drawnAlike` (ALIKE, scaled to the same range above others): a person's 1 that the model reads as a 7 is read
-// by what their own 1s look like. Only a close likeness counts, so one odd drawing of a label (a 8
+// features) passes that drawing's `drawnAlike` (ALIKE, scaled to the same range above others): a
+// person's 1 that the model reads as a 7 is read by what their own 1s look like. Only a close likeness counts, so one odd drawing of a label (a 8
 // that looks like nothing else they draw) takes nothing from the drawings of it that do not
 // resemble it.
 //
