@@ -123,6 +123,7 @@ bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.teach_writers --model $(MODEL) --pendigits $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.teach_writers --page --export $(WEB_MODEL) --pendigits $(PEN_WRITERS)/pendigits-orig.tes \
 		--uji $(SHARED)/ujipenchars --unipen $(SHARED)/unipen --more $(SHARED)/unipen-more
+	$(PY) -m benchmarks.fine_tune_symbol --model $(MODEL) --unipen $(SHARED)/unipen --more $(SHARED)/unipen-more
 	$(PY) -m benchmarks.held_out $(MODEL)
 	node benchmarks/ranking.mjs
 	$(PY) -m benchmarks.augmentation --rounds 5

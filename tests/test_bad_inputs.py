@@ -952,6 +952,8 @@ BenchmarkCase = tuple[str, Callable[[Path], list], str]
 BENCHMARK_FLAGS: list[BenchmarkCase] = [
     ("augmentation", lambda t: ["--images", "0"], "Invalid value for '--images'"),
     ("augmentation", lambda t: ["--backend", "theano"], "--backend theano: not one of tensorflow"),
+    ("fine_tune_symbol", lambda t: ["--more", t], "--more TMP: not a UNIPEN folder"),
+    ("fine_tune_symbol", lambda t: ["--model", t / "none"], "TMP/none/run.json: not a readable"),
     ("first_visit", lambda t: ["--model", t / "none"], "TMP/none: no model.json"),
     ("first_visit", lambda t: ["--runs", "0"], "Invalid value for '--runs'"),
     ("held_out", lambda t: [damaged_run(t / "m")], "TMP/m/run.json: not a readable run"),
