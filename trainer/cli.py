@@ -39,7 +39,7 @@ from trainer.output import (
 )
 from trainer.progress import Checkpoint, resume_point
 from trainer.replay import load_replay
-from trainer.sniff import what_it_is
+from trainer.sniff import Kind, sniff
 from trainer.sources import resolve_data
 
 app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True,
@@ -247,8 +247,8 @@ def check_png(png: Path) -> None:
     """`png` can be written: a file in an existing folder, and a PNG if it exists."""
     if png.is_dir() or not png.parent.is_dir():
         raise ConfigError(f"--out {png}: not a file in an existing folder")
-    if png.exists() and what_it_is(png) != "a PNG image":
-        raise ConfigError(f"--out {png}: {what_it_is(png)}, not a PNG, so it is not "
+    if png.exists() and (found := sniff(png)).kind is not Kind.PNG:
+        raise ConfigError(f"--out {png}: {found.description}, not a PNG, so it is not "
                           "replaced; choose another --out")
 
 
