@@ -19,6 +19,7 @@ import typer
 from runfolder.commandline import run
 from trainer.config import (
     DEFAULTS,
+    HINTS,
     RULES,
     ConfigError,
     Rule,
@@ -44,8 +45,6 @@ from trainer.sources import resolve_data
 
 app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-OPTION_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "str | None": str | None,
-                "int | None": int | None, "list[str]": list[str] | None}
 
 
 def with_settings(chosen: Callable[[Rule], bool]):
@@ -54,14 +53,7 @@ def with_settings(chosen: Callable[[Rule], bool]):
 
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
         own = list(inspect.signature(command, eval_str=True).parameters.values())
-        options = [
-            inspect.Parameter(
-                f.name, inspect.Parameter.KEYWORD_ONLY,
-                default=None if f.name == "data" else getattr(DEFAULTS, f.name),
-                annotation=Annotated[OPTION_TYPES[str(f.type)], typer.Option(help=_help(f.name))],
-            )
-            for f in fields(TrainConfig) if chosen(RULES[f.name])
-        ]
+        options = [_option(f.name) for f in fields(TrainConfig) if chosen(RULES[f.name])]
 
         @functools.wraps(command)
         def with_options(**values: Any) -> None:
@@ -71,6 +63,15 @@ def with_settings(chosen: Callable[[Rule], bool]):
         return with_options
 
     return decorate
+
+
+def _option(name: str) -> inspect.Parameter:
+    """The setting `name` as a keyword parameter, typed by its type hint, that typer makes a flag
+    of; --data's is None when not given."""
+    default = None if name == "data" else getattr(DEFAULTS, name)
+    hint = HINTS[name] if default is not None else HINTS[name] | None
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=Annotated[hint, typer.Option(help=_help(name))])
 
 
 def _help(name: str) -> str:
