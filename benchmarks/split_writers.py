@@ -19,7 +19,7 @@ import typer
 
 from runfolder.atomic import write_whole
 from runfolder.commandline import run
-from trainer.sniff import what_it_is
+from trainer.sniff import sniff
 from trainer.sources.strokes import WRITER
 
 
@@ -58,12 +58,12 @@ def main(
     except OSError as error:
         fail(f"{error.filename or source}: {error.strerror or error}")
     except UnicodeDecodeError:
-        fail(f"{source}: not a pendigits-orig file ({what_it_is(source)})")
+        fail(f"{source}: not a pendigits-orig file ({sniff(source).description})")
     except typer.BadParameter as error:
         fail(f"{source}: {error}")
     if not n_train + n_test:
         fail(f"{source}: no .SEGMENT characters, so not a pendigits-orig file "
-             f"({what_it_is(source)}); {out} is left as it was")
+             f"({sniff(source).description}); {out} is left as it was")
     if not n_train or not n_test:
         fail(f"{source}: {n_train:,} characters for training and {n_test:,} of writers "
              f"{test_writers} (a pendigits-orig file has both; {out} is left as it was)")

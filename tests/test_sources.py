@@ -90,13 +90,23 @@ def test_a_malformed_stroke_file_is_named_with_its_line(tmp_path, content, messa
         f"{path}: {message}")
 
 
-def test_a_uji_file_with_a_byte_order_mark_reads_as_without(tmp_path):
-    """Issue 35: such a file was called "not a readable .npz file"."""
-    text = unipen([("4", L_SHAPE)], "CHARACTER")
-    (tmp_path / "UJIpenchars-w01").write_bytes(b"\xef\xbb\xbf" + text.encode())
-    (tmp_path / "UJIpenchars-w02").write_text(text)
-    marked, plain = (load_path(tmp_path / f"UJIpenchars-w0{n}") for n in (1, 2))
-    assert marked.labels == plain.labels == ["4"]
+# Text data as Windows' Notepad saves it: a UJI file was called "not a readable .npz file"
+# (issue 35), an ndjson "line 1: not JSON".
+MARKED_TEXTS = {
+    "UJI": ("UJIpenchars-w01", unipen([("4", L_SHAPE)], "CHARACTER"), ["4"]),
+    "ndjson": ("my-drawings.ndjson", quickdraw([("あ", L_SHAPE), ("4", L_SHAPE)] * 10),
+               ["4", "あ"]),
+}
+
+
+@pytest.mark.parametrize("name, text, labels", MARKED_TEXTS.values(), ids=MARKED_TEXTS)
+def test_a_text_file_with_a_byte_order_mark_reads_as_without(tmp_path, name, text, labels):
+    (tmp_path / "marked").mkdir()
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "marked" / name).write_bytes(b"\xef\xbb\xbf" + text.encode())
+    (tmp_path / "plain" / name).write_text(text, encoding="utf-8")
+    marked, plain = (load_path(tmp_path / folder / name) for folder in ("marked", "plain"))
+    assert marked.labels == plain.labels == labels
     assert np.array_equal(marked.x_train, plain.x_train)
 
 

@@ -19,6 +19,7 @@ import typer
 from runfolder.commandline import run
 from trainer.config import (
     DEFAULTS,
+    HINTS,
     RULES,
     ConfigError,
     Rule,
@@ -39,13 +40,11 @@ from trainer.output import (
 )
 from trainer.progress import Checkpoint, resume_point
 from trainer.replay import load_replay
-from trainer.sniff import what_it_is
+from trainer.sniff import Kind, sniff
 from trainer.sources import resolve_data
 
 app = typer.Typer(help="Train drawn-character recognisers.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-OPTION_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "str | None": str | None,
-                "int | None": int | None, "list[str]": list[str] | None}
 
 
 def with_settings(chosen: Callable[[Rule], bool]):
@@ -54,14 +53,7 @@ def with_settings(chosen: Callable[[Rule], bool]):
 
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
         own = list(inspect.signature(command, eval_str=True).parameters.values())
-        options = [
-            inspect.Parameter(
-                f.name, inspect.Parameter.KEYWORD_ONLY,
-                default=None if f.name == "data" else getattr(DEFAULTS, f.name),
-                annotation=Annotated[OPTION_TYPES[str(f.type)], typer.Option(help=_help(f.name))],
-            )
-            for f in fields(TrainConfig) if chosen(RULES[f.name])
-        ]
+        options = [_option(f.name) for f in fields(TrainConfig) if chosen(RULES[f.name])]
 
         @functools.wraps(command)
         def with_options(**values: Any) -> None:
@@ -71,6 +63,15 @@ def with_settings(chosen: Callable[[Rule], bool]):
         return with_options
 
     return decorate
+
+
+def _option(name: str) -> inspect.Parameter:
+    """The setting `name` as a keyword parameter, typed by its type hint, that typer makes a flag
+    of; --data's is None when not given."""
+    default = None if name == "data" else getattr(DEFAULTS, name)
+    hint = HINTS[name] if default is not None else HINTS[name] | None
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=Annotated[hint, typer.Option(help=_help(name))])
 
 
 def _help(name: str) -> str:
@@ -247,8 +248,8 @@ def check_png(png: Path) -> None:
     """`png` can be written: a file in an existing folder, and a PNG if it exists."""
     if png.is_dir() or not png.parent.is_dir():
         raise ConfigError(f"--out {png}: not a file in an existing folder")
-    if png.exists() and what_it_is(png) != "a PNG image":
-        raise ConfigError(f"--out {png}: {what_it_is(png)}, not a PNG, so it is not "
+    if png.exists() and (found := sniff(png)).kind is not Kind.PNG:
+        raise ConfigError(f"--out {png}: {found.description}, not a PNG, so it is not "
                           "replaced; choose another --out")
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import operator
 import tomllib
+import types
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import tomli_w
 
@@ -152,7 +153,7 @@ class TrainConfig:
 
 
 RULES: dict[str, Rule] = {f.name: f.metadata["rule"] for f in fields(TrainConfig)}
-TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(TrainConfig)}
+HINTS: dict[str, Any] = get_type_hints(TrainConfig)  # each setting's type, e.g. int | None
 CHOICES: dict[str, tuple[str, ...]] = {name: r.choices for name, r in RULES.items() if r.choices}
 DEFAULTS = TrainConfig()
 
@@ -233,9 +234,9 @@ def check_input_size(config: TrainConfig, size: int, where: str) -> None:
 
 def _problem(key: str, value: Any) -> str | None:
     """What is wrong with one value, or None."""
-    rule, expected = RULES[key], TYPES[key]
+    rule, expected = RULES[key], value_type(HINTS[key])
     if not _matches(value, expected):
-        return f"must be {expected.split(' |')[0]}, got {value!r}"
+        return f"must be {_type_name(expected)}, got {value!r}"
     if rule.choices and value not in rule.choices:
         return f"must be one of {', '.join(rule.choices)}, got {value!r}"
     if isinstance(value, float) and not math.isfinite(value):
@@ -262,13 +263,24 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def _matches(value: Any, expected: str) -> bool:
-    if expected.startswith("list"):
-        return isinstance(value, list) and all(isinstance(item, str) for item in value)
-    if expected.startswith("bool"):
-        return isinstance(value, bool)
-    if expected.startswith("int"):
-        return isinstance(value, int) and not isinstance(value, bool)
-    if expected.startswith("float"):
+def value_type(hint: Any) -> Any:
+    """A setting's type less None: int for int | None."""
+    if get_origin(hint) in (Union, types.UnionType):
+        (kind,) = (arg for arg in get_args(hint) if arg is not type(None))
+        return kind
+    return hint
+
+
+def _type_name(kind: Any) -> str:
+    return str(kind) if get_origin(kind) else kind.__name__  # list[str]; int
+
+
+def _matches(value: Any, expected: Any) -> bool:
+    if get_origin(expected) is list:
+        (item_type,) = get_args(expected)
+        return isinstance(value, list) and all(_matches(item, item_type) for item in value)
+    if expected is float:
         return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, str)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import unicodedata
@@ -14,7 +15,7 @@ from runfolder.schema import METADATA_SCHEMA
 from trainer.config import TrainConfig
 from trainer.images import DiskImages, Images
 from trainer.preprocess import PhotoRecipe, Recipe
-from trainer.sniff import UTF8_BOM, what_it_is
+from trainer.sniff import UTF8_BOM, Kind, sniff
 
 DRAWING, PHOTO = "drawing", "photo"
 MNIST_RECIPE = Recipe()
@@ -82,15 +83,16 @@ class Dataset:
 
 def text_lines(path: Path, format_name: str, encoding: str = "ascii") -> list[str]:
     """The lines of a data file in a text format, e.g. "Semeion's text format", past a UTF-8
-    byte-order mark."""
+    byte-order mark; every text format is read here."""
     try:
         data = path.read_bytes()
         return data.removeprefix(UTF8_BOM).decode(encoding).splitlines()
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
     except UnicodeDecodeError:
-        found = what_it_is(path)
-        reason = found if found != "binary data of an unknown kind" else "bytes that are not ASCII"
+        found = sniff(path)
+        reason = (f"bytes that are not {codecs.lookup(encoding).name.upper()}"
+                  if found.kind is Kind.BINARY else found.description)
         raise DataError(f"{path}: not {format_name} ({reason})") from None
 
 

@@ -24,7 +24,7 @@ from svg.path import Move, parse_path
 from trainer.dataset import DataError, Dataset, checked
 from trainer.pad import COORDINATE_PROBLEM, render_inputs, within_pad_range
 from trainer.preprocess import Recipe
-from trainer.sniff import what_it_is
+from trainer.sniff import Kind, sniff
 from trainer.sources.japanese import (
     groups_for,
     japanese_characters,
@@ -112,8 +112,9 @@ def read_kanjivg(path: Path) -> Reference:
     try:
         root = ElementTree.parse(path).getroot()
     except (ElementTree.ParseError, OSError, ValueError) as error:
-        found = what_it_is(path)
-        reason = found if found not in ("plain text", "empty") else str(error).split(":")[0]
+        found = sniff(path)
+        reason = (str(error).split(":")[0] if found.kind in (Kind.TEXT, Kind.EMPTY)
+                  else found.description)
         raise DataError(f"{path}: not a KanjiVG SVG file ({reason})") from None
     if root.tag != f"{SVG_NAMESPACE}svg":
         raise DataError(f"{path}: not a KanjiVG SVG file (its root is <{root.tag}>, not <svg>)")

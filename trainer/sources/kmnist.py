@@ -18,7 +18,7 @@ import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, SPLIT_SEED, DataError, Dataset, from_arrays, holdout
 from trainer.preprocess import images_to_inputs
-from trainer.sniff import what_it_is
+from trainer.sniff import Kind, sniff
 from trainer.sources.npz import check_size
 
 CLASS_MAP = "kmnist_classmap.csv"
@@ -81,8 +81,8 @@ def read_class_map(path: Path) -> list[str]:
 def _read_array(path: Path) -> np.ndarray:
     if not path.is_file():
         raise DataError(f"{path}: not found")
-    if (found := what_it_is(path)) != "a zip archive":  # what every .npz is
-        raise DataError(f"{path}: not a readable .npz file ({found})")
+    if (found := sniff(path)).kind is not Kind.ZIP:  # what every .npz is
+        raise DataError(f"{path}: not a readable .npz file ({found.description})")
     try:
         with np.load(path) as archive:
             check_size(path, archive, "arr_0")

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from trainer.dataset import MNIST_RECIPE, DataError, Dataset, with_test_split
+from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
 from trainer.pad import (
     COORDINATE_PROBLEM,
     LARGEST_DRAWING,
@@ -30,7 +30,6 @@ from trainer.pad import (
     within_pad_range,
 )
 from trainer.preprocess import Recipe
-from trainer.sniff import what_it_is
 
 SUFFIX = ".ndjson"
 
@@ -57,16 +56,8 @@ def load_ndjson(path: Path, recipe: Recipe = MNIST_RECIPE) -> Dataset:
 
 def read_ndjson(path: Path) -> list[Drawing]:
     """Every drawing of the file; a line that is not one is named with its number."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        found = what_it_is(path)
-        reason = found if found != "binary data of an unknown kind" else "bytes that are not UTF-8"
-        raise DataError(f"{path}: not ndjson ({reason})") from None
     drawings = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text_lines(path, "ndjson", encoding="utf-8"), start=1):
         if not line.strip():
             continue
         try:

@@ -18,7 +18,7 @@ from trainer.dataset import (
     from_arrays,
     holdout,
 )
-from trainer.sniff import what_it_is
+from trainer.sniff import Kind, sniff
 from trainer.sources.mnist import DIGIT_LABELS, IDX_NAMES
 
 
@@ -44,9 +44,9 @@ def load_npz(path: Path) -> Dataset:
 
 def _read_npz(path: Path) -> tuple[dict[str, np.ndarray], list[str] | None]:
     """The arrays of one of the two .npz layouts, and the class names if it has them."""
-    found = what_it_is(path)
-    if found != "a zip archive":  # what every .npz is
-        raise DataError(f"{path}: not a readable .npz file ({found})")
+    found = sniff(path)
+    if found.kind is not Kind.ZIP:  # what every .npz is
+        raise DataError(f"{path}: not a readable .npz file ({found.description})")
     try:
         with np.load(path) as archive:
             if "x" in archive:

@@ -19,7 +19,7 @@ from PIL import Image
 from trainer.dataset import PHOTO, SPLIT_SEED, TEST_FRACTION, DataError, Dataset, checked
 from trainer.images import DiskImages, stream_numpy
 from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
-from trainer.sniff import what_it_is
+from trainer.sniff import IMAGES, sniff
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -104,8 +104,8 @@ def check_photo(path: Path) -> None:
             kind = image.format
             image.verify()
     except DECODE_ERRORS as error:  # UnidentifiedImageError is an OSError
-        found = what_it_is(path)
-        reason = error if found.endswith("image") else found  # a .jpg that is gzip, text ...
+        found = sniff(path)
+        reason = error if found.kind in IMAGES else found.description  # a .jpg that is gzip ...
         raise DataError(f"{path}: not a readable image ({reason})") from None
     if kind not in FORMATS:
         raise DataError(f"{path}: a {kind} image; photos must be PNG, JPEG, BMP or GIF")
