@@ -106,6 +106,12 @@ function logitsOf({ rows, bias, size }, features) {
 }
 const argmax = (row) => row.indexOf(Math.max(...row));
 
+// Each row of `size` scaled to length 1, as a drawing's pooled features are.
+const unitRows = (rows, size) => rows.map((x, k) => {
+  const start = k - (k % size);
+  return x / Math.hypot(...rows.subarray(start, start + size));
+});
+
 // Drawings the model already reads as their labels (so none is a lone contradicting tap), each
 // with two variations: rows of `features` are the drawings, then each drawing's variations in turn.
 function agreeingDrawings(prior, seed, drawings, perDrawing = 2) {
@@ -116,8 +122,7 @@ function agreeingDrawings(prior, seed, drawings, perDrawing = 2) {
   const features = Float32Array.of(...drawn, ...variations);
   const answers = logitsOf(prior, features).map(argmax);
   const targets = Int32Array.from(answers, (_, i) => answers[i < drawings ? i : Math.floor((i - drawings) / perDrawing)]);
-  const lengthOf = (d) => Math.hypot(...drawn.subarray(d * size, (d + 1) * size));
-  return { features, targets, drawn: drawn.map((x, k) => x / lengthOf(Math.floor(k / size))) };
+  return { features, targets, drawn: unitRows(drawn, size) };
 }
 
 test('the fit stops where the slope is below TOLERANCE, before its step cap', () => {
@@ -140,7 +145,6 @@ test('the fit stops where the slope is below TOLERANCE, before its step cap', ()
     });
   });
   const steepest = Math.max(...[...slope, ...biasSlope].map(Math.abs));
-  // The float32 head the fit returns rounds its float64 weights: a slope of 1e-6 at most from that.
   assert.ok(steepest < fit.TOLERANCE, `slope ${steepest}`);
   assert.ok(head.rows.some((w, k) => w !== prior.rows[k]), 'the head moved');
   // It stopped by the slope, not by the step cap: ten times the steps give the same head, bit for bit.
@@ -177,7 +181,7 @@ test('the same input gives the same head, bit for bit', () => {
   const own = Float32Array.of(0.3, 0.1, 0.5, 0.2, 0.35, 0.1, 0.45, 0.25);
   const inputs = () => [prior, Float32Array.of(...features.subarray(0, 4 * size), ...own,
     ...features.subarray(4 * size), ...own, ...own), Int32Array.of(...targets.subarray(0, 4), 12, 12,
-    ...targets.subarray(4), 12, 12, 12, 12), 13, Float32Array.of(...drawn, ...own.map((x) => x / 0.6)),
+    ...targets.subarray(4), 12, 12, 12, 12), 13, Float32Array.of(...drawn, ...unitRows(own, size)),
   6, { features: features.subarray(0, 4 * size), labels: targets.subarray(0, 4) }];
   const [first, second] = [fit.fitHead(...inputs()), fit.fitHead(...inputs())];
   for (const field of ['rows', 'bias', 'drawnAlike', 'sureUpTo']) {
