@@ -1,6 +1,6 @@
 # Quick start: `make train`, then `make export` and `make serve`; `make test` runs every check,
-# `make check` the fast ones (lint, types, unit tests, docs; no training, no browser) while you
-# work; `make report` shows what the model gets wrong. README.md, then docs/, say more.
+# `make check` the fast ones (lint, types, unit tests, docs; no training, no browser, no root)
+# while you work; `make report` shows what the model gets wrong. README.md, then docs/, say more.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -25,7 +25,9 @@ UNIPEN ?= $(if $(PEN),$(wildcard $(SHARED)/unipen))
 MODEL ?= models/mnist
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian's font for kana and kanji labels in the report's figures.
+# Debian's font for kana and kanji labels in the report's figures: `make report` and `make test`
+# install it (root, through apt); without it the figures draw those labels as boxes (`make check`
+# needs no root).
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 # The sets `make report` adds to the model's own test split: other people's digits, scanned and
 # written with a pen. For a model of other labels: make report MODEL=... REPORT_DATA=
@@ -139,7 +141,7 @@ serve: web/vendor/files.txt
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
-check: $(VENV)/.installed node_modules/.installed $(CJK_FONT) lint
+check: $(VENV)/.installed node_modules/.installed lint
 	node_modules/.bin/tsc --project tsconfig.json
 	node --test tests/js/
 	$(PY) -m pytest -m "not slow and not browser"

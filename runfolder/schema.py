@@ -13,7 +13,10 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 
 RUN_SCHEMA = Path(__file__).with_name("run.schema.json")
-METADATA_SCHEMA = Path(__file__).resolve().parents[1] / "web" / "metadata.schema.json"
+# The page's own file in a checkout; installed, a copy inside this package (pyproject.toml).
+_INSTALLED_METADATA_SCHEMA = Path(__file__).with_name("web") / "metadata.schema.json"
+METADATA_SCHEMA = (_INSTALLED_METADATA_SCHEMA if _INSTALLED_METADATA_SCHEMA.is_file()
+                   else Path(__file__).resolve().parents[1] / "web" / "metadata.schema.json")
 SHOWN = 120  # characters of a bad value a message quotes
 
 

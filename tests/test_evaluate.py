@@ -210,23 +210,28 @@ def test_many_labels_keep_the_heatmap_and_the_table_readable():
     assert most_confused(confusion[:10, :10], HEATMAP_LABELS).tolist() == list(range(10))
 
 
-def test_a_cjk_font_installed_after_matplotlib_cached_its_font_list_is_found(monkeypatch):
-    """make report installs fonts-noto-cjk; a machine where matplotlib ran before keeps a font
-    list without it (~/.cache/matplotlib), and kanji labels were drawn as boxes."""
+def test_a_font_installed_after_matplotlib_cached_its_font_list_is_found(monkeypatch):
+    """A machine where matplotlib ran before keeps a font list (~/.cache/matplotlib) without a font
+    installed since (as `make test` installs fonts-noto-cjk), whose labels were drawn as boxes. Here
+    the font is matplotlib's own DejaVu Sans, which every machine has."""
+    import copy
+
+    import matplotlib
     from matplotlib import font_manager
 
     from trainer.figures import FONT_FAMILIES, font_file, use_label_fonts
 
-    cjk = FONT_FAMILIES[-1]
-    stale = font_manager.FontManager()  # the system's fonts now: make test installs Noto CJK
-    installed = {Path(entry.fname) for entry in stale.ttflist if entry.name == cjk}
-    assert installed
-    # ... and the list as matplotlib cached it before they were installed
-    stale.ttflist = [entry for entry in stale.ttflist if Path(entry.fname) not in installed]
+    family = FONT_FAMILIES[0]
+    installed = font_file(family)
+    assert installed is not None
+    stale = copy.copy(font_manager.fontManager)  # the list as cached before it was installed
+    stale.ttflist = [entry for entry in stale.ttflist if entry.name != family]
     monkeypatch.setattr(font_manager, "fontManager", stale)
-    assert font_file(cjk) is None
-    files = use_label_fonts()
-    assert font_file(cjk) in installed and len(files) == len(FONT_FAMILIES)
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *args, **kwargs: [str(installed)])
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", matplotlib.rcParams["font.family"])
+    assert font_file(family) is None
+    assert installed in use_label_fonts()
+    assert font_file(family) == installed
 
 
 # Bad input: one line, exit 2, nothing written; all before TensorFlow loads.

@@ -4,7 +4,12 @@ labels as the text they are."""
 
 from __future__ import annotations
 
+import logging
+
+import matplotlib
 import numpy as np
+import pytest
+from matplotlib import font_manager
 from PIL import Image
 
 from trainer import figures
@@ -45,3 +50,28 @@ def test_labels_are_drawn_as_text_in_the_figures_and_the_page(tmp_path):
     page = Page(tmp_path, labels)
     assert [page.label(k) for k in range(4)] == [
         "$\\foo$", "&lt;b&gt;x&lt;/b&gt;", "a$b", "&amp;amp;"]
+
+
+@pytest.fixture
+def without_cjk_fonts(monkeypatch):
+    """A machine without fonts-noto-cjk: matplotlib knows no CJK font, and none is installed."""
+    manager = font_manager.fontManager
+    monkeypatch.setattr(manager, "ttflist", [e for e in manager.ttflist if "CJK" not in e.name])
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *args, **kwargs: [])
+    monkeypatch.setitem(matplotlib.rcParams, "font.family", matplotlib.rcParams["font.family"])
+    manager._findfont_cached.cache_clear()  # what it found before the font was hidden
+    yield
+    manager._findfont_cached.cache_clear()
+
+
+def test_kana_labels_are_drawn_quietly_in_the_font_there_is_without_a_cjk_font(
+    without_cjk_fonts, tmp_path, caplog, recwarn
+):
+    caplog.set_level(logging.WARNING)
+    fonts = figures.use_label_fonts()
+    assert [font.name for font in fonts] == ["DejaVuSans.ttf"]
+    assert figures.missing_glyphs(["あ", "い", "7"], fonts) == ["あ", "い"]
+    figures.confusion_heatmap(np.eye(3, dtype=int), ["あ", "い", "7"], tmp_path / "heatmap.png")
+    with Image.open(tmp_path / "heatmap.png") as heatmap:
+        assert heatmap.size[0] > 100
+    assert not caplog.records and not recwarn.list  # matplotlib said nothing, at every label

@@ -4,7 +4,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +84,21 @@ def test_the_trainer_writes_no_run_record_the_export_would_refuse(tmp_path, chan
     with pytest.raises(TrainingError, match=re.escape(problem)) as refused:
         checked_record({**run, **change}, tmp_path)
     assert str(refused.value).endswith(f"; the run's checkpoints are kept in {tmp_path}")
+
+
+def test_the_installed_package_finds_the_metadata_schema_outside_a_checkout(tmp_path):
+    """Installed, runfolder/ sits in site-packages with no web/ beside it: pyproject.toml installs
+    the page's schema into the package (as `pip wheel` shows), and the package reads it there."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    site = tmp_path / "site-packages"
+    shutil.copytree(ROOT / "runfolder", site / "runfolder",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (site / "runfolder" / "web").mkdir()
+    for name in setuptools["package-data"]["runfolder.web"]:
+        shutil.copy(ROOT / setuptools["package-dir"]["runfolder.web"] / name,
+                    site / "runfolder" / "web" / name)
+    read = ("from runfolder.schema import METADATA_SCHEMA, _validator; "
+            "_validator(METADATA_SCHEMA); print(METADATA_SCHEMA)")
+    result = subprocess.run([sys.executable, "-c", read], cwd=tmp_path, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(site)}, check=True)
+    assert Path(result.stdout.strip()) == site / "runfolder" / "web" / "metadata.schema.json"

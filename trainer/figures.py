@@ -3,9 +3,10 @@
 Figures are matplotlib `Figure`s saved straight to PNG (Agg), without pyplot: no display, no
 global figure state.
 
-Labels are drawn in DejaVu Sans, falling back to Noto Sans CJK for kana and kanji (Debian's
-fonts-noto-cjk); `missing_glyphs` says which label characters neither has. All text is drawn as
-it is: a label such as `$\\alpha$` is those characters, never mathtext.
+Labels are drawn in DejaVu Sans (matplotlib's own), falling back to Noto Sans CJK for kana and
+kanji where it is installed (Debian's fonts-noto-cjk, which `make test` installs); `missing_glyphs`
+says which label characters the fonts there cannot draw, and the figures show those as boxes.
+All text is drawn as it is: a label such as `$\\alpha$` is those characters, never mathtext.
 """
 
 from __future__ import annotations
@@ -33,13 +34,15 @@ matplotlib.rcParams["text.parse_math"] = False  # labels are text, whatever char
 
 
 def use_label_fonts() -> list[Path]:
-    """Draw text in the first of FONT_FAMILIES that has each character; the font files used."""
+    """Draw text in the first of FONT_FAMILIES installed that has each character; the font files
+    used. A family that is not installed is left out: matplotlib would say so at every label."""
     files = [font_file(family) for family in FONT_FAMILIES]
     if None in files:
         add_fonts_installed_since_cached()
         files = [font_file(family) for family in FONT_FAMILIES]
-    matplotlib.rcParams["font.family"] = list(FONT_FAMILIES)
-    return [path for path in files if path is not None]
+    installed = {family: path for family, path in zip(FONT_FAMILIES, files, strict=True) if path}
+    matplotlib.rcParams["font.family"] = list(installed)
+    return list(installed.values())
 
 
 def font_file(family: str) -> Path | None:

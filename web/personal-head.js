@@ -174,7 +174,10 @@ function fitRows(prior, features, targets, labelCount, own = targets.length) {
     }
     let steepest = 0;
     for (let k = 0; k < gradient.length; k++) steepest = Math.max(steepest, Math.abs(gradient[k]));
-    if (steepest < TOLERANCE) break; // at the optimum, as near as makes no difference
+    if (steepest < TOLERANCE) { // at the optimum, as near as makes no difference
+      theta = lookahead; // the point whose slope that is
+      break;
+    }
     previous = theta;
     theta = lookahead.map((value, k) => value - step * gradient[k]);
   }

@@ -80,3 +80,129 @@ test("a new label's likeness and sureness are calibrated on the person's drawing
   assert.ok(Math.abs(head.sureUpTo[2] - 0.7) < 0.01, String(head.sureUpTo));
   assert.equal(head.sureUpTo[0], Infinity);
 });
+
+// The fit itself (fitRows, under fitHead): its stopping rule, the rows it leaves alone, its
+// determinism and the imprinted start of a new label. The script's own constants and helpers are
+// read from the same context, so nothing is exported for the tests.
+const fit = vm.runInNewContext(`${script}; ({ fitHead, imprintNewLabels, TOLERANCE, REGULARIZATION })`);
+
+// A fixed pseudo-random sequence (a linear congruential generator), so each run fits the same data.
+function numbers(seed, count, scale = 1) {
+  let state = seed;
+  return Float32Array.from({ length: count }, () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return (state / 2 ** 31 - 0.5) * 2 * scale;
+  });
+}
+
+// The model's answer for each row of features under a head.
+function logitsOf({ rows, bias, size }, features) {
+  const count = features.length / size;
+  return Array.from({ length: count }, (_, i) => Array.from(bias, (b, label) => {
+    let z = b;
+    for (let j = 0; j < size; j++) z += rows[label * size + j] * features[i * size + j];
+    return z;
+  }));
+}
+const argmax = (row) => row.indexOf(Math.max(...row));
+
+// Each row of `size` scaled to length 1, as a drawing's pooled features are.
+const unitRows = (rows, size) => rows.map((x, k) => {
+  const start = k - (k % size);
+  return x / Math.hypot(...rows.subarray(start, start + size));
+});
+
+// Drawings the model already reads as their labels (so none is a lone contradicting tap), each
+// with two variations: rows of `features` are the drawings, then each drawing's variations in turn.
+function agreeingDrawings(prior, seed, drawings, perDrawing = 2) {
+  const { size } = prior;
+  const drawn = numbers(seed, drawings * size, 0.3).map((x) => Math.abs(x) + 0.05);
+  const variations = Float32Array.from({ length: drawings * perDrawing * size },
+    (_, k) => drawn[Math.floor(k / (perDrawing * size)) * size + (k % size)] * (1 + 0.1 * Math.sin(k)));
+  const features = Float32Array.of(...drawn, ...variations);
+  const answers = logitsOf(prior, features).map(argmax);
+  const targets = Int32Array.from(answers, (_, i) => answers[i < drawings ? i : Math.floor((i - drawings) / perDrawing)]);
+  return { features, targets, drawn: unitRows(drawn, size) };
+}
+
+test('the fit stops where the slope is below TOLERANCE, before its step cap', () => {
+  // Four labels, all of them moving (fewer than LIKELIEST): the loss is the softmax cross-entropy
+  // over every label plus REGULARIZATION / 2 * |head - prior|^2, its slope computed here anew.
+  const size = 3;
+  const prior = { rows: numbers(7, 4 * size, 2), bias: numbers(11, 4, 0.5), size };
+  const { features, targets, drawn } = agreeingDrawings(prior, 3, 4);
+  const head = fit.fitHead(prior, features, targets, 4, drawn, 4);
+  const logits = logitsOf(head, features);
+  const slope = Array.from(head.rows, (w, k) => fit.REGULARIZATION * (w - prior.rows[k]));
+  const biasSlope = Array.from(head.bias, (b, l) => fit.REGULARIZATION * (b - prior.bias[l]));
+  logits.forEach((row, i) => {
+    const largest = Math.max(...row);
+    const total = row.reduce((sum, z) => sum + Math.exp(z - largest), 0);
+    row.forEach((z, label) => {
+      const g = Math.exp(z - largest) / total - (label === targets[i] ? 1 : 0);
+      for (let j = 0; j < size; j++) slope[label * size + j] += g * features[i * size + j];
+      biasSlope[label] += g;
+    });
+  });
+  const steepest = Math.max(...[...slope, ...biasSlope].map(Math.abs));
+  assert.ok(steepest < fit.TOLERANCE, `slope ${steepest}`);
+  assert.ok(head.rows.some((w, k) => w !== prior.rows[k]), 'the head moved');
+  // It stopped by the slope, not by the step cap: ten times the steps give the same head, bit for bit.
+  const uncapped = vm.runInNewContext(`${script.replace(/const STEPS = \d+;/, 'const STEPS = 600;')}; fitHead`);
+  const longer = uncapped(prior, features, targets, 4, drawn, 4);
+  assert.deepEqual(Array.from(longer.rows), Array.from(head.rows));
+  assert.deepEqual(Array.from(longer.bias), Array.from(head.bias));
+});
+
+test("rows of labels neither the drawings nor their likeliest labels touch stay the prior's", () => {
+  const size = 4;
+  const labels = 30;
+  const prior = { rows: numbers(5, labels * size, 1), bias: numbers(13, labels, 0.5), size };
+  const { features, targets, drawn } = agreeingDrawings(prior, 17, 3);
+  const head = fit.fitHead(prior, features, targets, labels, drawn, 3);
+  const touched = new Set(targets);
+  logitsOf(prior, features).forEach((row) => row.map((z, label) => [z, label])
+    .sort((a, b) => b[0] - a[0]).slice(0, 10).forEach(([, label]) => touched.add(label)));
+  const untouched = [...Array(labels).keys()].filter((label) => !touched.has(label));
+  assert.ok(untouched.length >= 5, `untouched: ${untouched}`);
+  for (const label of untouched) {
+    assert.deepEqual(Array.from(head.rows.subarray(label * size, (label + 1) * size)),
+      Array.from(prior.rows.subarray(label * size, (label + 1) * size)), `row ${label}`);
+    assert.equal(head.bias[label], prior.bias[label], `bias ${label}`);
+  }
+  assert.ok([...touched].some((label) => head.bias[label] !== prior.bias[label]), 'the touched rows moved');
+});
+
+test('the same input gives the same head, bit for bit', () => {
+  const size = 4;
+  const prior = { rows: numbers(23, 12 * size, 1), bias: numbers(29, 12, 0.5), size };
+  const { features, targets, drawn } = agreeingDrawings(prior, 31, 4);
+  // Two drawings of a new label, 12, fitted beside the model's reference drawings.
+  const own = Float32Array.of(0.3, 0.1, 0.5, 0.2, 0.35, 0.1, 0.45, 0.25);
+  const inputs = () => [prior, Float32Array.of(...features.subarray(0, 4 * size), ...own,
+    ...features.subarray(4 * size), ...own, ...own), Int32Array.of(...targets.subarray(0, 4), 12, 12,
+    ...targets.subarray(4), 12, 12, 12, 12), 13, Float32Array.of(...drawn, ...unitRows(own, size)),
+  6, { features: features.subarray(0, 4 * size), labels: targets.subarray(0, 4) }];
+  const [first, second] = [fit.fitHead(...inputs()), fit.fitHead(...inputs())];
+  for (const field of ['rows', 'bias', 'drawnAlike', 'sureUpTo']) {
+    assert.deepEqual(new Uint8Array(second[field].buffer), new Uint8Array(first[field].buffer), field);
+  }
+  assert.ok(first.rows.subarray(12 * size).some((w) => w !== 0), "the new label's row");
+});
+
+test("a new label's imprinted row is as long as the model's rows on average, along its drawings", () => {
+  const size = 3;
+  const prior = { rows: Float32Array.of(3, 0, 0, 0, 4, 0), bias: Float32Array.of(1, -0.5), size };
+  const head = { rows: new Float32Array(4 * size), bias: new Float32Array(4), size };
+  // Label 2 drawn twice, label 3 once; the model's rows are 3 and 4 long: root mean square 12.5 ** 0.5
+  fit.imprintNewLabels(head, prior, Float32Array.of(1, 1, 0, 1, 0, 0, 0, 0, 2), Int32Array.of(2, 2, 3));
+  const length = Math.sqrt(12.5);
+  const rowOf = (label) => Array.from(head.rows.subarray(label * size, (label + 1) * size));
+  for (const [label, direction] of [[2, [2, 1, 0]], [3, [0, 0, 1]]]) {
+    const row = rowOf(label);
+    assert.ok(Math.abs(Math.hypot(...row) - length) < 1e-5, `row ${label}: ${row}`);
+    const norm = Math.hypot(...direction);
+    row.forEach((w, j) => assert.ok(Math.abs(w - (direction[j] / norm) * length) < 1e-5, `row ${label}: ${row}`));
+    assert.equal(head.bias[label], 0.25); // the model's mean bias
+  }
+});
