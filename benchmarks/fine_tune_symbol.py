@@ -59,11 +59,13 @@ def ndjson(drawings: list[Character]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def answers(folder: Path, images: np.ndarray) -> np.ndarray:
+def answers(folder: Path, *image_sets: np.ndarray) -> list[np.ndarray]:
+    """The probabilities of the classifier in `folder`, loaded once, for each set of images."""
     import keras
 
     classifier = keras.models.load_model(folder / CLASSIFIER_MODEL, compile=False)
-    return classifier.predict(images[..., None].astype("float32"), verbose=0)
+    return [classifier.predict(images[..., None].astype("float32"), verbose=0)
+            for images in image_sets]
 
 
 def main(
@@ -110,14 +112,15 @@ def main(
             fail(f"fine-tuning failed: {trained.stderr.strip().splitlines()[-1]}")
         run_record = json.loads((out / RUN_FILE).read_text())
         labels = run_record["labels"]
-        read_symbols = answers(out, render_inputs([c.strokes for c in symbols[TAUGHT:]],
-                                                  MNIST_RECIPE)).argmax(axis=1)
+        held_symbols = render_inputs([c.strokes for c in symbols[TAUGHT:]], MNIST_RECIPE)
         images = render_inputs([c.strokes for c in others], MNIST_RECIPE)
         truth = np.array([labels.index(c.label) for c in others])
-        before, after = (answers(folder, images).argmax(axis=1) for folder in (model, out))
         sample = np.load(model / TEST_SAMPLE)
+        (before,) = answers(model, images)
+        symbols_read, after, sample_read = answers(out, held_symbols, images, sample["x"])
+        read_symbols, sure = symbols_read.argmax(axis=1), sample_read.max(axis=1)
+        before, after = before.argmax(axis=1), after.argmax(axis=1)
         threshold = run_record["metrics"]["not_sure_threshold"]
-        sure = answers(out, sample["x"]).max(axis=1)
     replay = run_record["metrics"]["replay"]
     print(f"{model} fine-tuned on {writer}'s {TAUGHT} drawings of each of "
           f"{', '.join(digits)} and {symbol} (python -m trainer train --init)")
