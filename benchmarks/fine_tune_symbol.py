@@ -31,7 +31,7 @@ from runfolder.quiet import quiet_tensorflow
 from runfolder.record import RecordError, read_record
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.pad import fit_to_pad, render_inputs
-from trainer.sources.strokes import Character
+from trainer.sources.stroke_files import Character
 from trainer.sources.unipen import is_unipen_root, read_segment_file
 
 TAUGHT = 5  # drawings of each label, as the page's teach panel asks for a symbol

@@ -47,7 +47,7 @@ from runfolder.atomic import write_whole
 from runfolder.commandline import run
 from trainer.dataset import DataError
 from trainer.pad import Stroke, fit_to_pad
-from trainer.sources.strokes import TEST_SUFFIX, read_unipen, unipen_files
+from trainer.sources.stroke_files import TEST_SUFFIX, read_unipen, unipen_files
 
 DIGITS = "0123456789"
 ROW = 3  # digits side by side in several-digit mode

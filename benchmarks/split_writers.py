@@ -20,7 +20,7 @@ import typer
 from runfolder.atomic import write_whole
 from runfolder.commandline import run
 from trainer.sniff import sniff
-from trainer.sources.strokes import WRITER
+from trainer.sources.stroke_files import WRITER
 
 
 def split(text: str, test_writers: set[int]) -> tuple[str, str, int, int]:

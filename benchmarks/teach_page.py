@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.teach_writers import taught_drawings
 from export.browser import chromium, serve, site_with_model
-from trainer.sources.strokes import Character
+from trainer.sources.stroke_files import Character
 
 # In the page: load the recognizer, read `held` before, teach `taught` one by one, read `held`
 # again. Strokes as read_unipen gives them (y down, the tablet's units): predict() takes any unit.

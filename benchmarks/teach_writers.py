@@ -47,7 +47,7 @@ from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
 from runfolder.record import RecordError, read_record
 from trainer.dataset import MNIST_RECIPE, DataError
-from trainer.sources.strokes import Character, read_unipen, unipen_files
+from trainer.sources.stroke_files import Character, read_unipen, unipen_files
 from trainer.sources.unipen import (
     HELD_OUT_SOURCES,
     is_unipen_root,

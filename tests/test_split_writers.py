@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from benchmarks.split_writers import main, split
 from tests.helpers import unipen
-from trainer.sources.strokes import read_unipen
+from trainer.sources.stroke_files import read_unipen
 
 HEADER = '.INCLUDE dene.doc\n.LEXICON "0" "1"\n'
 POINTS = "\n.PEN_DOWN\n 1 2\n 3 4\n.PEN_UP\n"

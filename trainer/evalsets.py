@@ -18,7 +18,7 @@ from trainer.config import DEFAULTS
 from trainer.dataset import DataError, Dataset, onto_labels
 from trainer.images import read
 from trainer.sources import load_path, resolve_data
-from trainer.sources.strokes import DIGITS_ONLY, is_stroke_source
+from trainer.sources.stroke_files import DIGITS_ONLY, is_stroke_source
 from trainer.sources.unipen import is_unipen_root
 from trainer.trained import EvaluationError, TrainedModel
 

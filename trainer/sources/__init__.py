@@ -44,7 +44,7 @@ from trainer.sources.npz import load_npz
 from trainer.sources.optdigits import is_optdigits, load_optdigits
 from trainer.sources.photos import class_folders, load_image_folder
 from trainer.sources.semeion import is_semeion, load_semeion
-from trainer.sources.strokes import is_stroke_source, load_strokes
+from trainer.sources.stroke_files import is_stroke_source, load_strokes
 from trainer.sources.tomoe import is_tomoe, load_tomoe
 from trainer.sources.unipen import is_unipen_source, load_unipen
 

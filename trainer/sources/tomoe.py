@@ -28,7 +28,7 @@ from trainer.sources.japanese import (
     model_label,
     selection,
 )
-from trainer.sources.strokes import Character
+from trainer.sources.stroke_files import Character
 
 SUFFIX = ".tdic"
 STROKE_COUNT = re.compile(r":(\d+)")
