@@ -30,9 +30,9 @@ from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
 from runfolder.record import RecordError, read_record
 from trainer.dataset import MNIST_RECIPE, DataError
-from trainer.pad import fit_to_pad, render_inputs
 from trainer.sources.stroke_files import Character
 from trainer.sources.unipen import is_unipen_root, read_segment_file
+from trainer.strokes import fit_to_pad, render_inputs
 
 TAUGHT = 5  # drawings of each label, as the page's teach panel asks for a symbol
 

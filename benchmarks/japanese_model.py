@@ -22,9 +22,9 @@ import typer
 from runfolder.commandline import run
 from runfolder.quiet import quiet_tensorflow
 from trainer.dataset import DataError
-from trainer.pad import render_inputs
 from trainer.sources.japanese import is_kana, model_label
 from trainer.sources.tomoe import read_tdic, tdic_files
+from trainer.strokes import render_inputs
 from trainer.trained import EvaluationError, read_trained
 
 TOP = 10

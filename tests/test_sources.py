@@ -10,9 +10,9 @@ import pytest
 
 from tests.helpers import L_SHAPE, ROOT, pendigits_file, quickdraw, run_cli, unipen
 from trainer.dataset import MNIST_RECIPE, DataError
-from trainer.pad import fit_to_pad, strokes_to_input
 from trainer.preprocess import images_to_inputs
 from trainer.sources import load_path
+from trainer.strokes import fit_to_pad, strokes_to_input
 
 SHARED = ROOT.parent / "shared" / "data"
 
@@ -274,7 +274,7 @@ def test_the_real_files_in_shared_data():
 @pytest.mark.parametrize("fill", [0.3, 0.6, 0.9])
 def test_the_page_and_python_render_real_strokes_alike(page, fill):
     """Real UJI digits drawn on the page's #pad with the mouse at three sizes: the page's model
-    input and trainer/pad.py's, from the strokes the page recorded, within one grey level."""
+    input and trainer/strokes.py's, from the strokes the page recorded, within one grey level."""
     from export.browser import draw_strokes
     from trainer.sources.stroke_files import read_unipen
 

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trainer.dataset import MNIST_RECIPE, DataError
-from trainer.pad import LARGEST_COORDINATE, render_inputs
 from trainer.sources.ndjson import read_ndjson
 from trainer.sources.stroke_files import read_unipen
+from trainer.strokes import LARGEST_COORDINATE, render_inputs
 
 EXTREMES = [0, -0.0, 1e-320, 5e-324, 1e6, -1e6, 1e6 + 1, 1e308, -1e308, 2**63, -(2**63), 10**400]
 NUMBERS = st.one_of(

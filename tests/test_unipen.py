@@ -11,9 +11,9 @@ import pytest
 
 from tests.helpers import L_SHAPE, SHARED_DATA, run_cli
 from trainer.dataset import MNIST_RECIPE, DataError, text_lines
-from trainer.pad import strokes_to_input
 from trainer.sources import load_path, unipen
 from trainer.sources.unipen import HELD_OUT_SOURCES
+from trainer.strokes import strokes_to_input
 
 HELD_OUT = HELD_OUT_SOURCES[0]
 # L_SHAPE's two strokes in a tablet's units, y up (the box is 500 high), x at twice y's scale.

@@ -15,8 +15,8 @@ import numpy as np  # noqa: E402
 from runfolder.atomic import write_whole  # noqa: E402
 from trainer.dataset import Dataset  # noqa: E402
 from trainer.images import read  # noqa: E402
-from trainer.pad import render_inputs  # noqa: E402
 from trainer.preprocess import Recipe  # noqa: E402
+from trainer.strokes import render_inputs  # noqa: E402
 from trainer.synthetic import draw, rng_for  # noqa: E402
 
 MAX_ROWS = 20  # classes drawn at most (ETL9B has 3,036): a sample chosen by the seed beyond it

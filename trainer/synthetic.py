@@ -5,7 +5,7 @@ length, not pixel noise), its ends shortened or hooked; neighbouring strokes are
 as fast writers join them, and the order and direction of strokes change now and then; then the
 whole character is slanted, squeezed, turned and warped by a smooth low-frequency field, and
 written at a random size and place on the pad. The result is pen strokes in pad fractions (0..1
-from the top left), which the page's recipe (trainer/pad.py) draws, so training sees what the
+from the top left), which the page's recipe (trainer/strokes.py) draws, so training sees what the
 page sees.
 
 Every drawing comes from a generator seeded by (seed, the character's code point, the drawing's
@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from trainer.pad import Stroke
+from trainer.strokes import Stroke
 
 # Each figure is a fraction of the character's size (its points' longer side) or of a stroke's
 # length, or radians; chosen by eye in the preview (python -m trainer preview-synthetic).

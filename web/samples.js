@@ -11,7 +11,7 @@
 export const STORAGE_KEY = 'drawrecog-my-drawings';
 export const SET_ASIDE_KEY = 'drawrecog-my-drawings-set-aside'; // stored items that are not drawings
 const MAX_LABEL = 100; // characters: web/metadata.schema.json's longest label
-const LARGEST_COORDINATE = 1e6; // trainer/pad.py's: the trainer refuses a file beyond it
+const LARGEST_COORDINATE = 1e6; // trainer/strokes.py's: the trainer refuses a file beyond it
 export const FILE_NAME = 'my-drawings.ndjson';
 const UNKNOWN_COUNTRY = 'ZZ'; // ISO 3166's code for an unknown country; the page never asks
 

@@ -1,4 +1,4 @@
-// Pen strokes -> model input, step for step as trainer/pad.py. Each character is rendered
+// Pen strokes -> model input, step for step as trainer/strokes.py. Each character is rendered
 // straight at the model's scale: the ink's longer side spans the recipe's `box`, drawn with a
 // round pen `pen` x `box` pixels wide along the straight segments between the points,
 // `oversample` times finer, area-averaged down and centred by its mass. The cost does not depend
@@ -68,7 +68,7 @@ export function placement(strokes, { box, pen, oversample }) {
   const span = Math.max(right - left, bottom - top);
   const penPixels = pen * box;
   const perUnit = span > 0 ? ((box - penPixels) / span) * oversample : 0;
-  // A span too small to divide by (1e-320) is a dot, as trainer/pad.py draws it.
+  // A span too small to divide by (1e-320) is a dot, as trainer/strokes.py draws it.
   return {
     centre: [(left + right) / 2, (top + bottom) / 2],
     perUnit: Number.isFinite(perUnit) ? perUnit : 0,

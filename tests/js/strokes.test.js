@@ -1,5 +1,5 @@
 // The page's stroke recipe (web/strokes.js), its pure parts; the browser tests hold the rendering
-// to trainer/pad.py's within one grey level.
+// to trainer/strokes.py's within one grey level.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 

@@ -22,7 +22,6 @@ import numpy as np
 from svg.path import Move, parse_path
 
 from trainer.dataset import DataError, Dataset, checked
-from trainer.pad import COORDINATE_PROBLEM, render_inputs, within_pad_range
 from trainer.preprocess import Recipe
 from trainer.sniff import Kind, sniff
 from trainer.sources.japanese import (
@@ -32,6 +31,7 @@ from trainer.sources.japanese import (
     model_label,
     selection,
 )
+from trainer.strokes import COORDINATE_PROBLEM, render_inputs, within_pad_range
 from trainer.synthetic import draw, rng_for
 
 SAMPLE_STEP = 3.0  # units of the 109-unit box between sampled points (about 1.4 px at 64 px)

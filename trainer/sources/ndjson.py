@@ -7,7 +7,7 @@ coordinates (y down, any units) and, in Quick, Draw!'s raw files, the times of i
      "drawing": [[[x0, x1, ...], [y0, y1, ...]], [[x0, ...], [y0, ...], [t0, ...]], ...]}
 
 Other keys are ignored. Each drawing is rendered from its points exactly as the page renders one
-(trainer/pad.py), so the model trains on what the page would feed it; 10% are held out for test
+(trainer/strokes.py), so the model trains on what the page would feed it; 10% are held out for test
 by a fixed seed. Labels are the words, sorted.
 """
 
@@ -22,14 +22,14 @@ from typing import Any
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
-from trainer.pad import (
+from trainer.preprocess import Recipe
+from trainer.strokes import (
     COORDINATE_PROBLEM,
     LARGEST_DRAWING,
     Stroke,
     render_inputs,
     within_pad_range,
 )
-from trainer.preprocess import Recipe
 
 SUFFIX = ".ndjson"
 

@@ -8,7 +8,7 @@
 Other keywords (.COMMENT, .DT, .LEXICON ...) are skipped. UNIPEN's y axis points up, as in
 pendigits-orig (a 500x500 tablet box); UJI Pen Characters (UJIpenchars-wNN) write screen
 coordinates, y down. Each character is drawn on the page's pad and normalised with the recipe
-(trainer/pad.py), so the model sees it as it would see the same strokes drawn on the page.
+(trainer/strokes.py), so the model sees it as it would see the same strokes drawn on the page.
 
 A folder of such files loads them all; files ending .tes (UCI's test writers) are the test split,
 and without one 10% of the characters are held out by a fixed seed. `FOLDER/digits` (or
@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
-from trainer.pad import COORDINATE_PROBLEM, Stroke, render_inputs, within_pad_range
 from trainer.preprocess import Recipe
 from trainer.sniff import UTF8_BOM
+from trainer.strokes import COORDINATE_PROBLEM, Stroke, render_inputs, within_pad_range
 
 DIGITS_ONLY = "digits"  # FOLDER/digits: only the characters whose label is a digit
 TEST_SUFFIX = ".tes"

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from trainer.dataset import DataError, Dataset, text_lines, with_test_split
-from trainer.pad import COORDINATE_PROBLEM, Stroke, render_inputs, within_pad_range
 from trainer.preprocess import Recipe
 from trainer.sources.japanese import (
     groups_for,
@@ -29,6 +28,7 @@ from trainer.sources.japanese import (
     selection,
 )
 from trainer.sources.stroke_files import Character
+from trainer.strokes import COORDINATE_PROBLEM, Stroke, render_inputs, within_pad_range
 
 SUFFIX = ".tdic"
 STROKE_COUNT = re.compile(r":(\d+)")

@@ -16,7 +16,7 @@ points within them (`426:18-426:68`, `405:7-406`, `379-380:1`; points counted fr
 included); its character's strokes are the `.PEN_DOWN` components (or parts) in that range. The
 quality field is `OK` (verified) or `?`. The y axis points up, and each source has its own scale
 (`.X_POINTS_PER_INCH`, `.Y_POINTS_PER_INCH` or per mm), so points are divided by it before the
-character is drawn on the page's pad with the recipe (trainer/pad.py), as stroke_files.py does.
+character is drawn on the page's pad with the recipe (trainer/strokes.py), as stroke_files.py does.
 
 Writers are `source/id` (`gmd/alek`). The test split is whole sources, HELD_OUT_SOURCES: writers
 from other countries than those the model learns from. `ROOT/SOURCE` (e.g. `unipen/gmd`) reads one
@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, DataError, Dataset, text_lines, with_test_split
-from trainer.pad import COORDINATE_PROBLEM, Stroke, render_inputs, within_pad_range
 from trainer.preprocess import Recipe
+from trainer.strokes import COORDINATE_PROBLEM, Stroke, render_inputs, within_pad_range
 
 # Germany and Spain: crossed 7s and continental 1s, which the US sources and MNIST lack.
 HELD_OUT_SOURCES = ("gmd", "val")
