@@ -4,7 +4,7 @@ reference of each.
 A drawing reaches the model as pen strokes, rendered straight at the model's scale
 (`trainer/strokes.py`, `web/strokes.js`); scanned images (MNIST-like bitmaps, ETL, KMNIST, semeion)
 are normalised the same way from their pixels by `canvas_to_input`: the ink's box scaled to `box`
-pixels, centred by its mass. Photos: `photo_to_input`, which web/preprocess.js implements step for
+pixels, centred by its mass. Photos: `photo_to_input`, which web/photo.js implements step for
 step. The export writes the recipe into the model's metadata; tests hold page and Python to within
 one grey level.
 """

@@ -8,7 +8,7 @@
 //   await recognizer.forget(); // the model's own answers again
 //
 // The model runs in a Web Worker (recognizer-worker.js), so a page stays responsive while it
-// recognises; preprocessing (web/strokes.js, web/preprocess.js) is pure arithmetic on this thread.
+// recognises; preprocessing (web/strokes.js, web/photo.js) is pure arithmetic on this thread.
 // What a person teaches is kept in IndexedDB (web/personal-store.js), per model folder, and read
 // back after the model has loaded: a page that never teaches reads the model's own answers.
 import { refusal, splitCharacters } from './characters.js';
@@ -16,7 +16,7 @@ import { checkMetadata } from './metadata.js';
 import {
   addDrawing, checkHead, fitSubset, forgetTaught, readTaught, removeDrawings, setAside, writeHead,
 } from './personal-store.js';
-import { decodePhoto, photoToInput } from './preprocess.js';
+import { decodePhoto, photoToInput } from './photo.js';
 import { rankLabels } from './ranking.js';
 import { strokesToInput } from './strokes.js';
 import { VARIATIONS, variationsOf } from './variations.js';

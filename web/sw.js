@@ -16,7 +16,7 @@ const SHELL_CACHE = 'drawrecog-shell';
 const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'pad.js', 'recognizer.js', 'recognizer-worker.js',
   'personal-head.js', 'personal-store.js', 'variations.js',
-  'characters.js', 'ranking.js', 'preprocess.js', 'strokes.js', 'metadata.js', 'updates.js',
+  'characters.js', 'ranking.js', 'photo.js', 'strokes.js', 'metadata.js', 'updates.js',
   'samples.js', 'teach.js', 'manifest.webmanifest', 'icon.svg', 'schema.js', 'metadata.schema.json',
 ];
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line

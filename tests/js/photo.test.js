@@ -1,9 +1,9 @@
-// The page's photo recipe's area weights (web/preprocess.js), as tests/test_preprocess.py holds
+// The page's photo recipe's area weights (web/photo.js), as tests/test_preprocess.py holds
 // the Python ones; the browser tests hold the two together on real photos.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { areaWeights } from '../../web/preprocess.js';
+import { areaWeights } from '../../web/photo.js';
 
 test('area weights average: each row sums to 1, each column to target/source', () => {
   for (const [target, source] of [[20, 280], [20, 37], [7, 3], [20, 20]]) {
