@@ -10,7 +10,8 @@ from tests.helpers import NPM_SAMPLE, run_cli, write_emnist_split, write_mnist_i
 from trainer import sources
 from trainer.dataset import DataError
 from trainer.images import DiskImages
-from trainer.preprocess import PhotoRecipe, Recipe
+from trainer.photo import PhotoRecipe
+from trainer.preprocess import Recipe
 from trainer.sources import concatenate, load_path, resolve_data
 from trainer.sources.mnist import read_idx
 

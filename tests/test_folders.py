@@ -16,7 +16,7 @@ from tests.helpers import (
 )
 from trainer.dataset import DataError
 from trainer.images import DiskImages, to_tf
-from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
+from trainer.photo import PhotoRecipe, photo_pixels, photo_to_input
 from trainer.sources import load_path
 from trainer.sources.photos import holdout_per_class, load_image_folder
 

@@ -26,7 +26,8 @@ from tests.helpers import (
     write_photos,
     zero_float_weights,
 )
-from trainer.preprocess import PhotoRecipe, Recipe, photo_pixels, photo_to_input
+from trainer.photo import PhotoRecipe, photo_pixels, photo_to_input
+from trainer.preprocess import Recipe
 from trainer.strokes import fit_to_pad, strokes_to_input
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"

@@ -131,7 +131,7 @@ def test_preview_augment_of_photos_with_the_photo_extras(tmp_path):
 
     from trainer.augment import build_augmentation
     from trainer.config import TrainConfig
-    from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
+    from trainer.photo import PhotoRecipe, photo_pixels, photo_to_input
     from trainer.preview import write_preview
     from trainer.sources import load_path
 

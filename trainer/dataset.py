@@ -14,7 +14,8 @@ import numpy as np
 from runfolder.schema import METADATA_SCHEMA
 from trainer.config import TrainConfig
 from trainer.images import DiskImages, Images
-from trainer.preprocess import PhotoRecipe, Recipe
+from trainer.photo import PhotoRecipe
+from trainer.preprocess import Recipe
 from trainer.sniff import UTF8_BOM, Kind, sniff
 
 DRAWING, PHOTO = "drawing", "photo"

@@ -1,4 +1,4 @@
-// How a photo becomes the model's input, step for step as trainer/preprocess.py (strokes:
+// How a photo becomes the model's input, step for step as trainer/photo.py (strokes:
 // web/strokes.js).
 // `recipe` comes from the model's metadata.json, written by the export.
 

@@ -1,7 +1,7 @@
 """A folder of photos with one sub-folder per class, as Keras' image_dataset_from_directory takes.
 
 The photos stay on disk and are prepared as they stream, by the photo recipe the page runs
-(trainer/preprocess.py: upright by EXIF, centre square, area-averaged to the input size). Every
+(trainer/photo.py: upright by EXIF, centre square, area-averaged to the input size). Every
 file is decoded in full when the folder is loaded, so that a broken one is named before training
 starts rather than failing somewhere inside TensorFlow.
 """
@@ -18,7 +18,7 @@ from PIL import Image
 
 from trainer.dataset import PHOTO, SPLIT_SEED, TEST_FRACTION, DataError, Dataset, checked
 from trainer.images import DiskImages, stream_numpy
-from trainer.preprocess import PhotoRecipe, photo_pixels, photo_to_input
+from trainer.photo import PhotoRecipe, photo_pixels, photo_to_input
 from trainer.sniff import IMAGES, sniff
 
 if TYPE_CHECKING:
