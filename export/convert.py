@@ -50,7 +50,7 @@ from runfolder.sample import read_test_sample
 NO_CREDIT = {"trained_on": [], "licence": None}
 # Bytes a value in the dtypes the converter quantizes to.
 QUANTIZED_BYTES = {"float16": 2, "uint16": 2, "uint8": 1}
-# Where `python -m export.converter` is found, whatever the working folder.
+# Where `python -m export.graph_rewrites` is found, whatever the working folder.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -281,11 +281,11 @@ def judge_quantization(
 
 
 def convert_saved_model(saved_model: Path, out: Path, quantize: str, source: Path) -> None:
-    """The converter, with rewrites of our own (export/converter.py), to a graph model; a failure
-    names `source`, the Keras file the SavedModel came from."""
+    """The converter, with rewrites of our own (export/graph_rewrites.py), to a graph model; a
+    failure names `source`, the Keras file the SavedModel came from."""
     result = subprocess.run(
         [
-            sys.executable, "-m", "export.converter",
+            sys.executable, "-m", "export.graph_rewrites",
             "--input_format=tf_saved_model",
             "--output_format=tfjs_graph_model",
             "--signature_name=serving_default",

@@ -31,8 +31,8 @@ def test_export_writes_graph_model_and_metadata(exported_dir, trained_dir):
     model = json.loads((exported_dir / "model.json").read_text())
     assert model["format"] == "graph-model"
     assert "Random" not in json.dumps(model["modelTopology"])
-    # The compact CNN in as few ops as TF.js can run it (export/converter.py): the rescaling is in
-    # the first kernel, and Flatten reshapes to a constant shape. The Identity after Reshape is
+    # The compact CNN in as few ops as TF.js can run it (export/graph_rewrites.py): the rescaling is
+    # in the first kernel, and Flatten reshapes to a constant shape. The Identity after Reshape is
     # the pooled output, the one after Softmax the features output: run only when asked for.
     assert [n["op"] for n in model["modelTopology"]["node"] if n["op"] != "Const"] == [
         "Placeholder", "_FusedConv2D", "MaxPool", "_FusedConv2D", "_FusedConv2D", "MaxPool",
@@ -90,7 +90,7 @@ def test_verify_reports_each_backend(exported_dir, trained_dir):
 
 
 def test_mobilenet_runs_on_every_backend_in_fewer_fused_ops(etl_model, tmp_path):
-    """export/converter.py's rewrites, each checked by the export's parity on every backend:
+    """export/graph_rewrites.py's rewrites, each checked by the export's parity on every backend:
     the depthwise convolutions' batch normalisation goes into their kernels, hard-sigmoid's
     `+ 3` into the squeeze-excite biases (one block's zeroed, as in a fresh MobileNetV3Small,
     where the converter would otherwise fuse it as a single-value bias that wasm rejects; the

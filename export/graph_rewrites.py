@@ -1,6 +1,6 @@
 """tensorflowjs_converter with graph rewrites of its own, run as a process of its own:
 
-    python -m export.converter CONVERTER_ARGUMENTS
+    python -m export.graph_rewrites CONVERTER_ARGUMENTS
 
 TF.js runs every op of a graph model as a kernel with a fixed cost of its own (10-15 µs on
 wasm here), so fewer ops run faster. The converter fuses a convolution with the bias and
