@@ -8,7 +8,7 @@ gzip-compressed, with an ETag to revalidate against (GitHub Pages, Netlify and t
 
 1. bytes: the page opens in a fresh Chromium profile; every response that came from the network,
    the page's and its service worker's, counts with its headers and its body as transferred,
-   until `window.recognizer.ready`, and until the service worker has cached the offline copy;
+   until `window.app.ready`, and until the service worker has cached the offline copy;
 2. Lighthouse (npm `lighthouse`, pinned in package.json) runs RUNS times on the same server:
    mobile, its default simulated throttling (a mid-range phone on slow 4G), fresh storage; the
    medians of its performance score, time to interactive, total byte weight and unused JavaScript
@@ -110,7 +110,7 @@ class Audit:
 
 @dataclass
 class Visit:
-    ready_bytes: int  # transferred until window.recognizer.ready
+    ready_bytes: int  # transferred until window.app.ready
     total_bytes: int  # ... and until the service worker has cached the offline copy
     files: list[tuple[str, int]]  # (path, bytes) of every response, in the order they ended
 
@@ -121,7 +121,7 @@ def first_visit(context: BrowserContext, base: str) -> Visit:
     context.on("requestfinished", lambda request: finished.append(request))
     page = context.new_page()
     page.goto(base)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     ready = len(finished)
     page.evaluate(SERVICE_WORKER_INSTALLED)
     page.wait_for_timeout(500)  # the last responses' events reach us after the worker activates

@@ -49,19 +49,19 @@ SEED = """async ({ count, labels }) => {
 # whether the answer after that was read with it; then how long teaching one more drawing takes
 # (the head fitted again).
 VISIT = """async (strokes) => {
-  while (!window.recognizer) await new Promise((resolve) => setTimeout(resolve, 5));
-  await window.recognizer.ready;
+  while (!window.app) await new Promise((resolve) => setTimeout(resolve, 5));
+  await window.app.ready;
   const ready = performance.now();
   (%s)(strokes);
-  const [answer] = await window.recognizer.predict();
+  const [answer] = await window.app.predict();
   const firstAnswer = performance.now();
-  await window.recognizer.personal;
+  await window.app.personal;
   const head = performance.now();
-  await window.recognizer.predict();
-  const adapted = window.recognizer.adapted;
-  const taught = (await window.recognizer.taught()).length;
+  await window.app.predict();
+  const adapted = window.app.adapted;
+  const taught = (await window.app.taught()).length;
   const teaching = performance.now();
-  await window.recognizer.teach('7');
+  await window.app.teach('7');
   return { ready, firstAnswer, head, answered: Boolean(answer), adapted, taught,
            teach: performance.now() - teaching,
            note: document.getElementById('personal-note').textContent };

@@ -9,10 +9,10 @@ a folder's .tes files, UCI's test writers, when it has any), read by the trainer
 are drawn on the real page:
 
 - one at a time, each at every size: centred, its longer side spanning that share of the pad
-  (trainer/strokes.py `fit_to_pad`), read by window.recognizer.predict();
+  (trainer/strokes.py `fit_to_pad`), read by window.app.predict();
 - three side by side in several-digit mode (#multi): consecutive digits of one file, each
   ROW_FILL of the wide pad's height, GAP of it between neighbours, read by
-  window.recognizer.readNumber(); a row is right when the whole string is.
+  window.app.readNumber(); a row is right when the whole string is.
 
 Each drawing is sent as the pointer events a mouse would send for its recorded points, dispatched
 on #pad within the page, many drawings per call (DISPATCH_STROKES in export/browser.py); the first
@@ -71,20 +71,20 @@ READ_DRAWINGS = f"""async ({{drawings, several}}) => {{
   for (const strokes of drawings) {{
     document.getElementById('clear').click();
     // The page reads the pad again when it is cleared: let that run before drawing the next one.
-    await window.recognizer.ready;
+    await window.app.ready;
     for (let tries = 0; results.childElementCount && tries < 20; tries++) {{
       await new Promise((done) => setTimeout(done));
     }}
     draw(strokes);
     const started = performance.now();
-    const answer = await (several ? window.recognizer.readNumber() : window.recognizer.predict());
+    const answer = await (several ? window.app.readNumber() : window.app.predict());
     const ms = performance.now() - started;
     answers.push([several ? answer : (answer[0]?.label ?? ''), ms]);
   }}
   return answers;
 }}"""
-TOP_LABEL = "window.recognizer.predict().then((ranked) => ranked[0]?.label ?? '')"
-MODEL_INPUT = "window.recognizer.preprocess().then((input) => Array.from(input ?? []))"
+TOP_LABEL = "window.app.predict().then((ranked) => ranked[0]?.label ?? '')"
+MODEL_INPUT = "window.app.preprocess().then((input) => Array.from(input ?? []))"
 
 
 class BenchmarkError(Exception):
@@ -207,8 +207,8 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.goto(base)
-        page.evaluate("window.recognizer.ready")
-        page_facts = {"backend": page.evaluate("window.recognizer.backend"),
+        page.evaluate("window.app.ready")
+        page_facts = {"backend": page.evaluate("window.app.backend"),
                       "chromium": browser.version,
                       "device_pixel_ratio": page.evaluate("devicePixelRatio"),
                       "pad_css_px": pad_size(page)}

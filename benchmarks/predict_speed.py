@@ -4,7 +4,7 @@
         [--ratios 1,2,3] [--repeats 100]
 
 Opens the page in Chromium at each devicePixelRatio with `--model`, draws a digit on #pad, and
-calls window.recognizer.predict() `--repeats` times, each awaited; then the same with `--large`
+calls window.app.predict() `--repeats` times, each awaited; then the same with `--large`
 (the 3,036-class MobileNetV3Small 64x64 that `python -m benchmarks.kanji_model` exports; random
 weights time like trained ones) and a kanji-like drawing. It prints, per model and ratio, the
 median and 90th percentile of predict() as the page's caller sees it, split into preprocessing
@@ -40,14 +40,14 @@ KANJI_TREE = [[(0.2, 0.35), (0.8, 0.35)], [(0.5, 0.1), (0.5, 0.9)], [(0.5, 0.35)
               [(0.5, 0.35), (0.8, 0.75)]]  # 木
 
 # `repeats` awaited predict() calls between two trace marks: each call's time around the call,
-# and the split the page reports for it (window.recognizer.lastMs).
+# and the split the page reports for it (window.app.lastMs).
 PREDICT_LOOP = """async (repeats) => {
   const times = [];
   console.timeStamp('predict-loop-start');
   for (let i = 0; i < repeats; i++) {
     const started = performance.now();
-    await window.recognizer.predict();
-    times.push({ caller: performance.now() - started, ...window.recognizer.lastMs });
+    await window.app.predict();
+    times.push({ caller: performance.now() - started, ...window.app.lastMs });
   }
   console.timeStamp('predict-loop-end');
   return times;
@@ -83,7 +83,7 @@ def measure(browser: Browser, base: str, ratio: float, drawing, repeats: int, fo
                                   service_workers="block")
     page = context.new_page()
     page.goto(base)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     page.evaluate(DISPATCH_STROKES, drawing)
     page.evaluate(PREDICT_LOOP, 5)  # warm the page's own code up
     times = page.evaluate(PREDICT_LOOP, repeats)
@@ -97,7 +97,7 @@ def measure(browser: Browser, base: str, ratio: float, drawing, repeats: int, fo
         "labels": len(metadata["labels"]),
         "ratio": ratio,
         "pad_pixels": page.evaluate("document.getElementById('pad').width"),
-        "backend": page.evaluate("window.recognizer.backend"),
+        "backend": page.evaluate("window.app.backend"),
         "longest_task_ms": longest_main_thread_task(trace),
         **{f"{part}_ms": percentiles([time[part] for time in times])
            for part in ("caller", "total", "preprocess", "model")},

@@ -127,7 +127,7 @@ def page(browser, site_url):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.goto(site_url)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     yield page
     page.close()
     assert not errors, errors

@@ -333,7 +333,7 @@ def labels_read(page, digits) -> list[str]:
     read = []
     for _, strokes in digits:
         draw(page, strokes)
-        read.append(page.evaluate("window.recognizer.predict()")[0]["label"])
+        read.append(page.evaluate("window.app.predict()")[0]["label"])
     return read
 
 

@@ -506,9 +506,9 @@ def test_the_threshold_travels_to_the_page(trained_dir, exported_dir, browser, t
     with site_with_model(strict) as site, serve(site) as base:
         page = browser.new_page(service_workers="block")
         page.goto(base)
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         draw_strokes(page, DIGITS["7"])
-        ranked = page.evaluate("window.recognizer.predict()")
+        ranked = page.evaluate("window.app.predict()")
         assert ranked[0]["prob"] > 0.5  # sure enough for the old fixed 0.5, not for this model
         best_two = f"{ranked[0]['label']} or {ranked[1]['label']}"
         expect(page.locator("#status")).to_have_text(f"Not sure: {best_two}?")

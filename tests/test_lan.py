@@ -44,7 +44,7 @@ def on_lan_browser(certificate: tuple[Path, Path, str], check: Callable[[Browser
 def opened(browser: Browser, url: str) -> Page:
     page = browser.new_context().new_page()
     page.goto(url)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     return page
 
 
@@ -59,7 +59,7 @@ def check_http_on_a_lan(browser: Browser, site_url: str) -> None:
     page = opened(browser, f"{origin}/")
     assert page.evaluate("isSecureContext") is False
     draw_strokes(page, DIGITS["7"])
-    assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
+    assert page.evaluate("window.app.predict()")[0]["label"] == "7"
     note = page.locator("#offline-note")
     expect(note).to_be_visible()
     expect(note).to_contain_text("offline use is unavailable here")
@@ -92,9 +92,9 @@ def test_over_https_with_a_trusted_certificate_it_works_offline(certificate, exp
         expect(page.locator("#offline-note")).to_be_hidden()
         page.context.set_offline(True)
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         draw_strokes(page, DIGITS["7"])
-        assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
+        assert page.evaluate("window.app.predict()")[0]["label"] == "7"
         page.context.close()
 
     try:

@@ -86,7 +86,7 @@ def first_visit(context: BrowserContext, base: str) -> tuple[Page, list[str]]:
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     page.goto(base)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     page.evaluate(SERVICE_WORKER_IN_CONTROL)
     return page, errors
 
@@ -105,7 +105,7 @@ def new_version(model: Path, change_weights, name: str) -> str:
 def read_digit(page: Page, digit: str) -> list[dict]:
     page.click("#clear")
     draw_strokes(page, DIGITS[digit])
-    return page.evaluate("window.recognizer.predict()")
+    return page.evaluate("window.app.predict()")
 
 
 def test_a_shard_cut_short_never_replaces_the_cached_model(context, model):
@@ -120,13 +120,13 @@ def test_a_shard_cut_short_never_replaces_the_cached_model(context, model):
         cut_short.add("/pad.js")
         with page.expect_console_message(lambda msg: "No newer model" in msg.text) as refused:
             page.reload()
-            page.evaluate("window.recognizer.ready")
+            page.evaluate("window.app.ready")
         assert "but model.json and its shards as downloaded hash to" in refused.value.text
         assert read_digit(page, "7")[0]["label"] == "7"
 
         context.set_offline(True)
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         assert read_digit(page, "7")[0]["label"] == "7"
         expect(page.locator("#model-info")).not_to_contain_text("new")
         expect(page.locator("#update")).to_be_hidden()
@@ -141,13 +141,13 @@ def test_a_complete_new_model_is_announced_and_runs_after_a_reload(context, mode
         new_hash = new_version(model, zero_float_weights, "blank")
         assert new_hash != old_hash
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         expect(page.locator("#update")).to_have_text(UPDATE_READY)
         assert read_digit(page, "7")[0]["label"] == "7"  # this page keeps the version it loaded
 
         with page.expect_navigation():
             page.click("#update")
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         expect(page.locator("#model-info")).to_contain_text("blank")
         assert read_digit(page, "7")[0]["prob"] == pytest.approx(0.1)
         expect(page.locator("#update")).to_be_hidden()
@@ -157,7 +157,7 @@ def test_a_complete_new_model_is_announced_and_runs_after_a_reload(context, mode
 
         context.set_offline(True)
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         assert read_digit(page, "7")[0]["prob"] == pytest.approx(0.1)
         assert not errors, errors
 
@@ -172,23 +172,23 @@ def test_a_version_the_page_would_refuse_is_never_adopted_and_new_metadata_alone
         (model / "metadata.json").write_text(json.dumps({**metadata, "format_version": 99}))
         with page.expect_console_message(lambda msg: "No newer model" in msg.text) as refused:
             page.reload()
-            page.evaluate("window.recognizer.ready")
+            page.evaluate("window.app.ready")
         assert "model/metadata.json: format_version 99 is unknown" in refused.value.text
         expect(page.locator("#update")).to_be_hidden()
         assert read_digit(page, "7")[0]["label"] == "7"
 
         (model / "metadata.json").write_text(json.dumps({**metadata, "name": "renamed"}))
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         expect(page.locator("#update")).to_have_text(UPDATE_READY)
         with page.expect_navigation():
             page.click("#update")
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         expect(page.locator("#model-info")).to_contain_text("renamed")
 
         context.set_offline(True)
         page.reload()
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         expect(page.locator("#model-info")).to_contain_text("renamed")
         assert read_digit(page, "7")[0]["label"] == "7"
         assert not errors, errors

@@ -50,14 +50,14 @@ def classifier(trained_dir):
 
 def test_page_shows_model_and_no_guess_on_empty_pad(page):
     assert "10 labels" in page.locator("#model-info").inner_text()
-    assert page.evaluate("window.recognizer.predict()") == []
+    assert page.evaluate("window.app.predict()") == []
     assert page.locator("#results li").count() == 0
 
 
 @pytest.mark.parametrize("digit", DIGITS)
 def test_drawn_digit_top1_matches_keras(page, classifier, digit):
     draw_strokes(page, DIGITS[digit])
-    ranked = page.evaluate("window.recognizer.predict()")
+    ranked = page.evaluate("window.app.predict()")
     labels = [str(d) for d in range(10)]
     assert sorted(r["label"] for r in ranked) == labels
     assert [r["prob"] for r in ranked] == sorted((r["prob"] for r in ranked), reverse=True)
@@ -67,7 +67,7 @@ def test_drawn_digit_top1_matches_keras(page, classifier, digit):
     shown_prob = float(shown.first.get_attribute("data-prob"))
     assert shown_prob == pytest.approx(ranked[0]["prob"], abs=1e-4)
 
-    image = strokes_to_input(page.evaluate("window.recognizer.strokes"), Recipe())
+    image = strokes_to_input(page.evaluate("window.app.strokes"), Recipe())
     keras_probs = classifier.predict(image[None, :, :, None].astype("float32"), verbose=0)[0]
     assert ranked[0]["label"] == labels[int(keras_probs.argmax())]
     page_probs = {r["label"]: r["prob"] for r in ranked}
@@ -77,8 +77,8 @@ def test_drawn_digit_top1_matches_keras(page, classifier, digit):
 @pytest.mark.parametrize("shape", [*DIGITS, *SHAPES])
 def test_page_preprocessing_matches_python_within_one_grey_level(page, shape):
     draw_strokes(page, {**DIGITS, **SHAPES}[shape])
-    page_input = np.asarray(page.evaluate("async () => Array.from(await recognizer.preprocess())"))
-    python_input = strokes_to_input(page.evaluate("window.recognizer.strokes"), Recipe())
+    page_input = np.asarray(page.evaluate("async () => Array.from(await window.app.preprocess())"))
+    python_input = strokes_to_input(page.evaluate("window.app.strokes"), Recipe())
     assert page_input.shape == (28 * 28,)
     assert np.abs(page_input.reshape(28, 28) - python_input).max() <= 1.0
     assert python_input.max() > 100  # real ink arrived, not two empty fields
@@ -90,7 +90,7 @@ def test_stroke_end_shows_results_and_clear_empties_them(page):
     page.click("#clear")
     assert page.locator("#results li").count() == 0
     assert pad_gray(page).min() == 255
-    assert page.evaluate("window.recognizer.predict()") == []
+    assert page.evaluate("window.app.predict()") == []
 
 
 def test_page_reads_preprocessing_from_metadata(page, exported_dir):
@@ -99,7 +99,7 @@ def test_page_reads_preprocessing_from_metadata(page, exported_dir):
 
 
 def model_input(page) -> np.ndarray:
-    return np.asarray(page.evaluate("async () => Array.from(await recognizer.preprocess())"))
+    return np.asarray(page.evaluate("async () => Array.from(await window.app.preprocess())"))
 
 
 @pytest.mark.parametrize("fill", [0.3, 0.6, 0.9])
@@ -121,7 +121,7 @@ def test_a_dot_is_not_a_guess(page):
     box = page.locator("#pad").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert pad_gray(page).min() < 100  # the dot is on the pad
-    assert page.evaluate("window.recognizer.predict()") == []
+    assert page.evaluate("window.app.predict()") == []
     assert page.locator("#results li").count() == 0
     expect(page.locator("#status")).to_have_text("Draw a digit")
 
@@ -130,7 +130,7 @@ def test_drawn_digits_get_their_labels(page):
     for digit in ("1", "7", "0"):
         page.click("#clear")
         draw_strokes(page, DIGITS[digit])
-        assert page.evaluate("window.recognizer.predict()")[0]["label"] == digit
+        assert page.evaluate("window.app.predict()")[0]["label"] == digit
 
 
 def test_undo_removes_the_last_stroke(page):
@@ -154,7 +154,7 @@ def test_several_digits_read_as_a_number(page):
             strokes.append([(left + (x - 0.2) * width[digit] * 1.25, y) for x, y in stroke])
         left += width[digit] + 0.05
     draw_strokes(page, strokes)
-    assert page.evaluate("window.recognizer.readNumber()") == "417"
+    assert page.evaluate("window.app.readNumber()") == "417"
     expect(page.locator("#number")).to_have_text("417")
     assert page.locator("#results li").count() == 3
 
@@ -162,18 +162,18 @@ def test_several_digits_read_as_a_number(page):
 def test_backend_override_and_fallback(browser, site_url):
     page = browser.new_page(service_workers="block")
     page.goto(site_url + "?backend=cpu")
-    page.evaluate("window.recognizer.ready")
-    assert page.evaluate("window.recognizer.backend") == "cpu"
+    page.evaluate("window.app.ready")
+    assert page.evaluate("window.app.backend") == "cpu"
     assert page.locator("#backend").input_value() == "cpu"
     page.close()
 
     page = browser.new_page(service_workers="block")
     page.route("**/*.wasm", lambda route: route.abort())  # as if wasm could not start here
     page.goto(site_url)
-    page.evaluate("window.recognizer.ready")
-    assert page.evaluate("window.recognizer.backend") == "webgl"
+    page.evaluate("window.app.ready")
+    assert page.evaluate("window.app.backend") == "webgl"
     draw_strokes(page, DIGITS["7"])
-    assert len(page.evaluate("window.recognizer.predict()")) == 10
+    assert len(page.evaluate("window.app.predict()")) == 10
     page.close()
 
 
@@ -185,8 +185,8 @@ def test_backends_and_their_order_come_from_the_metadata(browser, exported_dir, 
     with site_with_model(model) as site, serve(site) as base:
         page = browser.new_page(service_workers="block")
         page.goto(base)
-        page.evaluate("window.recognizer.ready")
-        assert page.evaluate("window.recognizer.backend") == "cpu"
+        page.evaluate("window.app.ready")
+        assert page.evaluate("window.app.backend") == "cpu"
         assert page.locator("#backend option").all_inner_texts() == ["cpu", "webgl"]
         assert page.locator("#backend").input_value() == "cpu"
         page.close()
@@ -209,18 +209,18 @@ def test_offline_after_one_visit_and_no_request_leaves_loopback(browser, site_ur
     context.on("request", lambda request: requests.append(request.url))
     page = context.new_page()
     page.goto(site_url)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     page.evaluate(SERVICE_WORKER_IN_CONTROL)
     context.set_offline(True)
     requests.clear()
     page.reload()
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     draw_strokes(page, DIGITS["7"])
-    assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
+    assert page.evaluate("window.app.predict()")[0]["label"] == "7"
     # The service worker's COOP/COEP headers make the page cross-origin isolated, so the wasm
     # backend can run its threaded build.
     assert page.evaluate("crossOriginIsolated") is True
-    assert page.evaluate("window.recognizer.backend") == "wasm"
+    assert page.evaluate("window.app.backend") == "wasm"
     assert any(url.endswith("/tfjs-backend-wasm-threaded-simd.wasm") for url in requests), requests
     context.close()
     leaving = [url for url in every_request if not url.startswith((site_url, "blob:", "data:"))]
@@ -232,7 +232,7 @@ def test_layout_fits_phone_and_tablet(browser, site_url, width, height):
     page = browser.new_page(viewport={"width": width, "height": height},
                             service_workers="block")
     page.goto(site_url)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     draw_strokes(page, DIGITS["7"])
     expect(page.locator("#results li")).to_have_count(3)
     shot = SCREENSHOTS / f"page-{width}x{height}.png"
@@ -300,14 +300,14 @@ def test_photo_page_input_and_top1_match_python(browser, photo_model, tmp_path, 
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(base)
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         expect(page.locator("#pad")).to_be_hidden()
         expect(page.locator("#photo")).to_be_visible()
-        assert page.evaluate("window.recognizer.preprocess()") is None  # no photo yet
+        assert page.evaluate("window.app.preprocess()") is None  # no photo yet
         page.set_input_files("#photo", path)
         expect(page.locator("#results li")).to_have_count(3)
         page_input = np.asarray(
-            page.evaluate("async () => Array.from(await recognizer.preprocess())"))
+            page.evaluate("async () => Array.from(await window.app.preprocess())"))
         shown = data_url_pixels(page.locator("#photo-preview").get_attribute("src"))
         top = page.locator("#results li").first
         page_label, page_prob = top.get_attribute("data-label"), top.get_attribute("data-prob")
@@ -369,10 +369,10 @@ def test_installable_and_served_from_a_sub_path(browser, exported_dir, tmp_path)
         with serve(root) as base:
             page = browser.new_page()
             page.goto(base + "classes/2b/digits/")
-            page.evaluate("window.recognizer.ready")
+            page.evaluate("window.app.ready")
             page.evaluate(SERVICE_WORKER_IN_CONTROL)
             draw_strokes(page, DIGITS["1"])
-            assert page.evaluate("window.recognizer.predict()")[0]["label"] == "1"
+            assert page.evaluate("window.app.predict()")[0]["label"] == "1"
             cdp = page.context.new_cdp_session(page)
             errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
             # Playwright's contexts are incognito, where nothing installs; nothing else may stop it.
@@ -391,9 +391,9 @@ def test_labels_come_from_the_metadata(browser, exported_dir, tmp_path):
     with site_with_model(kanji_model) as site, serve(site) as base:
         page = browser.new_page(service_workers="block")
         page.goto(base)
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         draw_strokes(page, DIGITS["7"])
-        assert page.evaluate("window.recognizer.predict()")[0]["label"] == "七"
+        assert page.evaluate("window.app.predict()")[0]["label"] == "七"
         expect(page.locator("#results li").first).to_have_attribute("data-label", "七")
         expect(page.locator("#results li").first).to_contain_text("七")
         expect(page.locator("#status")).not_to_contain_text("digit")
@@ -407,9 +407,9 @@ def test_low_confidence_says_not_sure(browser, exported_dir, tmp_path):
     with site_with_model(blank_model) as site, serve(site) as base:
         page = browser.new_page(service_workers="block")
         page.goto(base)
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         draw_strokes(page, DIGITS["7"])
-        ranked = page.evaluate("window.recognizer.predict()")
+        ranked = page.evaluate("window.app.predict()")
         assert ranked[0]["prob"] == pytest.approx(0.1)
         best_two = f"{ranked[0]['label']} or {ranked[1]['label']}"
         expect(page.locator("#status")).to_have_text(f"Not sure: {best_two}?")

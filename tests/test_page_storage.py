@@ -33,7 +33,7 @@ def test_a_damaged_stored_drawing_is_set_aside_with_a_note(browser, site_url, st
     page.add_init_script(f"if (!sessionStorage.seeded) {{ sessionStorage.seeded = 1; "
                          f"localStorage.setItem({KEY!r}, {json.dumps(stored)}); }}")
     page.goto(site_url)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     expect(page.locator("#status")).not_to_have_class("error")
     expect(page.locator("#personal-note")).to_contain_text(
         f"{len(set_aside)} saved item{'' if len(set_aside) == 1 else 's'} "
@@ -42,9 +42,9 @@ def test_a_damaged_stored_drawing_is_set_aside_with_a_note(browser, site_url, st
         f"Download ({kept} drawing{'' if kept == 1 else 's'})")
     assert json.loads(page.evaluate(f"localStorage.getItem({SET_ASIDE!r})")) == set_aside
     page.evaluate(DISPATCH_STROKES, DIGITS["7"])
-    assert page.evaluate("window.recognizer.predict()")  # the model reads drawings
+    assert page.evaluate("window.app.predict()")  # the model reads drawings
     page.reload()  # and the next visit starts clean, with no note
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     expect(page.locator("#personal-note")).to_have_text("")
     page.close()
     assert not errors, errors

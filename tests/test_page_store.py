@@ -55,14 +55,14 @@ SEED = """async ({ key, count }) => {
   await addDrawings(key, drawings);
 }"""
 FIRST_ANSWER_THEN_HEAD = """async (strokes) => {
-  await window.recognizer.ready;
+  await window.app.ready;
   (DISPATCH_STROKES)(strokes);
-  const first = await window.recognizer.predict();
-  const adaptedFirst = window.recognizer.adapted;
-  await window.recognizer.personal;
-  await window.recognizer.predict();
-  return { answered: first.length > 0, adaptedFirst, adapted: window.recognizer.adapted,
-           taught: (await window.recognizer.taught()).length };
+  const first = await window.app.predict();
+  const adaptedFirst = window.app.adapted;
+  await window.app.personal;
+  await window.app.predict();
+  return { answered: first.length > 0, adaptedFirst, adapted: window.app.adapted,
+           taught: (await window.app.taught()).length };
 }""".replace("DISPATCH_STROKES", DISPATCH_STROKES)
 
 
@@ -77,15 +77,15 @@ def test_the_store_keeps_each_drawing_apart_across_formats_tabs_and_thousands(br
     page.evaluate(PREVIOUS_STORE, {"key": key, "examples": [examples[0], nan, *examples[1:]]})
 
     page.goto(site_url)
-    page.evaluate("window.recognizer.personal")
+    page.evaluate("window.app.personal")
     expect(page.locator("#personal-note")).to_have_text(re.compile(
         r'^1 taught drawing was damaged and set aside \(a drawing of "7" \(#2\): a point is not '
         r"a number\); the rest are read\."))
-    assert [d["label"] for d in page.evaluate("window.recognizer.taught()")] == [
+    assert [d["label"] for d in page.evaluate("window.app.taught()")] == [
         label for label, _ in digits]
     draw(page, DIGITS["7"])
-    page.evaluate("window.recognizer.predict()")
-    assert page.evaluate("window.recognizer.adapted") is True
+    page.evaluate("window.app.predict()")
+    assert page.evaluate("window.app.adapted") is True
 
     result = page.evaluate(REFUSALS)
     assert result == {"refused": ["label", "label", "label", "empty", "empty", "dot",
@@ -95,16 +95,16 @@ def test_the_store_keeps_each_drawing_apart_across_formats_tabs_and_thousands(br
     # Two tabs teach at the same time: what each taught is kept.
     other = context.new_page()
     other.goto(site_url)
-    other.evaluate("window.recognizer.personal")
+    other.evaluate("window.app.personal")
     for tab, digit in ((page, "1"), (other, "4")):
         draw(tab, DIGITS[digit])
-        tab.evaluate(f"window.teaching = window.recognizer.teach('{digit}')")
+        tab.evaluate(f"window.teaching = window.app.teach('{digit}')")
     for tab in (page, other):
         tab.evaluate("window.teaching")
     other.close()
     page.reload()
-    page.evaluate("window.recognizer.personal")
-    assert sorted(d["label"] for d in page.evaluate("window.recognizer.taught()")) == sorted(
+    page.evaluate("window.app.personal")
+    assert sorted(d["label"] for d in page.evaluate("window.app.taught()")) == sorted(
         [label for label, _ in digits] + ["1", "4"])
 
     # A thousand more, and no head for them: the model answers at once, the head follows.

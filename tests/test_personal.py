@@ -63,12 +63,12 @@ DAMAGE_DRAWING = f"""async (key) => {{
 
 def read(page: Page, strokes) -> list[dict]:
     draw(page, strokes)
-    return page.evaluate("window.recognizer.predict()")
+    return page.evaluate("window.app.predict()")
 
 
 def teach(page: Page, strokes, label: str) -> dict:
     draw(page, strokes)
-    return page.evaluate("(label) => window.recognizer.teach(label)", label)
+    return page.evaluate("(label) => window.app.teach(label)", label)
 
 
 def right(page: Page, digits) -> int:
@@ -79,7 +79,7 @@ def right(page: Page, digits) -> int:
 def open_page(context, base: str) -> Page:
     page = context.new_page()
     page.goto(base)
-    page.evaluate("window.recognizer.personal")
+    page.evaluate("window.app.personal")
     return page
 
 
@@ -91,10 +91,10 @@ def test_taught_digits_are_read_after_an_offline_reload_and_forgotten_exactly(br
         page = open_page(context, base)
         page.evaluate(SERVICE_WORKER_IN_CONTROL)
         before = [read(page, strokes) for _, strokes in digits]
-        assert page.evaluate("window.recognizer.adapted") is False
+        assert page.evaluate("window.app.adapted") is False
         fits = [teach(page, strokes, label)["fitMs"] for label, strokes in digits]
         taught = [read(page, strokes) for _, strokes in digits]
-        assert page.evaluate("window.recognizer.adapted") is True
+        assert page.evaluate("window.app.adapted") is True
         right_before = sum(answer[0]["label"] == label
                            for answer, (label, _) in zip(before, digits, strict=True))
         right_taught = right(page, digits)
@@ -107,17 +107,17 @@ def test_taught_digits_are_read_after_an_offline_reload_and_forgotten_exactly(br
 
         context.set_offline(True)
         page.reload()
-        page.evaluate("window.recognizer.personal")
+        page.evaluate("window.app.personal")
         expect(page.locator("#personal-note")).to_have_text(
             "Reading your handwriting: 40 drawings taught.")
         assert [read(page, strokes) for _, strokes in digits] == taught
 
-        page.evaluate("window.recognizer.forget()")
+        page.evaluate("window.app.forget()")
         assert [read(page, strokes) for _, strokes in digits] == before  # exactly
-        assert page.evaluate("window.recognizer.adapted") is False
+        assert page.evaluate("window.app.adapted") is False
         assert page.evaluate(READ_ENTRY, f"{base}model/") is None
         page.reload()
-        page.evaluate("window.recognizer.personal")
+        page.evaluate("window.app.personal")
         assert read(page, digits[0][1]) == before[0]
     context.close()
 
@@ -139,16 +139,16 @@ def test_a_new_model_refits_and_a_damaged_item_is_set_aside_alone(browser, expor
         # Another version of the model: the head kept for the old one is fitted again.
         (model / "metadata.json").write_text(json.dumps({**metadata, "model_hash": "f" * 64}))
         page.reload()
-        page.evaluate("window.recognizer.personal")
+        page.evaluate("window.app.personal")
         entry = page.evaluate(READ_ENTRY, key)
         assert entry["head"]["modelHash"] == "f" * 64 and entry["drawings"] == 20
         assert [read(page, strokes) for _, strokes in digits] == taught
-        assert page.evaluate("window.recognizer.adapted") is True
+        assert page.evaluate("window.app.adapted") is True
 
         # A head cut short is set aside alone, and fitted again from the drawings: as before.
         page.evaluate(DAMAGE_HEAD, key)
         page.reload()
-        page.evaluate("window.recognizer.personal")
+        page.evaluate("window.app.personal")
         expect(page.locator("#personal-note")).to_have_text(re.compile(
             r"^The head fitted to your drawings was damaged \(the head's weights do not fit 10 "
             r"labels of 128 features\): set aside, and fitted again\.$"))
@@ -159,13 +159,13 @@ def test_a_new_model_refits_and_a_damaged_item_is_set_aside_alone(browser, expor
         # are kept, and read with.
         damaged = page.evaluate(DAMAGE_DRAWING, key)
         page.reload()
-        page.evaluate("window.recognizer.personal")
+        page.evaluate("window.app.personal")
         expect(page.locator("#personal-note")).to_have_text(re.compile(
             rf'^1 taught drawing was damaged and set aside \(a drawing of "{digits[0][0]}" '
             rf"\(#{damaged}\): a point is not a number\); the rest are read\."))
         assert page.evaluate(READ_ENTRY, key)["drawings"] == 19
         read(page, digits[1][1])
-        assert page.evaluate("window.recognizer.adapted") is True
+        assert page.evaluate("window.app.adapted") is True
         page.click("#teach summary")
         with page.expect_download() as download:
             page.click("#teach-set-aside")
@@ -182,7 +182,7 @@ def answers(page: Page) -> list[list[dict]]:
 def correct(page: Page, strokes, label: str) -> None:
     """The person says the answer to `strokes` is wrong: it is `label` (one tap, two when sure)."""
     draw(page, strokes)
-    page.evaluate("window.recognizer.predict()")
+    page.evaluate("window.app.predict()")
     if page.locator("#wrong").is_visible():
         page.click("#wrong")
     page.click(f"#correct-labels button[data-label='{label}']")
@@ -257,12 +257,12 @@ def test_a_symbol_corrections_undo_remove_and_forget_on_the_page(page, tmp_path)
     # "Forget my handwriting" asks first: no keeps everything, yes forgets it.
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("#teach-forget")
-    assert len(page.evaluate("window.recognizer.taught()")) == 8
+    assert len(page.evaluate("window.app.taught()")) == 8
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#teach-forget")
     expect(page.locator("#personal-note")).to_have_text(
         "Forgotten: the model reads on its own again.")
-    assert page.evaluate("window.recognizer.taught()") == []
+    assert page.evaluate("window.app.taught()") == []
 
 
 # One writer of UNIPEN (Valladolid's val01): their + (section 1d), and their 0s and 7s (1a).

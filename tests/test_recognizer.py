@@ -81,22 +81,22 @@ def test_scribbles_are_refused_not_guessed(page, exported_dir):
 
     bars = [[(0.1 + 0.06 * i, 0.3), (0.1 + 0.06 * i, 0.7)] for i in range(max_strokes + 1)]
     draw_strokes(page, bars, spacing=200)
-    assert page.evaluate("window.recognizer.predict()") == []
+    assert page.evaluate("window.app.predict()") == []
     expect(page.locator("#status")).to_have_text(
         f"{max_strokes + 1} strokes are too many for one character: clear and draw one")
     assert page.locator("#results li").count() == 0
 
     page.click("#clear")
     draw_strokes(page, [zigzag(30)], spacing=200)
-    mean_ink = "recognizer.preprocess().then((x) => x.reduce((a, b) => a + b) / x.length)"
+    mean_ink = "window.app.preprocess().then((x) => x.reduce((a, b) => a + b) / x.length)"
     assert page.evaluate(mean_ink) / 255 > ink_limit
-    assert page.evaluate("window.recognizer.predict()") == []
+    assert page.evaluate("window.app.predict()") == []
     expect(page.locator("#status")).to_have_text(
         "Too much ink for one character: clear and draw one")
 
     page.click("#clear")
     draw_strokes(page, DIGITS["7"])
-    assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"  # characters still read
+    assert page.evaluate("window.app.predict()")[0]["label"] == "7"  # characters still read
 
 
 # Which kinds of pointer drew on the pad, as the page's own pointerdown handler saw them.
@@ -143,13 +143,13 @@ def test_a_digit_drawn_with_a_finger_or_a_pen_is_read(browser, site_url, pointer
     context = browser.new_context(has_touch=True, service_workers="block")
     page = context.new_page()
     page.goto(site_url)
-    page.evaluate("window.recognizer.ready")
+    page.evaluate("window.app.ready")
     page.evaluate(RECORD_POINTER_TYPES)
     cdp = context.new_cdp_session(page)
     for digit in ("7", "4"):
         page.click("#clear")
         pointer(cdp, page, [dense(stroke) for stroke in DIGITS[digit]])
-        assert page.evaluate("window.recognizer.predict()")[0]["label"] == digit
+        assert page.evaluate("window.app.predict()")[0]["label"] == digit
         expect(page.locator("#results li").first).to_have_attribute("data-label", digit)
     kind = "touch" if pointer is touch else "pen"
     assert set(page.evaluate("window.pointerTypes")) == {kind}
@@ -159,10 +159,10 @@ def test_a_digit_drawn_with_a_finger_or_a_pen_is_read(browser, site_url, pointer
 def test_the_model_runs_in_a_worker_not_on_the_page(page):
     """The page's own thread never loads TF.js: the answer can only come from the worker."""
     draw_strokes(page, DIGITS["7"])
-    assert page.evaluate("window.recognizer.predict()")[0]["label"] == "7"
+    assert page.evaluate("window.app.predict()")[0]["label"] == "7"
     assert page.evaluate("typeof window.tf") == "undefined"
     scripts = page.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
     assert any(name.endswith("/recognizer-worker.js") for name in scripts)
     assert not any(name.endswith("/vendor/tf.js") for name in scripts)
-    times = page.evaluate("window.recognizer.lastMs")
+    times = page.evaluate("window.app.lastMs")
     assert 0 < times["model"] <= times["total"] and 0 <= times["preprocess"] <= times["total"]

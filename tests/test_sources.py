@@ -284,8 +284,8 @@ def test_the_page_and_python_render_real_strokes_alike(page, fill):
         page.click("#clear")
         draw_strokes(page, fit_to_pad(character.strokes, fill), spacing=math.inf)
         page_input = np.asarray(
-            page.evaluate("async () => Array.from(await recognizer.preprocess())"))
-        python_input = strokes_to_input(page.evaluate("window.recognizer.strokes"), MNIST_RECIPE)
+            page.evaluate("async () => Array.from(await window.app.preprocess())"))
+        python_input = strokes_to_input(page.evaluate("window.app.strokes"), MNIST_RECIPE)
         assert python_input.max() > 200, character.label
         assert np.abs(page_input.reshape(28, 28) - python_input).max() <= 1.0, character.label
 

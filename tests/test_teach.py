@@ -53,7 +53,7 @@ def test_drawings_saved_on_the_page_fine_tune_the_model_it_then_reads(
     with site_with_model(export) as site, serve(site) as url:
         tuned = browser.new_page(service_workers="block")
         tuned.goto(url)
-        tuned.evaluate("window.recognizer.ready")
+        tuned.evaluate("window.app.ready")
         read_after = labels_read(tuned, digits)
         tuned.close()
     correct = sum(read == label for read, (label, _) in zip(read_after, digits, strict=True))

@@ -47,19 +47,19 @@ def test_a_64px_character_model_on_the_page(etl_model, browser, tmp_path):
     with site_with_model(web) as site, serve(site) as base:
         page = browser.new_page(service_workers="block")
         page.goto(base)
-        page.evaluate("window.recognizer.ready")
+        page.evaluate("window.app.ready")
         assert page.title() == "Draw a character"
         draw_strokes(page, [[(0.45, 0.1), (0.55, 0.3), (0.45, 0.5), (0.55, 0.7), (0.5, 0.9)]])
         page_input = np.asarray(
-            page.evaluate("async () => Array.from(await recognizer.preprocess())"))
-        python_input = strokes_to_input(page.evaluate("window.recognizer.strokes"), recipe)
-        ranked = page.evaluate("window.recognizer.predict()")
+            page.evaluate("async () => Array.from(await window.app.preprocess())"))
+        python_input = strokes_to_input(page.evaluate("window.app.strokes"), recipe)
+        ranked = page.evaluate("window.app.predict()")
         # Taught as another label, the drawing reads as it: MobileNetV3Small's features are its
         # pooled features too, one output for both (export.graph_outputs).
         wanted = next(label for label in ["あ", "い", "亜"] if label != ranked[0]["label"])
-        page.evaluate("(label) => window.recognizer.teach(label)", wanted)
-        assert page.evaluate("window.recognizer.predict()")[0]["label"] == wanted
-        assert page.evaluate("window.recognizer.adapted") is True
+        page.evaluate("(label) => window.app.teach(label)", wanted)
+        assert page.evaluate("window.app.predict()")[0]["label"] == wanted
+        assert page.evaluate("window.app.adapted") is True
         page.close()
     assert page_input.shape == (64 * 64,)
     assert np.abs(page_input.reshape(64, 64) - python_input).max() <= 1.0

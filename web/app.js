@@ -217,7 +217,7 @@ function showError(message) {
   $('model-info').textContent = '';
 }
 
-window.recognizer = {
+window.app = {
   ready,
   predict,
   preprocess: () => preprocess(),
