@@ -25,8 +25,9 @@ from tests.helpers import (
     write_kmnist,
 )
 from trainer.calibration import NEVER_SURE, RIGHT_FLAGGED, flagged_shares, not_sure_threshold
+from trainer.metrics import Evaluated, write_metrics
 from trainer.preprocess import Recipe
-from trainer.report import Evaluated, write_report
+from trainer.report import write_report
 from trainer.scores import score
 from trainer.trained import TrainedModel
 
@@ -135,7 +136,8 @@ def test_the_report_shows_the_hand_computed_figures_and_links_only_files_it_wrot
         cams.append(classes.tolist())
         return np.linspace(0, 1, x.shape[1] * x.shape[2] * len(x)).reshape(x.shape[:3])
 
-    metrics = write_report(out, model, [item], heatmaps, print)
+    write_report(out, model, [item], heatmaps, print)
+    metrics = write_metrics(out, model, [item])
 
     links = linked_files(out)
     assert links and all(path.is_file() for path in links)

@@ -221,7 +221,8 @@ def evaluate(
     """Evaluate a model on its test split and other sets: an HTML report and metrics.json."""
     from runfolder.layout import REPORT_DIR
     from trainer.evalsets import external_set, own_test_split
-    from trainer.report import INDEX, METRICS, check_report_folder, markdown_table
+    from trainer.metrics import METRICS
+    from trainer.report import INDEX, check_report_folder, markdown_table
     from trainer.trained import EvaluationError, read_trained
 
     folder = out or model_dir / REPORT_DIR

@@ -20,7 +20,8 @@ from runfolder.classifier import ClassifierError
 from runfolder.classifier import load_classifier as load_checked_classifier
 from trainer.evalsets import EvalSet
 from trainer.gradcam import GradCam
-from trainer.report import Evaluated, write_report
+from trainer.metrics import Evaluated, write_metrics
+from trainer.report import write_report
 from trainer.scores import score
 from trainer.trained import EvaluationError, TrainedModel
 
@@ -47,6 +48,7 @@ def evaluate(
     staging = staging_dir(out)
     try:
         write_report(staging, model, evaluated, heatmaps, log)
+        write_metrics(staging, model, evaluated)
         replace_dir(staging, out)
     except BaseException:  # a full disk, Ctrl-C: no half-written report stays behind
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,5 +1,5 @@
 """The evaluation report: a static page (index.html, its PNGs beside it) that opens from the file
-system with no script, and metrics.json with every figure the page shows.
+system with no script; trainer/metrics.py writes the same figures into metrics.json beside it.
 
     write_report = header -> the sets side by side -> training (curves, class counts)
                    -> per set: figures, heatmap, confused pairs, misreads, Grad-CAM, reliability,
@@ -8,24 +8,21 @@ system with no script, and metrics.json with every figure the page shows.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from trainer import figures
 from trainer.calibration import MAX_RIGHT_FLAGGED, MIN_MISREADS_FLAGGED, RIGHT_FLAGGED
 from trainer.dataset import is_named
-from trainer.evalsets import EvalSet
-from trainer.scores import TOP_K, Scores
+from trainer.metrics import METRICS, Evaluated
+from trainer.scores import TOP_K
 from trainer.trained import EvaluationError, TrainedModel
 
-INDEX, METRICS = "index.html", "metrics.json"
+INDEX = "index.html"
 IMAGES = "img"
 HEATMAP_LABELS = 30  # beyond this many labels the heatmap keeps the most confused ones
 PER_CLASS_LABELS = 30  # likewise the per-class chart and table: the worst by F1
@@ -36,15 +33,6 @@ UNNAMED_GROUP = "writers not named (MNIST, scans)"  # in the gallery by writer
 GRADCAM_SAMPLE = 8  # right answers, and as many wrong ones
 SAMPLE_SEED = 0
 SHOWN_LABELS = 30  # labels listed by name in the header
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    """One set and the model's answers on it."""
-
-    data: EvalSet
-    scores: Scores
-    key: str  # names its files and its anchor: set0, set1, ...
 
 
 class Page:
@@ -88,8 +76,8 @@ def write_report(
     folder: Path, model: TrainedModel, evaluated: list[Evaluated],
     heatmaps: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
     log: Callable[[str], None],
-) -> dict[str, Any]:
-    """Write index.html, its images and metrics.json into `folder` (empty); the metrics."""
+) -> None:
+    """Write index.html and its images into `folder` (empty)."""
     fonts = figures.use_label_fonts()
     missing = figures.missing_glyphs(model.labels, fonts)
     if missing:
@@ -104,10 +92,6 @@ def write_report(
     for item in evaluated:
         page.add(set_section(page, item, threshold, heatmaps))
     (folder / INDEX).write_text(html_page(model, page.parts), encoding="utf-8")
-    metrics = metrics_record(model, evaluated, threshold, history)
-    # No indentation: a 3,000-label confusion matrix would take a line per cell.
-    (folder / METRICS).write_text(json.dumps(metrics, allow_nan=False) + "\n")
-    return metrics
 
 
 def header(model: TrainedModel, evaluated: list[Evaluated], threshold: float | None) -> str:
@@ -290,23 +274,22 @@ def gallery_part(page: Page, item: Evaluated) -> str:
     wrong = np.flatnonzero(~scores.right)
     wrong = wrong[np.argsort(-scores.confidence[wrong], kind="stable")][:GALLERY]
     shown = f"The {GALLERY} most confident of" if (~scores.right).sum() > GALLERY else "All"
-    if item.data.writers is None:
-        tiles = "".join(tile(page, item, i, f"{item.key}-miss{n}.png")
-                        for n, i in enumerate(wrong))
-        return f"""<h3>Misread images</h3><p>{shown} {(~scores.right).sum():,} misread images,
-most confident mistakes first, as the model saw them: the true label, then the model's top
-{TOP_K}.</p>
-<div class="tiles">{tiles}</div>"""
-    groups = []
-    for writer, images in misreads_by_writer(item.data.writers, wrong):
-        tiles = "".join(tile(page, item, i, f"{item.key}-miss{n}.png") for n, i in images)
-        groups.append(f"<h4>{escape(str(writer))}: {len(images)}</h4>"
-                      f'<div class="tiles">{tiles}</div>')
-    return f"""<h3>Misread images, by writer</h3><p>{shown} {(~scores.right).sum():,} misread
-images, grouped by writer, the writers with the most first, each writer's most confident
-mistakes first, as the model saw them: the true label, then the model's top {TOP_K}. One writer's
-many errors are a style the model lacks; scattered ones are ambiguous or mislabelled.</p>
-{"".join(groups)}"""
+    by_writer = item.data.writers is not None
+    groups = (misreads_by_writer(item.data.writers, wrong) if by_writer
+              else [(None, list(enumerate(wrong.tolist())))])
+    blocks = "\n".join(
+        (f"<h4>{escape(writer)}: {len(images)}</h4>" if writer is not None else "")
+        + '<div class="tiles">'
+        + "".join(tile(page, item, i, f"{item.key}-miss{n}.png") for n, i in images) + "</div>"
+        for writer, images in groups)
+    heading, order, coda = (
+        ("Misread images, by writer", "grouped by writer, the writers with the most first, each "
+         "writer's most confident mistakes first", " One writer's many errors are a style the "
+         "model lacks; scattered ones are ambiguous or mislabelled.") if by_writer else
+        ("Misread images", "most confident mistakes first", ""))
+    return f"""<h3>{heading}</h3><p>{shown} {(~scores.right).sum():,} misread images, {order},
+as the model saw them: the true label, then the model's top {TOP_K}.{coda}</p>
+{blocks}"""
 
 
 def misreads_by_writer(writers: np.ndarray,
@@ -423,58 +406,6 @@ def _pair(labels: list[str], commonest: tuple[int, int, int] | None) -> str:
     return f"{escape(labels[true])} → {escape(labels[read])} ({count})"
 
 
-def metrics_record(model: TrainedModel, evaluated: list[Evaluated], threshold: float | None,
-                   history: dict[str, list[float]]) -> dict[str, Any]:
-    """Every figure the page shows, and the full confusion matrices."""
-    return {
-        "model": str(model.folder),
-        "labels": model.labels,
-        "not_sure_threshold": threshold,
-        "history": {key: [_finite(v) for v in values] for key, values in history.items()},
-        "class_counts": model.run.get("class_counts"),
-        "sets": [set_record(item, threshold, model.labels) for item in evaluated],
-    }
-
-
-def set_record(item: Evaluated, threshold: float | None, labels: list[str]) -> dict[str, Any]:
-    scores, calibration = item.scores, item.scores.calibration
-    sure, sure_errors = scores.above(threshold) if threshold is not None else (None, None)
-    flagged = scores.flagged(threshold) if threshold is not None else (None, None)
-    return {
-        "name": item.data.name,
-        "source": item.data.source,
-        "images": len(scores.y),
-        "accuracy": scores.accuracy,
-        f"top{TOP_K}_accuracy": scores.top_k_accuracy,
-        "macro_f1": scores.macro_f1,
-        "mean_confidence_right": scores.mean_confidence(True),
-        "mean_confidence_wrong": scores.mean_confidence(False),
-        "misread": int((~scores.right).sum()),
-        "expected_calibration_error": calibration.expected_error,
-        "calibration": {"confidence": calibration.confidence.tolist(),
-                        "accuracy": calibration.accuracy.tolist(),
-                        "count": calibration.count.tolist()},
-        "sure_share": sure,
-        "sure_error_rate": sure_errors,
-        "right_flagged": flagged[0],
-        "misreads_flagged": flagged[1],
-        "own_not_sure_threshold": scores.own_threshold,
-        "confused_pairs": [{"true": labels[true], "read": labels[read], "count": count,
-                            "share": share}
-                           for true, read, count, share in scores.confused_pairs()],
-        "per_label": {"precision": scores.precision.tolist(), "recall": scores.recall.tolist(),
-                      "f1": scores.f1.tolist(), "support": scores.support.tolist()},
-        "confusion": {"rows": "true label", "columns": "read as",
-                      "matrix": scores.confusion.tolist()},
-        "writers": [{"writer": w.writer, "images": w.images, "accuracy": w.accuracy,
-                     "misread": w.misread,
-                     "commonest": None if w.commonest is None else {
-                         "true": labels[w.commonest[0]], "read": labels[w.commonest[1]],
-                         "count": w.commonest[2]}}
-                    for w in scores.writers],
-    }
-
-
 def html_page(model: TrainedModel, parts: list[str]) -> str:
     body = "\n".join(parts)
     return f"""<!doctype html>
@@ -513,7 +444,3 @@ def _percent(value: float | None) -> str:
 
 def _decimal(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
-
-
-def _finite(value: float) -> float | None:
-    return value if np.isfinite(value) else None
