@@ -70,7 +70,7 @@ SEVEN = [[(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)]]
 
 
 def measure(export: Path, cases: list[tuple[int, list[str]]]) -> list[dict]:
-    from export.browser import DISPATCH_STROKES
+    from benchmarks.page import DISPATCH_STROKES
 
     visit = VISIT % DISPATCH_STROKES
     rows = []

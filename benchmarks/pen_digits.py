@@ -15,7 +15,7 @@ are drawn on the real page:
   window.app.readNumber(); a row is right when the whole string is.
 
 Each drawing is sent as the pointer events a mouse would send for its recorded points, dispatched
-on #pad within the page, many drawings per call (DISPATCH_STROKES in export/browser.py); the first
+on #pad within the page, many drawings per call (DISPATCH_STROKES in benchmarks/page.py); the first
 CHECKED digits of each set at each size are drawn again with Playwright's mouse (draw_strokes), to
 show both paths give the page the same drawing: Playwright's mouse waits for a frame of the page
 at each point (some 17 ms), far too slow for thousands of digits, and rows would add nothing to the
@@ -40,8 +40,9 @@ import typer
 from playwright.sync_api import Page
 
 from benchmarks.flags import numbers_up_to, require_writable_file
+from benchmarks.page import DISPATCH_STROKES, draw_strokes
 from export import ExportError
-from export.browser import DISPATCH_STROKES, chromium, draw_strokes, serve, site_with_model
+from export.browser import chromium, serve, site_with_model
 from export.inputs import read_export
 from runfolder.atomic import write_whole
 from runfolder.commandline import run

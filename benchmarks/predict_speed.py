@@ -27,7 +27,8 @@ import typer
 from playwright.sync_api import Browser
 
 from benchmarks.flags import numbers_up_to
-from export.browser import DISPATCH_STROKES, chromium, serve, site_with_model
+from benchmarks.page import DISPATCH_STROKES
+from export.browser import chromium, serve, site_with_model
 from runfolder.commandline import run
 
 MOST_PIXEL_RATIO = 8.0  # phones and tablets reach 3 or 4; Chromium's own limit is higher

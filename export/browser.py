@@ -1,10 +1,9 @@
-"""Real TF.js: a static server on loopback and headless Debian Chromium driven by Playwright."""
+"""Real TF.js for the export's parity check: a static server on loopback, a copy of the page with a
+model in it, and headless Debian Chromium driven by Playwright (benchmarks/page.py draws on it)."""
 
 from __future__ import annotations
 
 import functools
-import itertools
-import math
 import os
 import shutil
 import tempfile
@@ -14,7 +13,7 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -70,42 +69,3 @@ def chromium(*extra_args: str) -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
-
-
-def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], spacing: float = 24,
-                 pad: str = "#pad") -> None:
-    """Draw on the page's `pad` with the mouse; points are in pad units, 0..1 from the top left.
-
-    Mouse events are sent every `spacing` CSS pixels or so along each segment, as a pointer
-    reports a moving pen (each event costs a frame of the page, so fewer is faster).
-    """
-    box = page.locator(pad).bounding_box()
-    for stroke in strokes:
-        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
-        page.mouse.move(*points[0])
-        page.mouse.down()
-        for start, end in itertools.pairwise(points):
-            steps = max(1, round(math.dist(start, end) / spacing))
-            page.mouse.move(*end, steps=steps)
-        page.mouse.up()
-
-
-# For page.evaluate: `strokes` (pad units, as draw_strokes takes them) drawn on #pad by the pointer
-# events a mouse sends for them at spacing=math.inf: for each stroke pointerdown at its first point,
-# a pointermove at each further point, pointerup at its last. The page's own handlers run on them
-# as on a real pointer's, all within one call instead of a round trip to the browser per point.
-DISPATCH_STROKES = """(strokes) => {
-  const pad = document.getElementById('pad');
-  const box = pad.getBoundingClientRect();
-  const send = (type, [x, y], buttons) => pad.dispatchEvent(new PointerEvent(type, {
-    bubbles: true, cancelable: true, composed: true, view: window,
-    pointerId: 1, pointerType: 'mouse', isPrimary: true,
-    button: type === 'pointermove' ? -1 : 0, buttons,
-    clientX: box.left + x * box.width, clientY: box.top + y * box.height,
-  }));
-  for (const stroke of strokes) {
-    send('pointerdown', stroke[0], 1);
-    for (const point of stroke.slice(1)) send('pointermove', point, 1);
-    send('pointerup', stroke[stroke.length - 1], 0);
-  }
-}"""

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 from PIL import Image
 
-from export.browser import DISPATCH_STROKES
+from benchmarks.page import DISPATCH_STROKES
 from trainer.sources.stroke_files import read_unipen
 from trainer.strokes import fit_to_pad
 

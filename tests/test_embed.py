@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from export.browser import draw_strokes
+from benchmarks.page import draw_strokes
 from tests.helpers import DIGITS, ROOT
 
 IMPORT = re.compile(r"""^import .*? from '(\.[^']+)';$|new URL\('(\.[^']+)', import\.meta\.url\)""",

@@ -497,7 +497,8 @@ def test_the_threshold_travels_to_the_page(trained_dir, exported_dir, browser, t
 
     from playwright.sync_api import expect
 
-    from export.browser import draw_strokes, serve, site_with_model
+    from benchmarks.page import draw_strokes
+    from export.browser import serve, site_with_model
 
     run = json.loads((trained_dir / "run.json").read_text())
     metadata = json.loads((exported_dir / "metadata.json").read_text())

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from export.browser import WEB_DIR, chromium, draw_strokes
+from benchmarks.page import draw_strokes
+from export.browser import WEB_DIR, chromium
 from export.serve import make_server
 from tests.helpers import DIGITS, SERVICE_WORKER_IN_CONTROL, self_signed_certificate
 

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from export.browser import draw_strokes, site_with_model
+from benchmarks.page import draw_strokes
+from export.browser import site_with_model
 from export.version import model_hash
 from tests.helpers import DIGITS, SERVICE_WORKER_IN_CONTROL, zero_float_weights
 

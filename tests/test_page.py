@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from benchmarks.page import draw_strokes
 from export import FORMAT_VERSION
-from export.browser import draw_strokes, serve, site_with_model
+from export.browser import serve, site_with_model
 from runfolder.layout import CLASSIFIER_MODEL
 from tests.helpers import (
     DIGITS,

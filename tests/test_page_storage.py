@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from export.browser import DISPATCH_STROKES
+from benchmarks.page import DISPATCH_STROKES
 from tests.helpers import DIGITS
 
 KEY, SET_ASIDE = "drawrecog-my-drawings", "drawrecog-my-drawings-set-aside"

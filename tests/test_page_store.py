@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from export.browser import DISPATCH_STROKES
+from benchmarks.page import DISPATCH_STROKES
 from tests.helpers import DIGITS, draw, real_digits
 
 # The previous page's store (version 1): one entry per model folder, every drawing in it.

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from export.browser import draw_strokes, serve, site_with_model
+from benchmarks.page import draw_strokes
+from export.browser import serve, site_with_model
 from tests.helpers import DIGITS
 
 SHARD = "group1-shard1of1.bin"

@@ -275,7 +275,7 @@ def test_the_real_files_in_shared_data():
 def test_the_page_and_python_render_real_strokes_alike(page, fill):
     """Real UJI digits drawn on the page's #pad with the mouse at three sizes: the page's model
     input and trainer/strokes.py's, from the strokes the page recorded, within one grey level."""
-    from export.browser import draw_strokes
+    from benchmarks.page import draw_strokes
     from trainer.sources.stroke_files import read_unipen
 
     characters = [c for c in read_unipen(SHARED / "ujipenchars" / "UJIpenchars-w01")

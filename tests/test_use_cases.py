@@ -35,7 +35,8 @@ def test_etl9b_characters_at_64px_with_mobilenet(etl_model):
 
 def test_a_64px_character_model_on_the_page(etl_model, browser, tmp_path):
     """The export and the page follow the model's own recipe: 64x64 input, 52 px box."""
-    from export.browser import draw_strokes, serve, site_with_model
+    from benchmarks.page import draw_strokes
+    from export.browser import serve, site_with_model
     from trainer.preprocess import Recipe
     from trainer.strokes import strokes_to_input
 
