@@ -217,6 +217,8 @@ function showError(message) {
   $('model-info').textContent = '';
 }
 
+// The page's automation contract (docs/page.md): what the page shows, for tests, benchmarks and
+// scripts; predict() resolves to the ranked labels the page lists, not to Recognizer's answer.
 window.app = {
   ready,
   predict,
