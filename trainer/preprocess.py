@@ -12,10 +12,14 @@ Python to within one grey level.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,15 @@ def images_to_inputs(images: np.ndarray, recipe: Recipe) -> np.ndarray:
     This is how training images that are not yet MNIST-style (ETL, KMNIST) become what the page
     makes of a drawing; pass a recipe with invert=False for images whose ink is already bright.
     """
-    inputs = np.zeros((len(images), recipe.size, recipe.size), np.uint8)
-    for i, image in enumerate(images):
-        field = canvas_to_input(image, recipe)
+    return rounded_inputs(images, canvas_to_input, recipe)
+
+
+def rounded_inputs(items: Collection[T], to_input: Callable[[T, Recipe], np.ndarray | None],
+                   recipe: Recipe) -> np.ndarray:
+    """`to_input` on each item, rounded to (N, size, size) uint8; None (no ink) stays black."""
+    inputs = np.zeros((len(items), recipe.size, recipe.size), np.uint8)
+    for i, item in enumerate(items):
+        field = to_input(item, recipe)
         if field is not None:
             inputs[i] = np.rint(field)
     return inputs

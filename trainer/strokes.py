@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from trainer.preprocess import Recipe, round_half_up
+from trainer.preprocess import Recipe, round_half_up, rounded_inputs
 
 Point = tuple[float, float]
 Stroke = list[Point]
@@ -122,9 +122,4 @@ def _reached(a: float, b: float, reach: float, side: int) -> tuple[int, int]:
 def render_inputs(characters: list[list[Stroke]], recipe: Recipe) -> np.ndarray:
     """Each character (strokes in any units, y down) as the page makes it into a model input:
     (N, size, size) uint8, rounded from the page's float pixels."""
-    inputs = np.zeros((len(characters), recipe.size, recipe.size), np.uint8)
-    for i, strokes in enumerate(characters):
-        field = strokes_to_input(strokes, recipe)
-        if field is not None:
-            inputs[i] = np.rint(field)
-    return inputs
+    return rounded_inputs(characters, strokes_to_input, recipe)
