@@ -236,8 +236,9 @@ def test_two_models_on_one_site_each_offline_once_visited(context, model, tmp_pa
         page.goto(base)
         page.evaluate("window.recognizer.ready")
         assert read_digit(page, "7")[0]["label"] == "7"
-        expect(picker.locator("option[value=unvisited]")).to_be_disabled()
-        expect(picker.locator("option[value=unvisited]")).to_have_text("unvisited (not kept offline)")
+        unvisited = picker.locator("option[value=unvisited]")
+        expect(unvisited).to_be_disabled()
+        expect(unvisited).to_have_text("unvisited (not kept offline)")
         with page.expect_navigation():
             picker.select_option("letters")
         page.evaluate("window.recognizer.ready")
