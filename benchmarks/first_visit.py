@@ -139,14 +139,18 @@ def counted(context: BrowserContext, base: str, open_page: Callable[[], object],
     """What the network sends from `open_page` until the page is ready, and until
     `kept_offline` returns."""
     finished: list[Request] = []
-    context.on("requestfinished", finished.append)
+
+    def record(request: Request) -> None:
+        finished.append(request)
+
+    context.on("requestfinished", record)
     open_page()
     page = context.pages[-1]
     page.evaluate("window.recognizer.ready")
     ready = len(finished)
     kept_offline()
     page.wait_for_timeout(500)  # the last responses' events reach us after the worker is done
-    context.remove_listener("requestfinished", finished.append)
+    context.remove_listener("requestfinished", record)
     files = [(request.url.removeprefix(base), transferred(request)) for request in finished]
     return Visit(sum(size for _, size in files[:ready]), sum(size for _, size in files), files)
 

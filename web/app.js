@@ -18,7 +18,7 @@ let photoInput = null; // the last photo, as the model's input
 let lastMs = null; // the last answer's time: { preprocess, model, total } in ms
 let lastAdapted = false; // whether the last answer came from the head fitted to the person
 
-const choice = chooseModel(); // never fails: a damaged catalog is a note, and the default model
+const choice = chooseModel(); // never fails: a damaged catalog gives the default model and a note
 const ready = start();
 ready.catch((error) => showError(`The model failed to load: ${error.message}`));
 choice.then(({ folder }) => watchForModelUpdates(ready, folder, refreshPicker));
