@@ -34,7 +34,8 @@ self.addEventListener('install', (event) => {
     await shell.addAll([...SHELL, ...await vendoredFiles()]);
     const catalog = await fetch(CATALOG, { cache: 'no-cache' }); // a site of one model has none
     if (catalog.ok) await shell.put(CATALOG, catalog);
-    await updateModel(DEFAULT_FOLDER); // no offline page without a whole model: a failure fails the install
+    // No offline page without a whole default model: a failure fails the install.
+    await updateModel(DEFAULT_FOLDER);
     await self.skipWaiting();
   })());
 });
@@ -100,7 +101,8 @@ async function updateModel(folder) {
   const version = `${parsed(text, file).model_hash}-${(await sha256([metadata.body])).slice(0, 16)}`;
   const previous = await keptVersion(folder);
   if (version === previous) return;
-  checkMetadata(parsed(text, file), parsed(new TextDecoder().decode((await download(SCHEMA)).body), SCHEMA), file);
+  const schema = parsed(new TextDecoder().decode((await download(SCHEMA)).body), SCHEMA);
+  checkMetadata(parsed(text, file), schema, file);
   const { model_hash: hash } = parsed(text, file);
   const files = (previous && previous.split('-')[0] === hash && await cachedWeights(folder, previous))
     || await downloadWeights(folder, hash);
