@@ -16,7 +16,14 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from export.catalog import CATALOG, DEFAULT_FOLDER, MODELS_FOLDER, SitePlace, add_to_catalog
+from export.catalog import (
+    CATALOG,
+    DEFAULT_FOLDER,
+    MODELS_FOLDER,
+    UNNAMED_DEFAULT,
+    SitePlace,
+    add_to_catalog,
+)
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -58,7 +65,7 @@ def site_with_model(model_dir: Path, more: dict[str, Path] | None = None) -> Ite
             if entry.name not in (DEFAULT_FOLDER, MODELS_FOLDER, CATALOG):
                 (root / entry.name).symlink_to(entry.resolve())
         (root / DEFAULT_FOLDER).symlink_to(model_dir.resolve())
-        add_to_catalog(SitePlace(root, f"{DEFAULT_FOLDER}/", "default"))
+        add_to_catalog(SitePlace(root, f"{DEFAULT_FOLDER}/", UNNAMED_DEFAULT))
         for name, folder in (more or {}).items():
             (root / MODELS_FOLDER).mkdir(exist_ok=True)
             (root / MODELS_FOLDER / name).symlink_to(folder.resolve())

@@ -20,6 +20,7 @@ from runfolder.record import read_json_file
 CATALOG = "models.json"
 DEFAULT_FOLDER = "model"
 MODELS_FOLDER = "models"
+UNNAMED_DEFAULT = "default"  # a default model the catalog did not list
 # A name that goes into a URL and a folder's name as it is.
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
@@ -63,13 +64,21 @@ def read_catalog(site: Path) -> list[dict[str, str]]:
 
 def add_to_catalog(place: SitePlace) -> None:
     """Put `place` in its site's catalog, replacing an entry of the same folder or name, and
-    leaving out the entries whose folder holds no model any more. Written whole, atomically."""
+    leaving out the entries whose folder holds no model any more; a default model exported
+    before the site had a catalog is added as "default". Written whole, atomically."""
     kept = [
         entry for entry in read_catalog(place.site)
         if place.folder != entry["folder"] and place.name != entry["name"]
-        and (place.site / entry["folder"] / "metadata.json").is_file()
+        and holds_model(place.site, entry["folder"])
     ]
     entries = [*kept, {"name": place.name, "folder": place.folder}]
-    entries.sort(key=lambda entry: entry["folder"] != f"{DEFAULT_FOLDER}/")  # the default first
+    default = f"{DEFAULT_FOLDER}/"
+    if holds_model(place.site, default) and all(entry["folder"] != default for entry in entries):
+        entries.append({"name": UNNAMED_DEFAULT, "folder": default})
+    entries.sort(key=lambda entry: entry["folder"] != default)  # the default first
     text = json.dumps({"models": entries}, indent=1, ensure_ascii=False) + "\n"
     write_whole(place.site / CATALOG, lambda path: path.write_text(text, encoding="utf-8"))
+
+
+def holds_model(site: Path, folder: str) -> bool:
+    return (site / folder / "metadata.json").is_file()

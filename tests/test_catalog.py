@@ -27,6 +27,14 @@ def test_exports_add_themselves_the_default_first_and_a_gone_model_left_out(tmp_
     assert sorted(path.name for path in site.iterdir()) == ["model", "models", "models.json"]
 
 
+def test_a_default_model_exported_before_the_catalog_is_listed_as_default(tmp_path):
+    for folder in ("model/", "models/kana/"):
+        a_model(tmp_path, folder)
+    add_to_catalog(place_in_site(tmp_path / "models" / "kana", "x"))
+    assert read_catalog(tmp_path) == [{"name": "default", "folder": "model/"},
+                                      {"name": "kana", "folder": "models/kana/"}]
+
+
 def test_only_a_site_s_model_folders_have_a_place_in_it(tmp_path):
     assert place_in_site(tmp_path / "export", "mnist") is None
     assert place_in_site(tmp_path / "web" / "models" / "kana", "x") == SitePlace(
