@@ -56,11 +56,12 @@ export function checkCatalog(text) {
 
 /** Fills `select` with the catalog's models, `folder`'s chosen; picking one opens the page on
  * it. Offline, a model the service worker does not keep is disabled and marked. Hidden when the
- * site has one model. @param {HTMLSelectElement} select @param {Choice} choice */
+ * site has one model, or the catalog does not list the page's.
+ * @param {HTMLSelectElement} select @param {Choice} choice */
 export async function showPicker(select, { folder, models }) {
-  const others = models.filter((model) => model.folder !== folder);
-  select.closest('label').hidden = !others.length;
-  if (!others.length) return;
+  const listed = models.some((model) => model.folder === folder);
+  select.closest('label').hidden = !listed || models.length < 2;
+  if (select.closest('label').hidden) return;
   const kept = await keptModels();
   const offline = !navigator.onLine;
   select.replaceChildren(...models.map((model) => {
