@@ -104,9 +104,13 @@ $(PEN_WRITERS)/pendigits-orig.tes: | $(VENV)/.installed
 # The page's model in float16: half the download, and no answer of the default digits model
 # changed by it (docs/export.md). QUANTIZE=none, uint8 or head-uint8 (float16, the output
 # layer 8-bit) choose otherwise: python -m export convert --help
+# NAME= puts it beside the default model, in web/models/NAME/ (the page's ?model=NAME); either
+# way the export adds it to the site's catalog, web/models.json, which the page's picker lists.
 QUANTIZE ?= float16
+NAME ?=
 export: setup $(CHROMIUM)
-	$(PY) -m export convert $(MODEL) --out web/model --force --quantize $(QUANTIZE)
+	$(PY) -m export convert $(MODEL) --out $(if $(NAME),web/models/$(NAME),web/model) --force \
+		--quantize $(QUANTIZE)
 
 # MODEL_DIR/report/index.html and metrics.json; the sets side by side are printed here too.
 report: $(VENV)/.installed $(CJK_FONT) $(filter $(PEN_WRITERS)/%,$(REPORT_DATA))
@@ -114,9 +118,11 @@ report: $(VENV)/.installed $(CJK_FONT) $(filter $(PEN_WRITERS)/%,$(REPORT_DATA))
 
 # Every benchmark, each printing its table (BENCHMARKS.md says what each measures and on what).
 WEB_MODEL ?= web/model
+# A second model for the first visit's figures: the first one exported with NAME=, if any.
+SECOND_MODEL ?= $(patsubst %/model.json,%,$(firstword $(wildcard web/models/*/model.json)))
 bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.pen_digits --model $(WEB_MODEL) --pendigits $(PEN_WRITERS)
-	$(PY) -m benchmarks.first_visit --model $(WEB_MODEL)
+	$(PY) -m benchmarks.first_visit --model $(WEB_MODEL) $(SECOND_MODEL:%=--second %)
 	$(PY) -m benchmarks.page_store --export $(WEB_MODEL)
 	$(PY) -m benchmarks.kanji_model
 	$(PY) -m benchmarks.predict_speed --model $(WEB_MODEL) --large build/kanji-model/none --repeats 200
@@ -153,4 +159,4 @@ test: setup $(CHROMIUM) $(CJK_FONT) lint
 	$(PY) -m pytest --numprocesses 2 --dist loadfile --durations=15
 
 clean:
-	rm -rf $(VENV) node_modules web/vendor web/model *.egg-info
+	rm -rf $(VENV) node_modules web/vendor web/model web/models web/models.json *.egg-info

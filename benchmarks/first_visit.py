@@ -1,6 +1,7 @@
 """What does a first visit to the page download, and how soon can it be used?
 
-    python -m benchmarks.first_visit [--model web/model] [--runs 3] [--report build/first-visit]
+    python -m benchmarks.first_visit [--model web/model] [--second web/models/NAME] [--runs 3]
+        [--report build/first-visit]
 
 The page and MODEL are served on loopback the way a static host serves them: every response
 gzip-compressed, with an ETag to revalidate against (GitHub Pages, Netlify and the like compress;
@@ -12,7 +13,10 @@ gzip-compressed, with an ETag to revalidate against (GitHub Pages, Netlify and t
 2. Lighthouse (npm `lighthouse`, pinned in package.json) runs RUNS times on the same server:
    mobile, its default simulated throttling (a mid-range phone on slow 4G), fresh storage; the
    medians of its performance score, time to interactive, total byte weight and unused JavaScript
-   are printed, and its JSON reports kept in REPORT.
+   are printed, and its JSON reports kept in REPORT;
+3. with --second, a site of two models (MODEL the default, SECOND in models/NAME/): after the
+   first visit, the page picks SECOND (?model=NAME, as its picker does), and what the network
+   sends counts until it is ready and until the service worker keeps SECOND for offline use.
 
 Targets (issue 12): first visit at most 1 MB, time to interactive at most 3 s.
 """
@@ -27,7 +31,7 @@ import os
 import statistics
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from http import HTTPStatus
@@ -36,7 +40,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from playwright.sync_api import BrowserContext, Request
+from playwright.sync_api import BrowserContext, Page, Request
 
 from export.browser import CHROMIUM, chromium, serve, site_with_model
 from runfolder.commandline import run
@@ -115,16 +119,38 @@ class Visit:
     files: list[tuple[str, int]]  # (path, bytes) of every response, in the order they ended
 
 
-def first_visit(context: BrowserContext, base: str) -> Visit:
+def first_visit(context: BrowserContext, base: str) -> tuple[Page, Visit]:
     """Open the page in `context` (fresh) and count what the network sends until it is ready."""
-    finished: list[Request] = []
-    context.on("requestfinished", lambda request: finished.append(request))
     page = context.new_page()
-    page.goto(base)
+    return page, counted(context, base, lambda: page.goto(base),
+                         lambda: page.evaluate(SERVICE_WORKER_INSTALLED))
+
+
+def second_model(page: Page, base: str, name: str) -> Visit:
+    """After the first visit, the page opened on the model `name`, as its picker opens it: what
+    the network sends until it is ready and until the service worker keeps it offline."""
+    kept = f"#model option[value='{name}'][data-kept=true]"
+    return counted(page.context, base, lambda: page.goto(f"{base}?model={name}"),
+                   lambda: page.wait_for_selector(kept, state="attached"))
+
+
+def counted(context: BrowserContext, base: str, open_page: Callable[[], object],
+            kept_offline: Callable[[], object]) -> Visit:
+    """What the network sends from `open_page` until the page is ready, and until
+    `kept_offline` returns."""
+    finished: list[Request] = []
+
+    def record(request: Request) -> None:
+        finished.append(request)
+
+    context.on("requestfinished", record)
+    open_page()
+    page = context.pages[-1]
     page.evaluate("window.app.ready")
     ready = len(finished)
-    page.evaluate(SERVICE_WORKER_INSTALLED)
-    page.wait_for_timeout(500)  # the last responses' events reach us after the worker activates
+    kept_offline()
+    page.wait_for_timeout(500)  # the last responses' events reach us after the worker is done
+    context.remove_listener("requestfinished", record)
     files = [(request.url.removeprefix(base), transferred(request)) for request in finished]
     return Visit(sum(size for _, size in files[:ready]), sum(size for _, size in files), files)
 
@@ -166,6 +192,9 @@ def median(audits: list[Audit]) -> Audit:
 def main(
     model: Annotated[Path, typer.Option(help="Exported model folder (model.json, metadata.json).")]
     = Path("web/model"),
+    second: Annotated[Path | None, typer.Option(
+        help="Another exported model, in models/NAME/ of the same site: its first pick counted.")]
+    = None,
     runs: Annotated[int, typer.Option(min=1, help="Lighthouse runs per server; medians shown.")]
     = 3,
     report: Annotated[Path, typer.Option(help="Folder for Lighthouse's JSON reports.")]
@@ -173,15 +202,20 @@ def main(
 ) -> None:
     if not (model / "model.json").is_file():
         raise typer.BadParameter(f"{model}: no model.json (make export, or --model FOLDER)")
+    if second is not None and not (second / "model.json").is_file():
+        raise typer.BadParameter(f"{second}: no model.json (make export NAME=..., or --second)")
     if not LIGHTHOUSE.exists():
         raise typer.BadParameter(f"{LIGHTHOUSE}: not installed (run make setup)")
     servers = {"gzip": ("gzip, as a static host", serve_gzip),
                "plain": ("plain, as make serve", serve)}
-    visits, audits = {}, {}
-    with site_with_model(model) as site, chromium() as browser:
+    more = {second.resolve().name: second} if second else {}
+    visits, seconds, audits = {}, {}, {}
+    with site_with_model(model, more) as site, chromium() as browser:
         for name, (_, server) in servers.items():
             with server(site) as base:
-                visits[name] = first_visit(browser.new_context(), base)
+                page, visits[name] = first_visit(browser.new_context(), base)
+                for picked in more:
+                    seconds[name] = second_model(page, base, picked)
                 audits[name] = median([lighthouse(base, report / f"lighthouse-{name}-{run}.json")
                                        for run in range(1, runs + 1)])
 
@@ -202,6 +236,13 @@ def main(
         print(f"| {label} | {visit.ready_bytes:,} | {visit.total_bytes:,} | {audit.score:.2f} "
               f"| {audit.interactive_s:.1f} s | {audit.byte_weight:,.0f} "
               f"| {audit.unused_javascript:,.0f} |")
+    if second:
+        second_bytes = sum(path.stat().st_size for path in second.iterdir())
+        print(f"then {second} ({second_bytes:,} bytes) picked, as models/{second.resolve().name}/:")
+        print("| server | bytes until ready | with its offline copy |")
+        print("|---|---:|---:|")
+        for name, (label, _) in servers.items():
+            print(f"| {label} | {seconds[name].ready_bytes:,} | {seconds[name].total_bytes:,} |")
     print(f"targets: first visit at most {BYTES_TARGET:,} bytes, "
           f"time to interactive at most {INTERACTIVE_TARGET_MS / 1000:.0f} s")
 

@@ -15,6 +15,15 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
+from export.catalog import (
+    CATALOG,
+    DEFAULT_FOLDER,
+    MODELS_FOLDER,
+    UNNAMED_DEFAULT,
+    SitePlace,
+    add_to_catalog,
+)
+
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,14 +55,20 @@ def serve(root: Path) -> Iterator[str]:
 
 
 @contextmanager
-def site_with_model(model_dir: Path) -> Iterator[Path]:
-    """A temporary copy of web/ (as links) whose model/ is `model_dir`."""
+def site_with_model(model_dir: Path, more: dict[str, Path] | None = None) -> Iterator[Path]:
+    """A temporary copy of web/ (as links) whose model/ is `model_dir`, named "default" in its
+    catalog, and whose models/NAME/ is each of `more`'s, in the catalog as NAME."""
     with tempfile.TemporaryDirectory(prefix="site-") as tmp:
         root = Path(tmp)
         for entry in WEB_DIR.iterdir():
-            if entry.name != "model":
+            if entry.name not in (DEFAULT_FOLDER, MODELS_FOLDER, CATALOG):
                 (root / entry.name).symlink_to(entry.resolve())
-        (root / "model").symlink_to(model_dir.resolve())
+        (root / DEFAULT_FOLDER).symlink_to(model_dir.resolve())
+        add_to_catalog(SitePlace(root, f"{DEFAULT_FOLDER}/", UNNAMED_DEFAULT))
+        for name, folder in (more or {}).items():
+            (root / MODELS_FOLDER).mkdir(exist_ok=True)
+            (root / MODELS_FOLDER / name).symlink_to(folder.resolve())
+            add_to_catalog(SitePlace(root, f"{MODELS_FOLDER}/{name}/", name))
         yield root
 
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
+from export.catalog import CATALOG, add_to_catalog, place_in_site, read_catalog
 from export.inputs import read_export, read_training, require_replaceable
 from runfolder.commandline import run
 
@@ -34,9 +35,10 @@ ALL_BACKENDS = ",".join(BACKENDS)
 @app.command()
 def convert(
     model_dir: ModelDir = Path("models/mnist"),
-    out: Annotated[Path, typer.Option(help="Where the page loads its model from.")] = Path(
-        "web/model"
-    ),
+    out: Annotated[Path, typer.Option(help=(
+        "Where the page loads its model from: web/model (the default model) or "
+        f"web/models/NAME (?model=NAME); either adds itself to web/{CATALOG}."
+    ))] = Path("web/model"),
     quantize: Annotated[str, typer.Option(help=QUANTIZE_HELP)] = DEFAULTS.quantize,
     force: Annotated[
         bool, typer.Option(help="Replace an existing export (never a folder that is not one).")
@@ -58,9 +60,15 @@ def convert(
         )
         read_training(model_dir, options.images)  # bad input fails before TensorFlow loads
         require_replaceable(out, options.force)
+        place = place_in_site(out, model_dir.resolve().name)
+        if place:
+            read_catalog(place.site)  # a damaged catalog fails before the export, not after
         from export.convert import export_model
 
         export_model(model_dir, out, options, log=lambda message: typer.echo(message, err=True))
+        if place:
+            add_to_catalog(place)
+            typer.echo(f"{place.site / CATALOG}: offers {place.name} ({place.folder})", err=True)
 
 
 @app.command()

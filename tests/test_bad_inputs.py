@@ -788,6 +788,11 @@ BAD_INPUTS: dict[str, Callable[[SimpleNamespace], tuple[list, Path | str]]] = {
     "test_sample.npz a single .npy": lambda s: (convert(s), _npy(s.model / TEST_SAMPLE)),
     "test_sample.npz of another image size": lambda s: (convert(s), write_npz(
         s.model / TEST_SAMPLE, x=np.zeros((10, 32, 32), np.uint8), y=np.arange(10))),
+    "the site's models.json damaged": lambda s: (
+        ["convert", s.model, "--out", s.root / "models" / "kana"],
+        spoil(s.root / "models.json", "{")),
+    "a model's name on the site with a space": lambda s: (
+        ["convert", s.model, "--out", s.root / "models" / "my kana"], "--out"),
     "test_sample.npz with labels the run lacks": lambda s: (convert(s), write_npz(
         s.model / TEST_SAMPLE, x=np.zeros((10, 28, 28), np.uint8), y=np.arange(10) + 90)),
 }

@@ -14,6 +14,7 @@ import pytest
 import tensorflow as tf
 
 from export import BACKENDS, FORMAT_VERSION, QUANTIZATIONS, ExportError
+from export.catalog import read_catalog
 from export.convert import convert_saved_model
 from export.parity import Parity
 from runfolder.layout import CLASSIFIER_MODEL, PROBABILITIES
@@ -155,6 +156,8 @@ def test_float16_halves_the_weights_and_reports(trained_dir, exported_dir, tmp_p
     float32 = json.loads((exported_dir / "metadata.json").read_text())  # the same model's
     metadata = json.loads((out / "metadata.json").read_text())
     assert metadata["unquantized_bytes"] == float32["model_bytes"]
+    # An export into SITE/model is the site's default model, named by its training folder.
+    assert read_catalog(tmp_path) == [{"name": trained_dir.name, "folder": "model/"}]
 
 
 def test_uint8_beyond_the_accuracy_guard_is_refused_unless_allowed(trained_dir, tmp_path,

@@ -193,3 +193,73 @@ def test_a_version_the_page_would_refuse_is_never_adopted_and_new_metadata_alone
         expect(page.locator("#model-info")).to_contain_text("renamed")
         assert read_digit(page, "7")[0]["label"] == "7"
         assert not errors, errors
+
+
+def letters_model(exported_dir: Path, folder: Path) -> Path:
+    """The test model again, its labels letters and its credit named: what it reads as 7 it
+    calls h."""
+    shutil.copytree(exported_dir, folder)
+    metadata = json.loads((folder / "metadata.json").read_text())
+    credit = {"trained_on": ["Letters by a test"], "licence": "CC BY 4.0"}
+    metadata = {**metadata, "labels": list("abcdefghij"), "name": "letters", "credit": credit}
+    (folder / "metadata.json").write_text(json.dumps(metadata))
+    return folder
+
+
+def model_caches(page: Page) -> dict[str, str]:
+    """The service worker's model caches, by the model folder each keeps a version of."""
+    names = [name.split(" ") for name in page.evaluate("caches.keys()") if " " in name]
+    return {folder: version for version, folder in names}
+
+
+def test_two_models_on_one_site_each_offline_once_visited(context, model, tmp_path):
+    """The default model and another, picked by the picker and by the URL; each kept offline
+    once visited, a third never visited marked so offline; an update of one leaves the other's
+    copy alone; a damaged catalog is a note and the default model still reads."""
+    letters = letters_model(model, tmp_path / "letters")
+    more = {"letters": letters, "unvisited": letters}
+    with site_with_model(model, more) as site, misbehaving_server(site) as (base, _):
+        page, errors = first_visit(context, base)
+        picker = page.locator("#model")
+        expect(picker).to_have_value("default")
+        with page.expect_navigation():
+            picker.select_option("letters")
+        page.evaluate("window.app.ready")
+        assert page.url == f"{base}?model=letters"
+        expect(page.locator("#model-info")).to_have_text(
+            "letters · 10 labels · trained on Letters by a test · shared under CC BY 4.0")
+        assert read_digit(page, "7")[0]["label"] == "h"
+        # Kept once the worker has downloaded and checked it whole: seconds on a loaded machine.
+        expect(picker.locator("option[value=letters]")).to_have_attribute("data-kept", "true",
+                                                                          timeout=30_000)
+        kept = model_caches(page)
+        assert sorted(kept) == ["model/", "models/letters/"]
+
+        context.set_offline(True)
+        page.goto(base)
+        page.evaluate("window.app.ready")
+        assert read_digit(page, "7")[0]["label"] == "7"
+        unvisited = picker.locator("option[value=unvisited]")
+        expect(unvisited).to_be_disabled()
+        expect(unvisited).to_have_text("unvisited (not kept offline)")
+        with page.expect_navigation():
+            picker.select_option("letters")
+        page.evaluate("window.app.ready")
+        assert read_digit(page, "7")[0]["label"] == "h"
+
+        context.set_offline(False)
+        new_version(letters, lambda _: None, "letters 2")
+        page.reload()
+        page.evaluate("window.app.ready")
+        expect(page.locator("#update")).to_have_text(UPDATE_READY)
+        updated = model_caches(page)
+        assert updated["model/"] == kept["model/"]  # the default's copy untouched
+        assert updated["models/letters/"] != kept["models/letters/"]
+
+        (site / "models.json").write_text("{")
+        page.goto(f"{base}?model=letters")
+        page.evaluate("window.app.ready")
+        expect(page.locator("#models-note")).to_have_text(
+            "models.json: not JSON; reading with the default model")
+        assert read_digit(page, "7")[0]["label"] == "7"
+        assert not errors, errors

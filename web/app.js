@@ -1,4 +1,5 @@
 // The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
+import { aboutModel, chooseModel, showPicker } from './models.js';
 import { Pad } from './pad.js';
 import { Recognizer } from './recognizer.js';
 import { setUpTeaching, showCorrections, showLabels, showNote, showSetAside } from './teach.js';
@@ -17,22 +18,28 @@ let photoInput = null; // the last photo, as the model's input
 let lastMs = null; // the last answer's time: { preprocess, model, total } in ms
 let lastAdapted = false; // whether the last answer came from the head fitted to the person
 
+const choice = chooseModel(); // never fails: a damaged catalog gives the default model and a note
 const ready = start();
 ready.catch((error) => showError(`The model failed to load: ${error.message}`));
-watchForModelUpdates(ready);
+choice.then(({ folder }) => watchForModelUpdates(ready, folder, refreshPicker));
 // What was taught on earlier visits, read back after the model (which reads meanwhile).
 const personal = ready.then(showPersonal, () => {});
 
 async function start() {
   const requested = new URLSearchParams(location.search).get('backend');
-  recognizer = await Recognizer.load('model/', { backends: requested ? [requested] : [] });
+  const { folder, problem } = await choice;
+  $('models-note').textContent = problem ?? '';
+  $('models-note').hidden = !problem;
+  refreshPicker();
+  for (const change of ['online', 'offline']) addEventListener(change, refreshPicker);
+  recognizer = await Recognizer.load(folder, { backends: requested ? [requested] : [] });
   // Only now: the worker's copy of the model revalidates what the page just downloaded (304)
   // instead of downloading it a second time alongside.
   registerForOffline();
   metadata = recognizer.metadata;
   setUpInput();
   showBackends();
-  $('model-info').textContent = `${metadata.name} · ${metadata.labels.length} labels`;
+  $('model-info').textContent = aboutModel(metadata);
   $('backend').value = recognizer.backend;
   $('threads').textContent = recognizer.threads ? `, ${recognizer.threads} thread(s)` : '';
   $('load-time').textContent = `${Math.round(recognizer.loadMs)} ms`;
@@ -50,6 +57,10 @@ async function showPersonal() {
     showLabels();
     await showSetAside();
   }
+}
+
+function refreshPicker() {
+  choice.then((chosen) => showPicker($('model'), chosen));
 }
 
 function showBackends() {

@@ -1,43 +1,48 @@
-// Offline support: keep a copy of the page, TF.js, the wasm binaries and the model.
+// Offline support: keep a copy of the page, TF.js, the wasm binaries and the site's models.
 // The page's files: network first, so a fix reaches users as soon as they are online; the cache
 // when offline, or when the network's copy is an error or cut short.
-// The model (model/): always from the cache, one complete version at a time. A version is
-// metadata.json and the weights together, named by the model_hash metadata.json carries and a
-// hash of metadata.json itself: a new metadata.json with the same weights (a new not-sure
-// threshold, a new name) is a new version too, and reuses the cached weights. A newer version's
-// metadata.json is checked as the page checks it (web/metadata.js, against the schema the page
-// reads), its files downloaded whole and checked against model_hash, and only then does it
-// replace the current one: a version the page would refuse, or a bad or partial download,
-// changes nothing. A module worker (updates.js registers it so), to import the page's check.
+// Each model (its folder, model/ or models/NAME/: web/model-folders.js): always from the cache,
+// one complete version at a time, each model on its own: the default model is kept as the worker
+// installs, any other once the page has loaded it, and an update of one leaves the others as
+// they are. A version is metadata.json and the weights together, named by the model_hash
+// metadata.json carries and a hash of metadata.json itself: a new metadata.json with the same
+// weights (a new not-sure threshold, a new name) is a new version too, and reuses the cached
+// weights. A newer version's metadata.json is checked as the page checks it (web/metadata.js,
+// against the schema the page reads), its files downloaded whole and checked against
+// model_hash, and only then does it replace the current one: a version the page would refuse,
+// or a bad or partial download, changes nothing. A module worker (updates.js registers it so),
+// to import the page's check.
 // Paths are relative to this file, so the page works from any sub-path of any static server.
 import { checkMetadata } from './metadata.js';
+import {
+  CATALOG, DEFAULT_FOLDER, cachesInUse, keepVersion, keptVersion, modelCache, modelFolderOf,
+} from './model-folders.js';
 
 const SHELL_CACHE = 'drawrecog-shell';
 const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'pad.js', 'recognizer.js', 'recognizer-worker.js',
-  'personal-head.js', 'personal-store.js', 'variations.js',
+  'personal-head.js', 'personal-store.js', 'variations.js', 'models.js', 'model-folders.js',
   'characters.js', 'ranking.js', 'photo.js', 'strokes.js', 'metadata.js', 'updates.js',
   'samples.js', 'teach.js', 'manifest.webmanifest', 'icon.svg', 'schema.js', 'metadata.schema.json',
 ];
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line
-const MODEL = new URL('model/', location).href;
-const MODEL_CACHE = 'drawrecog-model-'; // + the version: its model_hash, '-', its metadata's hash
-const CURRENT_CACHE = 'drawrecog-current'; // one entry, CURRENT: the version in use
 const SCHEMA = 'metadata.schema.json';
-const CURRENT = 'current-model';
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const shell = await caches.open(SHELL_CACHE);
     await shell.addAll([...SHELL, ...await vendoredFiles()]);
-    await updateModel(); // no offline page without a whole model: a failure fails the install
+    const catalog = await fetch(CATALOG, { cache: 'no-cache' }); // a site of one model has none
+    if (catalog.ok) await shell.put(CATALOG, catalog);
+    // No offline page without a whole default model: a failure fails the install.
+    await updateModel(DEFAULT_FOLDER);
     await self.skipWaiting();
   })());
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    const keep = [SHELL_CACHE, CURRENT_CACHE, MODEL_CACHE + await currentVersion()];
+    const keep = await cachesInUse([SHELL_CACHE]);
     for (const name of await caches.keys()) if (!keep.includes(name)) await caches.delete(name);
     await self.clients.claim();
   })());
@@ -46,22 +51,28 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || new URL(request.url).origin !== location.origin) return;
-  event.respondWith(request.url.startsWith(MODEL) ? fromModelCache(request) : networkFirst(request));
+  const folder = modelFolderOf(request.url);
+  event.respondWith(folder ? fromModelCache(request, folder) : networkFirst(request));
 });
 
-// The page asks once it has loaded its model (updates.js); it hears whether a newer one is ready.
-let checking = null;
+// The page asks once it has loaded its model (updates.js): the worker keeps that model's
+// version, and the page hears whether a newer one is ready.
+const checking = new Map(); // folder: its check under way
 self.addEventListener('message', (event) => {
-  if (event.data !== 'check-model') return;
-  checking ??= updateModel().finally(() => { checking = null; });
-  event.waitUntil(checking.catch((error) => {
-    event.source.postMessage({ type: 'model', status: 'failed', detail: error.message });
+  const { type, folder } = event.data ?? {};
+  if (type !== 'check-model' || modelFolderOf(new URL(folder, location.href).href) !== folder) return;
+  if (!checking.has(folder)) {
+    checking.set(folder, updateModel(folder).finally(() => checking.delete(folder)));
+  }
+  event.waitUntil(checking.get(folder).catch((error) => {
+    event.source.postMessage({ type: 'model', status: 'failed', folder, detail: error.message });
   }));
 });
 
-async function fromModelCache(request) {
-  const version = await currentVersion();
-  const cached = version && await caches.match(request, { cacheName: MODEL_CACHE + version, ignoreSearch: true });
+async function fromModelCache(request, folder) {
+  const version = await keptVersion(folder);
+  const cached = version
+    && await caches.match(request, { cacheName: modelCache(folder, version), ignoreSearch: true });
   return isolated(cached || await fetch(request));
 }
 
@@ -80,32 +91,35 @@ async function networkFirst(request) {
   }
 }
 
-// Downloads metadata.json; when it is not the current version's, checks it as the page would,
-// takes that version's weights (from the current version when model_hash is the same, else
-// downloaded whole and checked), and makes it the current version.
-async function updateModel() {
-  const metadata = await download('model/metadata.json');
+// Downloads `folder`'s metadata.json; when it is not the kept version's, checks it as the page
+// would, takes that version's weights (from the kept version when model_hash is the same, else
+// downloaded whole and checked), and makes it the kept version.
+async function updateModel(folder) {
+  const file = `${folder}metadata.json`;
+  const metadata = await download(file);
   const text = new TextDecoder().decode(metadata.body);
-  const version = `${parsed(text).model_hash}-${(await sha256([metadata.body])).slice(0, 16)}`;
-  const previous = await currentVersion();
+  const version = `${parsed(text, file).model_hash}-${(await sha256([metadata.body])).slice(0, 16)}`;
+  const previous = await keptVersion(folder);
   if (version === previous) return;
-  checkMetadata(parsed(text), parsed(new TextDecoder().decode((await download(SCHEMA)).body), SCHEMA));
-  const { model_hash: hash } = parsed(text);
-  const files = (previous && previous.split('-')[0] === hash && await cachedWeights(previous))
-    || await downloadWeights(hash);
-  const cache = await caches.open(MODEL_CACHE + version);
-  for (const file of [...files, metadata]) {
-    await cache.put(file.url, new Response(file.body, { headers: file.headers }));
+  const schema = parsed(new TextDecoder().decode((await download(SCHEMA)).body), SCHEMA);
+  checkMetadata(parsed(text, file), schema, file);
+  const { model_hash: hash } = parsed(text, file);
+  const files = (previous && previous.split('-')[0] === hash && await cachedWeights(folder, previous))
+    || await downloadWeights(folder, hash);
+  const cache = await caches.open(modelCache(folder, version));
+  for (const each of [...files, metadata]) {
+    await cache.put(each.url, new Response(each.body, { headers: each.headers }));
   }
-  await (await caches.open(CURRENT_CACHE)).put(CURRENT, new Response(version));
-  if (!previous) return; // the first version, cached as the worker installs
-  await caches.delete(MODEL_CACHE + previous);
+  await keepVersion(folder, version);
+  if (previous) await caches.delete(modelCache(folder, previous));
+  // 'kept': this model now works offline too; 'updated': a newer version is ready for a reload.
+  const status = previous ? 'updated' : 'kept';
   const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  for (const page of pages) page.postMessage({ type: 'model', status: 'updated' });
+  for (const page of pages) page.postMessage({ type: 'model', status, folder });
 }
 
 /** @param {string} text @param {string} name */
-function parsed(text, name = 'model/metadata.json') {
+function parsed(text, name) {
   try {
     return JSON.parse(text);
   } catch {
@@ -114,12 +128,12 @@ function parsed(text, name = 'model/metadata.json') {
 }
 
 // model.json and its shards, downloaded whole; their hash must be metadata.json's model_hash.
-async function downloadWeights(hash) {
-  const model = await download('model/model.json');
-  const weights = await Promise.all(shardsOf(model.body).map(download));
+async function downloadWeights(folder, hash) {
+  const model = await download(`${folder}model.json`);
+  const weights = await Promise.all(shardsOf(folder, model.body).map(download));
   const downloaded = await sha256([model, ...weights].map(({ body }) => body));
   if (downloaded !== hash) {
-    throw new Error(`model/metadata.json: model_hash ${hash}, but model.json and its shards as `
+    throw new Error(`${folder}metadata.json: model_hash ${hash}, but model.json and its shards as `
       + `downloaded hash to ${downloaded}`);
   }
   return [model, ...weights];
@@ -127,26 +141,21 @@ async function downloadWeights(hash) {
 
 // The same weights as a version cached before: model.json and its shards from its cache (null
 // when one is missing there).
-async function cachedWeights(version) {
-  const cache = await caches.open(MODEL_CACHE + version);
+async function cachedWeights(folder, version) {
+  const cache = await caches.open(modelCache(folder, version));
   const read = async (url) => {
-    const response = await cache.match(new URL(url, location).href);
+    const response = await cache.match(new URL(url, location.href).href);
     return response && { url, body: await response.arrayBuffer(), headers: response.headers };
   };
-  const model = await read('model/model.json');
+  const model = await read(`${folder}model.json`);
   if (!model) return null;
-  const weights = await Promise.all(shardsOf(model.body).map(read));
+  const weights = await Promise.all(shardsOf(folder, model.body).map(read));
   return weights.every(Boolean) ? [model, ...weights] : null;
 }
 
-function shardsOf(modelJson) {
+function shardsOf(folder, modelJson) {
   return JSON.parse(new TextDecoder().decode(modelJson)).weightsManifest
-    .flatMap((group) => group.paths.map((path) => `model/${path}`));
-}
-
-async function currentVersion() {
-  const current = await caches.match(CURRENT, { cacheName: CURRENT_CACHE });
-  return current ? current.text() : null;
+    .flatMap((group) => group.paths.map((path) => `${folder}${path}`));
 }
 
 // A file of the model, whole, from the server (the HTTP cache may answer only if it is fresh).

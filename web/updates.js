@@ -23,16 +23,21 @@ function showOfflineNote(why) {
   note.hidden = false;
 }
 
-// `loaded`: the page's model loading (a Promise); the worker looks only after it settles, so the
-// page never gets half of one version and half of the next.
-export function watchForModelUpdates(loaded) {
+// `loaded`: the page's model loading (a Promise), from `folder`; the worker looks only after it
+// settles, so the page never gets half of one version and half of the next. On the first visit
+// the worker takes control only after installing: the page asks it then. `onKept` runs when the
+// worker has kept a model for offline use.
+export function watchForModelUpdates(loaded, folder, onKept) {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', ({ data }) => {
     if (data?.type !== 'model') return;
+    if (data.status === 'kept') onKept();
+    if (data.folder !== folder) return;
     if (data.status === 'updated') document.getElementById('update').hidden = false;
     if (data.status === 'failed') console.warn(`No newer model: ${data.detail}`);
   });
   document.getElementById('update').addEventListener('click', () => location.reload());
-  const check = () => navigator.serviceWorker.controller?.postMessage('check-model');
+  const check = () => navigator.serviceWorker.controller?.postMessage({ type: 'check-model', folder });
+  navigator.serviceWorker.addEventListener('controllerchange', check);
   loaded.then(check, check);
 }
