@@ -190,6 +190,7 @@ def metadata_for(
         "not_sure_threshold": run["metrics"].get("not_sure_threshold"),
         "ink_limit": run.get("ink_limit"),
         "candidate_groups": run.get("candidate_groups", []),
+        "one_character": run.get("one_character", False),
         "credit": run.get("credit", NO_CREDIT),
         "outputs": outputs,
         "feature_size": reports[0].feature_size,
