@@ -1,7 +1,7 @@
 // The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
+import { setUpKeyboard, showCandidates } from './keyboard.js';
 import { Pad } from './pad.js';
 import { Recognizer } from './recognizer.js';
-import { setUpKeyboard, showCandidates } from './keyboard.js';
 import { setUpTeaching, showCorrections, showLabels, showNote, showSetAside } from './teach.js';
 import { registerForOffline, watchForModelUpdates } from './updates.js';
 

@@ -55,7 +55,9 @@ async function write(written, label, first) {
   const drawn = strokes();
   setText(text + written);
   clearPad();
-  if (label !== first) await learn(label, false, drawn);
+  if (label !== first) {
+    await learn(label, false, drawn).catch((error) => showTextNote(`Written, not learnt: ${error.message}`));
+  }
 }
 
 function setText(next) {
