@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from tests.helpers import draw
 
-# 20 short strokes in a 5 x 4 grid, each apart from the others: a kanji's gaps (川, 八, 小) at
-# their widest. A model reading one character reads it as one.
-GAPS = [[(0.15 + 0.17 * col, 0.2 + 0.2 * row), (0.2 + 0.17 * col, 0.25 + 0.2 * row)]
-        for row in range(4) for col in range(5)]
+# 30 short strokes (a jōyō kanji has 29 at most: 鬱) in a 6 x 5 grid, each apart from the others:
+# a kanji's gaps (川, 八, 小) at their widest. A model reading one character reads it as one.
+GAPS = [[(0.12 + 0.15 * col, 0.15 + 0.17 * row), (0.16 + 0.15 * col, 0.19 + 0.17 * row)]
+        for row in range(5) for col in range(6)]
 CANDIDATES = "#candidates button"
 
 
@@ -34,9 +34,9 @@ def test_a_one_character_model_writes_tapped_candidates_into_a_text_line(browser
     draw(page, GAPS)
     buttons = page.locator(CANDIDATES)
     expect(buttons.first).to_be_visible()  # the answer after the pause
-    assert len(page.evaluate("window.recognizer.readNumber()")) == 1  # one character, not 20
+    assert len(page.evaluate("window.recognizer.readNumber()")) == 1  # one character, not 30
     ranked = page.evaluate("window.recognizer.predict()")  # the row drawn again, as it was
-    assert ranked, "the 20 strokes were refused"
+    assert ranked, "the 30 strokes were refused"
     expect(page.locator("#status")).to_contain_text("Not sure")
     row = [tuple(shown) for shown in page.eval_on_selector_all(
         CANDIDATES, "(row) => row.map((button) => [button.dataset.label, button.textContent])")]
