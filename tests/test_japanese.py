@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from export import ExportError
-from export.convert import output_layer_weights
+from export.convert import one_character, output_layer_weights
 from tests.helpers import JAPANESE_KANA, SHARED_DATA, write_kanjivg
 from trainer.dataset import DataError
 from trainer.sources import load_path
@@ -126,6 +126,12 @@ def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(japanese_
                                   "licence": "CC BY-SA 3.0"}
     assert metadata["one_character"] is True
     assert metadata["preprocessing"]["max_strokes"] >= 30
+
+
+def test_a_run_recorded_before_one_character_is_one_character_when_it_has_candidate_groups():
+    assert one_character({"one_character": True}) and not one_character({"one_character": False})
+    assert one_character({"candidate_groups": [["つ", "っ"]]})
+    assert not one_character({"candidate_groups": []}) and not one_character({})
 
 
 def test_output_layer_weights_missing_from_the_graph_are_one_line_naming_model_json(tmp_path):
