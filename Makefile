@@ -134,6 +134,7 @@ bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.fine_tune_symbol --model $(MODEL) --unipen $(SHARED)/unipen --more $(SHARED)/unipen-more
 	$(PY) -m benchmarks.held_out $(MODEL)
 	node benchmarks/ranking.mjs
+	node benchmarks/fit_head.mjs
 	$(PY) -m benchmarks.augmentation --rounds 5
 
 # HOST=0.0.0.0 serves a LAN too; CERT= and KEY= (PEM files) serve https, which a browser needs

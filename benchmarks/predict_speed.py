@@ -6,7 +6,8 @@
 Opens the page in Chromium at each devicePixelRatio with `--model`, draws a digit on #pad, and
 calls window.app.predict() `--repeats` times, each awaited; then the same with `--large`
 (the 3,036-class MobileNetV3Small 64x64 that `python -m benchmarks.kanji_model` exports; random
-weights time like trained ones) and a kanji-like drawing. It prints, per model and ratio, the
+weights time like trained ones; or a Japanese export, whose page shows ten candidates on every
+answer) and a kanji-like drawing. It prints, per model and ratio, the
 median and 90th percentile of predict() as the page's caller sees it, split into preprocessing
 (the strokes rendered at the model's scale, on the main thread) and the model (in the worker,
 web/recognizer-worker.js), and the longest task the page's main thread ran meanwhile, read from

@@ -167,6 +167,12 @@ def build_export(
     return metadata
 
 
+def one_character(run: dict) -> bool:
+    """Whether the page reads the model's pad as one character: as run.json says, or for a run
+    recorded before it said so, whether its sources had candidate groups (the Japanese ones)."""
+    return run.get("one_character", bool(run.get("candidate_groups")))
+
+
 def metadata_for(
     training: Training,
     options: ExportOptions,
@@ -190,6 +196,7 @@ def metadata_for(
         "not_sure_threshold": run["metrics"].get("not_sure_threshold"),
         "ink_limit": run.get("ink_limit"),
         "candidate_groups": run.get("candidate_groups", []),
+        "one_character": one_character(run),
         "credit": run.get("credit", NO_CREDIT),
         "outputs": outputs,
         "feature_size": reports[0].feature_size,

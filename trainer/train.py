@@ -362,6 +362,7 @@ def run_record(
         "ink_limit": drawing_ink_limit(dataset, replay, initial, log),
         "data_source": dataset.source,
         "candidate_groups": dataset.candidate_groups,
+        "one_character": dataset.one_character,
         "credit": credit(dataset),
         "class_counts": data.class_counts,
         "class_weights": data.class_weights,

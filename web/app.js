@@ -1,5 +1,6 @@
 // The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
 import { aboutModel, chooseModel, showPicker } from './models.js';
+import { setUpKeyboard, showCandidates } from './keyboard.js';
 import { Pad } from './pad.js';
 import { Recognizer } from './recognizer.js';
 import { setUpTeaching, showCorrections, showLabels, showNote, showSetAside } from './teach.js';
@@ -102,6 +103,10 @@ function setUpInput() {
     if (event.key === 'Escape') $('clear').click();
   });
   new ResizeObserver(() => pad.fitToScreen()).observe($('pad'));
+  if (metadata.one_character) { // a handwriting keyboard: one character, its candidates, a text line
+    $('multi-toggle').hidden = $('results').hidden = true;
+    setUpKeyboard({ metadata, strokes: () => pad.inPixels(), clearPad: () => $('clear').click() });
+  }
   try { // the model works whatever the teaching part meets in this browser's storage
     setUpTeaching({
       recognizer, strokes: () => pad.inPixels(), predict, clear: () => $('clear').click(),
@@ -139,12 +144,14 @@ async function predict() {
   showResults(ranked.slice(0, TOP_K));
   if (refused) {
     showCorrections([], false);
+    if (metadata.one_character) showCandidates([], false);
     setStatus(refused.reason === 'empty' || refused.reason === 'dot' ? hint() : refused.message);
     return [];
   }
   const [top, second] = ranked;
   const unsure = top.prob < (metadata.not_sure_threshold ?? NOT_SURE);
-  showCorrections(ranked, unsure);
+  if (metadata.one_character) showCandidates(ranked, unsure);
+  else showCorrections(ranked, unsure);
   // Unsure, the two best candidates: a misread's right answer is most often the second.
   const candidates = second ? `${top.label} or ${second.label}` : top.label;
   setStatus(unsure ? `Not sure: ${candidates}?` : '');

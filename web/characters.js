@@ -37,6 +37,15 @@ export function splitCharacters(strokes, margin = 0) {
   return groups.map((group) => group.strokes);
 }
 
+// The characters of a drawing, left to right: split at empty vertical bands (splitCharacters), or
+// every stroke one character for a model that reads one at a time (`oneCharacter`: metadata.json's
+// `one_character`), whose characters leave gaps (川, 八, 小).
+export function charactersOf(strokes, { oneCharacter = false, margin = 0 } = {}) {
+  const drawn = strokes.filter((stroke) => stroke.length);
+  if (!oneCharacter) return splitCharacters(drawn, margin);
+  return drawn.length ? [drawn] : [];
+}
+
 // Why a drawing is not a character the model should read, or null when it is one.
 // `input`: the model's input for it (0..255 ink); `limits`: { maxStrokes, inkLimit (mean ink,
 // 0..1) } from the model's metadata, either left out when unknown; `areaSide`: the drawing area's

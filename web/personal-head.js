@@ -32,7 +32,8 @@
 // its drawings' mean features ("imprinted", Qi et al., CVPR 2018), as long as the model's rows.
 // The more drawings, the further they may pull the head. Only the rows of the drawings' labels
 // and of each drawing's likeliest labels move: the others' logits stay as they were, so the steps
-// cost as much for 3,036 labels as for 10 (not measured on such a model). Nesterov's accelerated
+// cost as much for 3,036 labels as for 10; reading every label's logit once is what thousands of
+// labels cost (`node benchmarks/fit_head.mjs`: 2,279 labels, BENCHMARKS.md). Nesterov's accelerated
 // gradient, until the slope is flat or for STEPS steps: with 50 drawings and their variations, 60
 // steps read the writer's other drawings as the optimum does (231 steps), in a quarter of the time.
 const REGULARIZATION = 1;
@@ -65,7 +66,11 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, referenc
   const priorLabels = prior.bias.length;
   const perDrawing = (targets.length - drawings) / drawings;
   const drawingOf = (i) => (i < drawings ? i : Math.floor((i - drawings) / perDrawing));
-  const sure = modelSureness(prior, features, targets.length);
+  // The model's answers that the fit asks about: the drawings', and every input of a person's own
+  // label (the variations of a model's label are not asked: with thousands of labels, reading
+  // them would take most of the fit's time).
+  const asked = [...targets.keys()].filter((i) => i < drawings || targets[i] >= priorLabels);
+  const sure = modelSurenessOf(prior, features, asked, targets.length);
   const cosine = (a, b) => dot(drawn, a, drawn, b, drawn.length / drawings);
   const drawnAlike = new Float32Array(drawings).fill(ALIKE);
   const sureUpTo = new Float32Array(labelCount).fill(Infinity);
@@ -99,21 +104,33 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, referenc
 }
 
 // The model's own answer for each row of features, and its probability.
-function modelSureness({ rows, bias, size }, features, count) {
-  const labels = bias.length;
+function modelSureness(prior, features, count) {
+  const labels = prior.bias.length;
   const label = new Int32Array(count);
   const prob = new Float64Array(count);
-  const logits = new Float64Array(labels);
+  const logits = allLogits(prior, features, count);
   for (let i = 0; i < count; i++) {
     let largest = -Infinity;
     for (let l = 0; l < labels; l++) {
-      logits[l] = bias[l] + dot(rows, l, features, i, size);
-      if (logits[l] > largest) { largest = logits[l]; label[i] = l; }
+      if (logits[i * labels + l] > largest) { largest = logits[i * labels + l]; label[i] = l; }
     }
     let total = 0;
-    for (let l = 0; l < labels; l++) total += Math.exp(logits[l] - largest);
+    for (let l = 0; l < labels; l++) total += Math.exp(logits[i * labels + l] - largest);
     prob[i] = 1 / total;
   }
+  return { label, prob };
+}
+
+// modelSureness of the rows `asked` of the features, in arrays of `count` (a label of -1 and a
+// probability of 0 for the rows not asked).
+function modelSurenessOf(prior, features, asked, count) {
+  const { size } = prior;
+  const chosen = new Float32Array(asked.length * size);
+  asked.forEach((i, k) => chosen.set(features.subarray(i * size, (i + 1) * size), k * size));
+  const some = modelSureness(prior, chosen, asked.length);
+  const label = new Int32Array(count).fill(-1);
+  const prob = new Float64Array(count);
+  asked.forEach((i, k) => { label[i] = some.label[k]; prob[i] = some.prob[k]; });
   return { label, prob };
 }
 
@@ -206,17 +223,40 @@ function imprintNewLabels(head, prior, features, targets) {
   }
 }
 
+// Every label's logit for each row of features, row after row. The weights are read transposed
+// (one feature's weight for every label in a row), so that the inner loop runs along the labels
+// and skips a feature of zero (most are, after ReLU): for 2,279 labels, a fifth of the time of a
+// dot product per label (`node benchmarks/fit_head.mjs`).
 function allLogits({ rows, bias, size }, features, count) {
   const labelCount = bias.length;
+  const columns = transposed(rows, labelCount, size);
   const logits = new Float64Array(count * labelCount);
   for (let i = 0; i < count; i++) {
-    for (let label = 0; label < labelCount; label++) {
-      let z = bias[label];
-      for (let j = 0; j < size; j++) z += rows[label * size + j] * features[i * size + j];
-      logits[i * labelCount + label] = z;
+    const row = logits.subarray(i * labelCount, (i + 1) * labelCount);
+    row.set(bias);
+    for (let j = 0; j < size; j++) {
+      const feature = features[i * size + j];
+      if (feature === 0) continue;
+      const offset = j * labelCount;
+      for (let label = 0; label < labelCount; label++) row[label] += feature * columns[offset + label];
     }
   }
   return logits;
+}
+
+// A head's weights, one feature a row, made once per weights array (the model's are read on
+// every answer).
+const transposes = new WeakMap();
+function transposed(rows, labelCount, size) {
+  let columns = transposes.get(rows);
+  if (!columns) {
+    columns = new Float32Array(labelCount * size);
+    for (let label = 0; label < labelCount; label++) {
+      for (let j = 0; j < size; j++) columns[j * labelCount + label] = rows[label * size + j];
+    }
+    transposes.set(rows, columns);
+  }
+  return columns;
 }
 
 // The drawings' labels, and each drawing's LIKELIEST labels under the prior.
@@ -224,22 +264,37 @@ function movingLabels(logits, targets, labelCount, priorLabels) {
   const moving = new Set(targets);
   targets.forEach((target, i) => {
     if (target >= priorLabels) return; // a label of the person's own moves its row alone
-    const row = Array.from(logits.subarray(i * labelCount, (i + 1) * labelCount));
-    row.map((z, label) => [z, label]).sort((a, b) => b[0] - a[0]).slice(0, LIKELIEST)
-      .forEach(([, label]) => moving.add(label));
+    for (const label of likeliest(logits.subarray(i * labelCount, (i + 1) * labelCount))) moving.add(label);
   });
   return [...moving].sort((a, b) => a - b);
 }
 
+// The LIKELIEST labels of a row of logits, the likeliest first (of equal logits, the first label).
+function likeliest(row) {
+  const top = []; // labels, their logits falling
+  for (let label = 0; label < row.length; label++) {
+    if (top.length === LIKELIEST && row[label] <= row[top[LIKELIEST - 1]]) continue;
+    let at = top.length;
+    while (at > 0 && row[top[at - 1]] < row[label]) at--;
+    top.splice(at, 0, label);
+    if (top.length > LIKELIEST) top.pop();
+  }
+  return top;
+}
+
 // For each drawing, log(sum of exp(logit)) over the labels that do not move (-Infinity: none).
 function restLogSumExp(logits, moving, labelCount, count) {
-  const still = new Set(moving);
+  const still = new Uint8Array(labelCount);
+  for (const label of moving) still[label] = 1;
   const rest = new Float64Array(count).fill(-Infinity);
+  if (moving.length === labelCount) return rest;
   for (let i = 0; i < count; i++) {
-    const row = logits.subarray(i * labelCount, (i + 1) * labelCount).filter((_, label) => !still.has(label));
-    if (!row.length) continue;
-    const largest = Math.max(...row);
-    rest[i] = largest + Math.log(row.reduce((sum, z) => sum + Math.exp(z - largest), 0));
+    const row = logits.subarray(i * labelCount, (i + 1) * labelCount);
+    let largest = -Infinity;
+    for (let label = 0; label < labelCount; label++) if (!still[label]) largest = Math.max(largest, row[label]);
+    let total = 0;
+    for (let label = 0; label < labelCount; label++) if (!still[label]) total += Math.exp(row[label] - largest);
+    rest[i] = largest + Math.log(total);
   }
   return rest;
 }

@@ -11,7 +11,7 @@
 // recognises; preprocessing (web/strokes.js, web/photo.js) is pure arithmetic on this thread.
 // What a person teaches is kept in IndexedDB (web/personal-store.js), per model folder, and read
 // back after the model has loaded: a page that never teaches reads the model's own answers.
-import { refusal, splitCharacters } from './characters.js';
+import { charactersOf, refusal } from './characters.js';
 import { checkMetadata } from './metadata.js';
 import {
   addDrawing, checkHead, fitSubset, forgetTaught, readTaught, removeDrawings, setAside, writeHead,
@@ -80,6 +80,7 @@ export class TeachRefusal extends Error {
  * @typedef {{ labels: string[], input_size: number, channels: number, backends: string[],
  *   input: 'drawing' | 'photo', preprocessing: StrokesRecipe | PhotoRecipe,
  *   ink_limit?: number, model_hash?: string, name?: string, feature_size?: number,
+ *   candidate_groups?: string[][], one_character?: boolean,
  *   pooled_size?: number, outputs?: { probabilities: string, features: string, pooled: string },
  *   output_layer?: { kernel: string, bias: string },
  *   references?: { labels: number[], scale: number, features: string } }} Metadata
@@ -301,14 +302,15 @@ export class Recognizer {
 
   /**
    * Reads several characters side by side: one ranking each, left to right (dots and scribbles
-   * left out).
+   * left out). A model whose metadata says `one_character` reads every stroke as one character,
+   * whatever gaps they leave (川, 八).
    * @param {Stroke[]} strokes
    * @param {{ areaSide?: number, margin?: number }} [options] `margin`: how far apart, in the
    *   strokes' unit, two strokes may be and still be one character (half the pen's width)
    * @returns {Promise<Ranked[][]>}
    */
   async readCharacters(strokes, { areaSide, margin = 0 } = {}) {
-    const characters = splitCharacters(strokes, margin)
+    const characters = charactersOf(strokes, { oneCharacter: this.metadata.one_character, margin })
       .map((group) => ({ group, input: this.preprocess(group) }))
       .filter(({ group, input }) => !refusal(group, input, this.#limits(), areaSide));
     if (!characters.length) return [];

@@ -23,7 +23,8 @@ const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'pad.js', 'recognizer.js', 'recognizer-worker.js',
   'personal-head.js', 'personal-store.js', 'variations.js', 'models.js', 'model-folders.js',
   'characters.js', 'ranking.js', 'photo.js', 'strokes.js', 'metadata.js', 'updates.js',
-  'samples.js', 'teach.js', 'manifest.webmanifest', 'icon.svg', 'schema.js', 'metadata.schema.json',
+  'samples.js', 'teach.js', 'keyboard.js', 'candidates.js', 'text-line.js',
+  'manifest.webmanifest', 'icon.svg', 'schema.js', 'metadata.schema.json',
 ];
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line
 const SCHEMA = 'metadata.schema.json';

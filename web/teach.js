@@ -73,9 +73,9 @@ export function showCorrections(ranked, unsure) {
   }));
 }
 
-// The drawing on the pad is a `word`: taught, and saved for download. Returns whether it was.
-async function learn(word, recognized) {
-  const drawn = strokes();
+// A drawing (the pad's, unless given) is a `word`: taught, and saved for download. Returns
+// whether it was.
+export async function learn(word, recognized, drawn = strokes()) {
   let taught = null;
   try {
     taught = await recognizer.teach(drawn, word);

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { MIN_EXTENT, extent, refusal, splitCharacters } from '../../web/characters.js';
+import {
+  MIN_EXTENT, charactersOf, extent, refusal, splitCharacters,
+} from '../../web/characters.js';
 
 const ONE = [[10, 0], [10, 40]];
 const SEVEN = [[30, 0], [50, 0], [35, 40]];
@@ -15,6 +17,15 @@ test('strokes separated by an empty band are characters, left to right', () => {
 test('a margin joins strokes closer than it', () => {
   assert.equal(splitCharacters([ONE, SEVEN], 0).length, 2);
   assert.equal(splitCharacters([ONE, SEVEN], 10).length, 1); // 20 apart, each widened by 10
+});
+
+test('a one-character model reads every stroke as one character, whatever its gaps', () => {
+  // 川 thrice over and 八: twenty strokes, each apart from the next by an empty band.
+  const gaps = Array.from({ length: 20 }, (_, i) => [[i * 10, 0], [i * 10 + 2, 40]]);
+  assert.equal(charactersOf(gaps).length, 20);
+  assert.deepEqual(charactersOf(gaps, { oneCharacter: true }), [gaps]);
+  assert.deepEqual(charactersOf([[], ONE, []], { oneCharacter: true }), [[ONE]]);
+  assert.deepEqual(charactersOf([[]], { oneCharacter: true }), []);
 });
 
 test('the extent is the longer side of the bounding box', () => {

@@ -2,8 +2,10 @@
 // reading, the head's logits moved towards the labels whose taught drawings the drawing resembles
 // most, and what its fit does with a drawing that contradicts a sure model answer.
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 const script = readFileSync(new URL('../../web/personal-head.js', import.meta.url), 'utf8');
@@ -204,5 +206,21 @@ test("a new label's imprinted row is as long as the model's rows on average, alo
     const norm = Math.hypot(...direction);
     row.forEach((w, j) => assert.ok(Math.abs(w - (direction[j] / norm) * length) < 1e-5, `row ${label}: ${row}`));
     assert.equal(head.bias[label], 0.25); // the model's mean bias
+  }
+});
+
+test('the fit benchmark runs and prints a row for each case', () => {
+  const script = fileURLToPath(new URL('../../benchmarks/fit_head.mjs', import.meta.url));
+  const table = execFileSync(process.execPath, [script, '--labels', '40', '--repeats', '1'], { encoding: 'utf8' });
+  const rows = table.split('\n').filter((line) => /^\| [^|]+ \| [\d,]+ \| \d+ \| \d+ \|$/.test(line));
+  assert.deepEqual(rows.map((row) => row.split(' | ')[1]), ['9', '90', '450', '1800', '45']);
+});
+
+test('the fit benchmark refuses a bad flag in one line', () => {
+  const script = fileURLToPath(new URL('../../benchmarks/fit_head.mjs', import.meta.url));
+  for (const [flag, value, least] of [['--labels', '1', 2], ['--repeats', 'abc', 1], ['--labels', '2.5', 2]]) {
+    const run = spawnSync(process.execPath, [script, flag, value], { encoding: 'utf8' });
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr, `error: ${flag} must be a whole number of at least ${least}, got ${value}\n`);
   }
 });

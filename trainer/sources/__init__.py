@@ -77,6 +77,7 @@ def concatenate(datasets: list[Dataset]) -> Dataset:
         input=first.input,
         recipe=first.recipe,
         candidate_groups=first.candidate_groups,
+        one_character=first.one_character,
         credits=list({credit["attribution"]: credit for d in datasets for credit in d.credits}
                      .values()),
         writers=_writers(datasets, "train"),

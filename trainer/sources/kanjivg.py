@@ -73,7 +73,8 @@ def load_kanjivg(path: Path, recipe: Recipe, synthetic: int) -> Dataset:
     source = (f"{path} ({len(labels):,} characters, {shapes:,} KanjiVG shapes, {synthetic} "
               "synthetic drawings a character)")
     return checked(Dataset(x_train, y_train, x_test, y_test, labels, source, recipe=recipe,
-                           candidate_groups=groups_for(labels), credits=[CREDIT]), path)
+                           candidate_groups=groups_for(labels), one_character=True,
+                           credits=[CREDIT]), path)
 
 
 def read_references(path: Path) -> tuple[list[str], dict[str, list[Reference]]]:

@@ -71,6 +71,7 @@ def load_tomoe(path: Path, recipe: Recipe) -> Dataset:
     source = f"{path} ({len(characters):,} tomoe pen characters drawn on the page's pad)"
     dataset = with_test_split(x, y, np.zeros(len(y), bool), labels, source, recipe, path)
     dataset.candidate_groups = groups_for(labels)
+    dataset.one_character = True
     dataset.credits = [CREDIT]
     return dataset
 
