@@ -45,6 +45,7 @@ from export.browser import DISPATCH_STROKES, chromium, draw_strokes, serve, site
 from export.inputs import read_export
 from runfolder.atomic import write_whole
 from runfolder.commandline import run
+from runfolder.errors import OneLineError
 from trainer.dataset import DataError
 from trainer.pad import Stroke, fit_to_pad
 from trainer.sources.strokes import TEST_SUFFIX, read_unipen, unipen_files
@@ -87,7 +88,7 @@ TOP_LABEL = "window.recognizer.predict().then((ranked) => ranked[0]?.label ?? ''
 MODEL_INPUT = "window.recognizer.preprocess().then((input) => Array.from(input ?? []))"
 
 
-class BenchmarkError(Exception):
+class BenchmarkError(OneLineError):
     """Bad input; the message names the flag or file and the problem."""
 
 

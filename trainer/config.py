@@ -18,13 +18,15 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import tomli_w
 
+from runfolder.errors import OneLineError
+
 # The compact CNN's three valid 3x3 convolutions and two 2x2 poolings need this many pixels;
 # MobileNetV3Small pads anything smaller than its 32 px minimum with a black border.
 MIN_INPUT_SIZE = {"cnn": 14, "mobilenetv3small": 1}
 SEED_RANGE = (0, 2**32 - 1)  # what NumPy's and TensorFlow's seeding take
 
 
-class ConfigError(Exception):
+class ConfigError(OneLineError):
     """A settings file or value that cannot be used; the message names where it came from."""
 
 

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
+from runfolder.finished import FinishedRun
 from trainer import figures
 from trainer.calibration import MAX_RIGHT_FLAGGED, MIN_MISREADS_FLAGGED, RIGHT_FLAGGED
 from trainer.dataset import is_named
-from trainer.evalsets import EvalSet
+from trainer.evalsets import EvalSet, EvaluationError
 from trainer.scores import TOP_K, Scores
-from trainer.trained import EvaluationError, TrainedModel
 
 INDEX, METRICS = "index.html", "metrics.json"
 IMAGES = "img"
@@ -85,7 +85,7 @@ def check_report_folder(folder: Path) -> None:
 
 
 def write_report(
-    folder: Path, model: TrainedModel, evaluated: list[Evaluated],
+    folder: Path, model: FinishedRun, evaluated: list[Evaluated],
     heatmaps: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
     log: Callable[[str], None],
 ) -> dict[str, Any]:
@@ -110,7 +110,7 @@ def write_report(
     return metrics
 
 
-def header(model: TrainedModel, evaluated: list[Evaluated], threshold: float | None) -> str:
+def header(model: FinishedRun, evaluated: list[Evaluated], threshold: float | None) -> str:
     labels = model.labels
     shown = " ".join(escape(label) for label in labels[:SHOWN_LABELS])
     more = f" … ({len(labels):,} in all)" if len(labels) > SHOWN_LABELS else ""
@@ -191,7 +191,7 @@ def training_data(run: dict) -> str:
     return f"{sum(counts):,} images, validation held out, from {named}"
 
 
-def training_section(page: Page, model: TrainedModel, history: dict[str, list[float]]) -> str:
+def training_section(page: Page, model: FinishedRun, history: dict[str, list[float]]) -> str:
     parts = ['<section id="training"><h2>Training</h2>']
     if history:
         head_epochs = model.settings.get("head_epochs", 0)
@@ -423,7 +423,7 @@ def _pair(labels: list[str], commonest: tuple[int, int, int] | None) -> str:
     return f"{escape(labels[true])} → {escape(labels[read])} ({count})"
 
 
-def metrics_record(model: TrainedModel, evaluated: list[Evaluated], threshold: float | None,
+def metrics_record(model: FinishedRun, evaluated: list[Evaluated], threshold: float | None,
                    history: dict[str, list[float]]) -> dict[str, Any]:
     """Every figure the page shows, and the full confusion matrices."""
     return {
@@ -475,7 +475,7 @@ def set_record(item: Evaluated, threshold: float | None, labels: list[str]) -> d
     }
 
 
-def html_page(model: TrainedModel, parts: list[str]) -> str:
+def html_page(model: FinishedRun, parts: list[str]) -> str:
     body = "\n".join(parts)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
