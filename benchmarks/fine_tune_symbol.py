@@ -30,6 +30,7 @@ from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
 from runfolder.layout import CLASSIFIER_MODEL, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
+from runfolder.record import read_record
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.pad import fit_to_pad, render_inputs
 from trainer.sources.strokes import Character
@@ -85,7 +86,7 @@ def main(
         if not is_unipen_root(folder):
             fail(f"{flag} {folder}: not a UNIPEN folder (data/ and include/)")
     try:
-        parent = FinishedRun.read(model)
+        parent = FinishedRun(model, read_record(model))  # its classifier: fine-tuning's check
     except OneLineError as error:
         fail(str(error))
     if parent.preprocessing != MNIST_RECIPE.to_json():
