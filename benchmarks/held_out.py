@@ -113,7 +113,7 @@ def validation_writers(model: FinishedRun) -> EvalSet:
     """The images of the run's validation writers, rebuilt from its data and seed."""
     config = TrainConfig(**model.settings)
     dataset = resolve_data([Path(p) for p in config.data], print, image_size=model.input_size,
-                           labels=model.labels)
+                           labels=model.labels, weights=config.data_weight)
     _, validation = validation_split(len(dataset.y_train), config, dataset.writers)
     if dataset.writers is not None and is_named(dataset.writers[validation]).any():
         validation = validation[is_named(dataset.writers[validation])]

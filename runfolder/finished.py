@@ -121,6 +121,11 @@ class FinishedRun:
         return [Path(path) for path in dict.fromkeys(self.settings.get("data") or [])]
 
     @property
+    def data_weights(self) -> dict[str, int]:
+        """Each --data source once, with how many times its training images counted."""
+        return source_weights(self.settings)
+
+    @property
     def classifier_file(self) -> Path:
         return self.folder / CLASSIFIER_MODEL
 
@@ -148,6 +153,17 @@ class FinishedRun:
         epochs = sorted(rows)
         keys = [key for key in rows[epochs[0]] if key != "epoch"] if epochs else []
         return {key: [_number(rows[epoch].get(key)) for epoch in epochs] for key in keys}
+
+
+def source_weights(settings: dict[str, Any]) -> dict[str, int]:
+    """Each --data source of a run's settings once, with how many times its training images
+    counted: its --data-weight each time it was named (before --data-weight, runs named a
+    source again)."""
+    data = settings.get("data") or []
+    counted: dict[str, int] = {}
+    for path, weight in zip(data, settings.get("data_weight") or [1] * len(data), strict=True):
+        counted[path] = counted.get(path, 0) + weight
+    return counted
 
 
 def _number(text: str | None) -> float:

@@ -243,7 +243,7 @@ def load_data(settings: TrainConfig, labels: list[str] | None = None) -> Dataset
     --init model), its labels become those."""
     return resolve_data([Path(path) for path in settings.data], log,
                         image_size=settings.image_size, labels=labels,
-                        synthetic=settings.synthetic)
+                        synthetic=settings.synthetic, weights=settings.data_weight)
 
 
 def log(message: str) -> None:

