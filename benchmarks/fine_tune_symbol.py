@@ -24,8 +24,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.split_writers import fail
-from runfolder.commandline import run
+from runfolder.commandline import fail, run
 from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
 from runfolder.layout import CLASSIFIER_MODEL, TEST_SAMPLE

@@ -30,8 +30,7 @@ import numpy as np
 import typer
 
 from benchmarks.flags import require_writable_file
-from benchmarks.split_writers import fail
-from runfolder.commandline import run
+from runfolder.commandline import fail, run
 from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
 from runfolder.quiet import quiet_tensorflow

@@ -38,11 +38,10 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.split_writers import fail
 from export import ExportError
 from export.inputs import read_export
 from runfolder.classifier import require_whole_archive
-from runfolder.commandline import run
+from runfolder.commandline import fail, run
 from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE

@@ -121,11 +121,6 @@ class FinishedRun:
         return [Path(path) for path in dict.fromkeys(self.settings.get("data") or [])]
 
     @property
-    def data_weights(self) -> dict[str, int]:
-        """Each --data source once, with how many times its training images counted."""
-        return source_weights(self.settings)
-
-    @property
     def classifier_file(self) -> Path:
         return self.folder / CLASSIFIER_MODEL
 

@@ -229,6 +229,23 @@ def evaluate(
     log(f"wrote {folder / INDEX} and {folder / METRICS}")
 
 
+@app.command("split-writers")
+def split_writers(
+    source: Annotated[Path, typer.Argument(help="UCI pendigits' pendigits-orig.tra.")],
+    test_writers: Annotated[str, typer.Option(help="Writers held out, e.g. 21-30.")] = "21-30",
+    out: Annotated[Path, typer.Option(help="Folder for the two files.")] = Path(
+        "build/pendigits-writers"),
+) -> None:
+    """Split pendigits by writer: OUT/pendigits-orig.tra (the others, to train on) and
+    OUT/pendigits-orig.tes (--test-writers, to measure on), one set for --data OUT."""
+    from trainer.split_writers import split_pendigits
+
+    with one_line_errors():
+        n_train, n_test = split_pendigits(source, test_writers, out)
+    typer.echo(f"{out}: {n_train:,} characters for training, {n_test:,} of writers "
+               f"{test_writers} for test")
+
+
 def check_png(png: Path) -> None:
     """`png` can be written: a file in an existing folder, and a PNG if it exists."""
     if png.is_dir() or not png.parent.is_dir():

@@ -227,7 +227,7 @@ def check_together(config: TrainConfig) -> None:
         for name in ("freeze_until", "head_epochs"):
             if getattr(config, name):
                 raise ConfigError(f"{flag(name)} needs --model mobilenetv3small")
-        if config.data_weights != "none":
+        if config.weights != "none":
             raise ConfigError("--weights needs --model mobilenetv3small")
     if config.data_weight and len(config.data_weight) != len(config.data):
         raise ConfigError(f"--data-weight: {len(config.data_weight)} weights for "
