@@ -95,7 +95,7 @@ def write_report(
         log(f"fonts: no installed font draws {''.join(missing[:20])} (install "
             f"{figures.CJK_FONT_PACKAGE}); the figures show those labels as boxes")
     page = Page(folder, model.labels)
-    threshold = model.metrics.get("not_sure_threshold")
+    threshold = model.not_sure_threshold
     history = model.history()
     page.add(header(model, evaluated, threshold))
     page.add(cross_table(evaluated, threshold))
@@ -121,10 +121,10 @@ def header(model: FinishedRun, evaluated: list[Evaluated], threshold: float | No
             "right validation answers to choose one: the page uses its default)")
     contents = "".join(f'<li><a href="#{item.key}">{escape(item.data.name)}</a></li>'
                        for item in evaluated)
-    side, kind = model.input_size, escape(model.run["input"])
+    side, kind = model.input_size, escape(model.input)
     return f"""<header>
 <h1>What {escape(model.folder.name)} gets wrong</h1>
-<p>{escape(model.run["model"])} on {side}x{side} {kind}s,
+<p>{escape(model.architecture)} on {side}x{side} {kind}s,
 {len(labels):,} labels: {shown}{more}. Trained on {escape(training_data(model.run))};
 {model.metrics.get("epochs_trained")} epochs; test accuracy when training ended
 {_percent(model.metrics.get("test_accuracy"))}.</p>
@@ -200,7 +200,7 @@ def training_section(page: Page, model: FinishedRun, history: dict[str, list[flo
         parts.append(f"""<h3>Learning curves</h3><p>Loss and accuracy per epoch on the training
 and validation images. Validation loss rising while training loss falls is overfitting; both
 still falling at the end means more epochs would help.</p>{curves}""")
-    counts = model.run.get("class_counts", {}).get("train")
+    counts = (model.class_counts or {}).get("train")
     if counts:
         chart = page.figure("class-counts.png",
                             lambda path: figures.class_counts_chart(counts, model.labels, path),
@@ -430,7 +430,7 @@ def metrics_record(model: FinishedRun, evaluated: list[Evaluated], threshold: fl
         "labels": model.labels,
         "not_sure_threshold": threshold,
         "history": {key: [_finite(v) for v in values] for key, values in history.items()},
-        "class_counts": model.run.get("class_counts"),
+        "class_counts": model.class_counts,
         "sets": [set_record(item, threshold, model.labels) for item in evaluated],
     }
 
