@@ -40,13 +40,11 @@ import typer
 from playwright.sync_api import Page
 
 from benchmarks.flags import numbers_up_to, require_writable_file
-from export import ExportError
 from export.browser import DISPATCH_STROKES, chromium, draw_strokes, serve, site_with_model
 from export.inputs import read_export
 from runfolder.atomic import write_whole
 from runfolder.commandline import run
 from runfolder.errors import OneLineError
-from trainer.dataset import DataError
 from trainer.pad import Stroke, fit_to_pad
 from trainer.sources.strokes import TEST_SUFFIX, read_unipen, unipen_files
 
@@ -167,7 +165,7 @@ def main(
         for stroke_set in sets:
             log(f"{stroke_set.name}: {stroke_set.source}")
         figures = replay(sets, model, metadata, fills)
-    except (BenchmarkError, DataError, ExportError, FileNotFoundError) as error:
+    except (OneLineError, FileNotFoundError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     figures["wall_s"] = round(time.perf_counter() - started, 1)

@@ -3,12 +3,13 @@ and the commands `make -n` prints (nothing is trained)."""
 
 import shlex
 import subprocess
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import ROOT, SHARED_DATA
-from trainer.config import ConfigError, read_config, resolve
+from trainer.config import ConfigError, read_config, resolve, resumed
 
 DIGITS_RECIPE = ROOT / "configs" / "digits.toml"
 
@@ -51,6 +52,9 @@ def test_other_data_takes_the_recipes_settings_and_its_weights_go_with_its_data(
         resolve({**recipe, "data": ["a"]}, {})
     with pytest.raises(ConfigError, match="--data-weight must be at least 1, got 0"):
         resolve({}, {"data": ["a"], "data_weight": [0]})
+    # Resuming with its --data given again as it was keeps the interrupted run's weights.
+    saved = asdict(resolve(recipe, {}))
+    assert resumed(saved, {"data": saved["data"], "epochs": 40}).data_weight == [1, 3, 1]
 
 
 def test_without_the_recipes_data_it_says_it_trains_mnist_alone(tmp_path):

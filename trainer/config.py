@@ -197,13 +197,16 @@ def resolve(file_settings: dict[str, Any], cli_settings: dict[str, Any]) -> Trai
 
 def resumed(saved: dict[str, Any], given: dict[str, Any]) -> TrainConfig:
     """An interrupted run's settings, with the flags given again that a resumed run may change."""
+    changed = {}
     for name, value in checked(given).items():
         before = saved.get(name, getattr(DEFAULTS, name))
         if name != "out" and not RULES[name].resumable and value != before:
             changeable = ", ".join(flag(n) for n, rule in RULES.items() if rule.resumable)
             raise ConfigError(f"{flag(name)}: cannot change when resuming (the interrupted run "
                               f"has {before!r}); only {changeable} can")
-    return resolve(saved, given)
+        if value != before:
+            changed[name] = value
+    return resolve(saved, changed)  # --data given again as it was keeps the run's --data-weight
 
 
 def checked(settings: dict[str, Any], where: str | None = None) -> dict[str, Any]:
