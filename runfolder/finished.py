@@ -31,6 +31,9 @@ class FinishedRunError(OneLineError):
 
 @dataclass(frozen=True)
 class FinishedRun:
+    """A training folder the trainer finished; `read` checks it, the properties name run.json's
+    fields, so no reader looks a key up itself."""
+
     folder: Path
     run: dict[str, Any]  # run.json as the trainer wrote it, checked against run.schema.json
 

@@ -106,3 +106,15 @@ def test_a_source_counts_its_weight_each_time_it_is_named():
     assert source_weights({"data": ["a", "b"], "data_weight": [1, 3]}) == {"a": 1, "b": 3}
     assert source_weights({"data": ["a", "b", "b", "b"]}) == {"a": 1, "b": 3}  # before weights
     assert source_weights({}) == {}
+
+
+def test_the_classifier_is_loaded_once_however_often_it_is_used(tmp_path, monkeypatch):
+    """--init used to load it three times (the new labels' rows, the replay's targets, the
+    replay's accuracy before fine-tuning), and read run.json again."""
+    import runfolder.finished
+
+    loads = []
+    monkeypatch.setattr(runfolder.finished, "load_classifier",
+                        lambda folder, run: loads.append(folder) or object())
+    run = FinishedRun.read(run_folder(tmp_path / "m"))
+    assert run.classifier is run.classifier and loads == [tmp_path / "m"]
