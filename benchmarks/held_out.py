@@ -30,16 +30,16 @@ import numpy as np
 import typer
 
 from benchmarks.flags import require_writable_file
-from benchmarks.split_writers import fail
-from runfolder.commandline import run
+from runfolder.commandline import fail, run
+from runfolder.errors import OneLineError
+from runfolder.finished import FinishedRun
 from runfolder.quiet import quiet_tensorflow
 from trainer.calibration import flagged_shares, not_sure_threshold
 from trainer.config import TrainConfig
-from trainer.dataset import DataError, is_named, validation_split
+from trainer.dataset import is_named, validation_split
 from trainer.evalsets import EvalSet, external_set
 from trainer.images import read
 from trainer.sources import resolve_data
-from trainer.trained import EvaluationError, TrainedModel, read_trained
 
 SHARED = Path("../shared/data")
 HELD_OUT = {
@@ -108,11 +108,11 @@ def margin(probabilities: np.ndarray) -> np.ndarray:
     return best_two[:, 1] - best_two[:, 0]
 
 
-def validation_writers(model: TrainedModel) -> EvalSet:
+def validation_writers(model: FinishedRun) -> EvalSet:
     """The images of the run's validation writers, rebuilt from its data and seed."""
     config = TrainConfig(**model.settings)
     dataset = resolve_data([Path(p) for p in config.data], print, image_size=model.input_size,
-                           labels=model.labels)
+                           labels=model.labels, weights=config.data_weight)
     _, validation = validation_split(len(dataset.y_train), config, dataset.writers)
     if dataset.writers is not None and is_named(dataset.writers[validation]).any():
         validation = validation[is_named(dataset.writers[validation])]
@@ -138,10 +138,8 @@ def speed(classifier, image: np.ndarray) -> dict[str, float]:
     return {"one_input_ms": timed(image[None]), "variants_ms": timed(variants)}
 
 
-def measure(model: TrainedModel) -> dict:
-    from trainer.evaluate import load_classifier
-
-    classifier = load_classifier(model)
+def measure(model: FinishedRun) -> dict:
+    classifier = model.classifier
     sets = {name: external_set(path, model) for name, path in HELD_OUT.items()}
     validation = validation_writers(model)
     val_p = predict(classifier, validation.x)
@@ -161,7 +159,7 @@ def measure(model: TrainedModel) -> dict:
             with_prior(plain[o], model.labels, w).argmax(1) == sets[o].y).mean())
     result = {"model": str(model.folder), "validation_writer_images": len(validation.y),
               "temperature": temperature, "thresholds": thresholds,
-              "run_threshold": model.metrics.get("not_sure_threshold"),
+              "run_threshold": model.not_sure_threshold,
               "prior_weights": weights, "speed": speed(classifier, sets["UJI"].x[0]), "sets": {}}
     for name, s in sets.items():
         p = plain[name]
@@ -212,8 +210,8 @@ def main(
     if json_out:
         require_writable_file(json_out, "--json")
     try:
-        results = [measure(model) for model in [read_trained(folder) for folder in models]]
-    except (DataError, EvaluationError) as error:  # DataError: the run's training data moved
+        results = [measure(model) for model in [FinishedRun.read(folder) for folder in models]]
+    except OneLineError as error:  # a DataError too: the run's training data moved
         fail(str(error))
     for result in results:
         print(f"{result['model']}: T = {result['temperature']:.2f}, thresholds "

@@ -20,12 +20,13 @@ import numpy as np
 import typer
 
 from runfolder.commandline import run
+from runfolder.errors import OneLineError
+from runfolder.finished import FinishedRun
 from runfolder.quiet import quiet_tensorflow
-from trainer.dataset import DataError
+from trainer.evalsets import drawing_recipe
 from trainer.sources.japanese import is_kana, model_label
 from trainer.sources.tomoe import read_tdic, tdic_files
 from trainer.strokes import render_inputs
-from trainer.trained import EvaluationError, read_trained
 
 TOP = 10
 
@@ -51,18 +52,15 @@ def main(
         "../shared/data/tomoe"),
 ) -> None:
     try:
-        trained = read_trained(model)
-        x, y = tomoe_set(tomoe, trained.labels, trained.recipe)
-    except (EvaluationError, DataError) as error:
+        trained = FinishedRun.read(model)
+        x, y = tomoe_set(tomoe, trained.labels, drawing_recipe(trained))
+    except OneLineError as error:
         raise typer.BadParameter(str(error)) from None
-    import keras
-
-    classifier = keras.models.load_model(trained.classifier_file, compile=False)
-    probabilities = classifier.predict(x[..., None].astype("float32"), verbose=0)
+    probabilities = trained.classifier.predict(x[..., None].astype("float32"), verbose=0)
     ranks = (probabilities > probabilities[np.arange(len(y)), y][:, None]).sum(axis=1)
     kana = np.array([is_kana(trained.labels[k]) for k in y], bool)
     metrics = trained.metrics
-    print(f"{model}: {len(trained.labels):,} labels, {trained.run['model']} "
+    print(f"{model}: {len(trained.labels):,} labels, {trained.architecture} "
           f"{trained.input_size}x{trained.input_size}; {platform.machine()}, "
           f"Python {platform.python_version()}")
     print(f"synthetic writer's held-out seeds (the run's test split): "

@@ -31,6 +31,7 @@ from PIL import Image, ImageDraw
 
 from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
 from runfolder.commandline import run
+from runfolder.errors import OneLineError
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
 from trainer.sources.etl import ETL_RECIPE, ETL_SIZE, jis_to_char
@@ -123,7 +124,7 @@ def export_each(run: Path, out: Path, backends: tuple[str, ...], images: int) ->
                                 allow_accuracy_drop=True)
         try:
             metadata = export_model(run, out / choice, options, log=lambda message: None)
-        except ExportError as error:
+        except OneLineError as error:  # the export's refusal, e.g. of a quantization's loss
             rows.append({"choice": choice, "refused": str(error)})
             continue
         parity = metadata["parity"]

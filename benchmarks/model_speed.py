@@ -25,10 +25,9 @@ import numpy as np
 import typer
 
 from benchmarks.flags import require_one_of
-from benchmarks.split_writers import fail
 from export import BACKENDS
 from export.browser import chromium, serve, site_with_model
-from runfolder.commandline import run
+from runfolder.commandline import fail, run
 
 # Each model in turn, a block of `calls` at a time; {name: per-call ms of each block}.
 TIME_MODELS = """async ({ backend, names, side, channels, rounds, calls }) => {

@@ -23,10 +23,9 @@ from typing import Annotated
 
 import typer
 
-from benchmarks.split_writers import fail
 from benchmarks.teach_writers import cpu_name, teachable_export
 from export.browser import chromium, serve, site_with_model
-from runfolder.commandline import run
+from runfolder.commandline import fail, run
 
 WIDE = (2000, 300)  # drawings, labels of the person's own: the other row
 

@@ -41,12 +41,11 @@ from playwright.sync_api import Page
 
 from benchmarks.flags import numbers_up_to, require_writable_file
 from benchmarks.page import DISPATCH_STROKES, draw_strokes
-from export import ExportError
 from export.browser import chromium, serve, site_with_model
 from export.inputs import read_export
 from runfolder.atomic import write_whole
 from runfolder.commandline import run
-from trainer.dataset import DataError
+from runfolder.errors import OneLineError
 from trainer.sources.stroke_files import TEST_SUFFIX, read_unipen, unipen_files
 from trainer.strokes import Stroke, fit_to_pad
 
@@ -88,7 +87,7 @@ TOP_LABEL = "window.app.predict().then((ranked) => ranked[0]?.label ?? '')"
 MODEL_INPUT = "window.app.preprocess().then((input) => Array.from(input ?? []))"
 
 
-class BenchmarkError(Exception):
+class BenchmarkError(OneLineError):
     """Bad input; the message names the flag or file and the problem."""
 
 
@@ -167,7 +166,7 @@ def main(
         for stroke_set in sets:
             log(f"{stroke_set.name}: {stroke_set.source}")
         figures = replay(sets, model, metadata, fills)
-    except (BenchmarkError, DataError, ExportError, FileNotFoundError) as error:
+    except (OneLineError, FileNotFoundError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
     figures["wall_s"] = round(time.perf_counter() - started, 1)

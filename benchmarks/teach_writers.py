@@ -38,14 +38,14 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.split_writers import fail
 from export import ExportError
 from export.inputs import read_export
-from runfolder.classifier import ClassifierError, require_whole_archive
-from runfolder.commandline import run
+from runfolder.classifier import require_whole_archive
+from runfolder.commandline import fail, run
+from runfolder.errors import OneLineError
+from runfolder.finished import FinishedRun
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
-from runfolder.record import RecordError, read_record
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.sources.stroke_files import Character, read_unipen, unipen_files
 from trainer.sources.unipen import (
@@ -81,10 +81,10 @@ def main(
         fail(f"--model {model}: no {CLASSIFIER_MODEL} and {RUN_FILE} (a training run?)")
     try:
         require_whole_archive(model / CLASSIFIER_MODEL)  # before TensorFlow, as the export does
-        run = read_record(model)
-    except (RecordError, ClassifierError) as error:
+        run = FinishedRun.read(model)
+    except OneLineError as error:
         fail(str(error))
-    if run.get("preprocessing") != MNIST_RECIPE.to_json():  # as the trainer renders ndjson
+    if run.preprocessing != MNIST_RECIPE.to_json():  # as the trainer renders ndjson
         fail(f"--model {model}: not a digits model of the page's 28x28 recipe")
     characters, chosen = read_pendigits(pendigits, writers)
     quiet_tensorflow()

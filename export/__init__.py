@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from runfolder.errors import OneLineError
 from runfolder.layout import PROBABILITIES
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ QUANTIZATIONS = {
 }
 
 
-class ExportError(Exception):
+class ExportError(OneLineError):
     """The model cannot be exported; the message names the file or flag and the problem."""
 
 

@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
-from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
+from export import BACKENDS, QUANTIZATIONS, ExportOptions, require_backends
 from export.catalog import CATALOG, add_to_catalog, place_in_site, read_catalog
 from export.inputs import read_export, read_training, require_replaceable
-from runfolder.commandline import run
+from runfolder.commandline import fail, run
+from runfolder.errors import OneLineError
 
 app = typer.Typer(help="Export trained models to TF.js and check them.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -127,9 +128,8 @@ def one_line_errors() -> Iterator[None]:
     """An expected failure ends the command with one line naming the file or flag, exit 2."""
     try:
         yield
-    except (ExportError, FileNotFoundError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+    except (OneLineError, FileNotFoundError) as error:
+        fail(error)
 
 
 def main() -> None:

@@ -31,7 +31,6 @@ from export import (
 from export.inputs import (
     METADATA,
     MODEL_JSON,
-    Training,
     read_export,
     read_training,
     require_page_metadata,
@@ -41,10 +40,8 @@ from export.parity import Parity, check_parity
 from export.references import references
 from export.version import version_keys
 from runfolder.atomic import replace_dir, staging_dir
-from runfolder.classifier import ClassifierError
-from runfolder.classifier import load_classifier as load_checked_classifier
+from runfolder.finished import FinishedRun
 from runfolder.layout import PROBABILITIES
-from runfolder.sample import read_test_sample
 
 # A run recorded before its sources named their credit: nothing named, no licence of its own.
 NO_CREDIT = {"trained_on": [], "licence": None}
@@ -79,13 +76,10 @@ def export_model(
     return metadata
 
 
-def load_classifier(training: Training) -> keras.Model:
+def load_classifier(training: FinishedRun) -> keras.Model:
     """The saved classifier (augmentation was left behind by the trainer), computing in float32,
     its output bias kept in the graph."""
-    try:
-        return with_kept_bias(in_float32(load_checked_classifier(training.folder, training.run)))
-    except ClassifierError as error:
-        raise ExportError(str(error)) from None
+    return with_kept_bias(in_float32(training.classifier))
 
 
 def with_kept_bias(classifier: keras.Model) -> keras.Model:
@@ -133,7 +127,7 @@ def make_staging(out: Path) -> Path:
 
 def build_export(
     classifier: keras.Model,
-    training: Training,
+    training: FinishedRun,
     staging: Path,
     options: ExportOptions,
     log: Callable[[str], None],
@@ -145,8 +139,8 @@ def build_export(
         started = time.monotonic()
         convert_saved_model(saved_model, staging, options.quantize, training.classifier_file)
         seconds = time.monotonic() - started
-        reports = check_parity(classifier, staging, training.x, training.y, options.backends,
-                               options.quantize)
+        x, y = training.test_sample(options.images)
+        reports = check_parity(classifier, staging, x, y, options.backends, options.quantize)
         for report in reports:
             log(f"parity on {report.summary()}")
         unquantized_bytes = folder_bytes(staging)
@@ -160,21 +154,14 @@ def build_export(
         )
     metadata = metadata_for(training, options, reports, staging, seconds, unquantized_bytes,
                             graph_outputs(classifier))
-    sample = read_test_sample(training.folder, training.run)  # all of it
-    metadata["references"] = references(classifier, *sample)
+    metadata["references"] = references(classifier, *training.test_sample())  # all of it
     require_page_metadata(metadata, staging / METADATA)
     (staging / METADATA).write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n")
     return metadata
 
 
-def one_character(run: dict) -> bool:
-    """Whether the page reads the model's pad as one character: as run.json says, or for a run
-    recorded before it said so, whether its sources had candidate groups (the Japanese ones)."""
-    return run.get("one_character", bool(run.get("candidate_groups")))
-
-
 def metadata_for(
-    training: Training,
+    training: FinishedRun,
     options: ExportOptions,
     reports: list[Parity],
     staging: Path,
@@ -184,30 +171,29 @@ def metadata_for(
 ) -> dict:
     """What the page reads (labels, input, preprocessing, backends, the graph's `outputs`) and
     what the export proved."""
-    run = training.run
     return {
         **version_keys(staging),
-        "name": f"{run['model']} ({training.folder.name})",
-        "labels": run["labels"],
-        "input_size": run["input_size"],
-        "channels": run["channels"],
-        "input": run.get("input", "drawing"),
-        "preprocessing": run["preprocessing"],
-        "not_sure_threshold": run["metrics"].get("not_sure_threshold"),
-        "ink_limit": run.get("ink_limit"),
-        "candidate_groups": run.get("candidate_groups", []),
-        "one_character": one_character(run),
-        "credit": run.get("credit", NO_CREDIT),
+        "name": f"{training.architecture} ({training.folder.name})",
+        "labels": training.labels,
+        "input_size": training.input_size,
+        "channels": training.channels,
+        "input": training.input,
+        "preprocessing": training.preprocessing,
+        "not_sure_threshold": training.not_sure_threshold,
+        "ink_limit": training.ink_limit,
+        "candidate_groups": training.candidate_groups,
+        "one_character": training.one_character,
+        "credit": training.credit or NO_CREDIT,
         "outputs": outputs,
         "feature_size": reports[0].feature_size,
         "pooled_size": reports[0].pooled_size,
         "output_layer": output_layer_weights(staging, reports[0].feature_size,
-                                             len(run["labels"])),
+                                             len(training.labels)),
         "backends": list(BACKENDS),
         "accuracy": {
-            "keras_test": run["metrics"]["test_accuracy"],
+            "keras_test": training.metrics["test_accuracy"],
             "tfjs_sample": reports[0].tfjs_accuracy,
-            "sample_images": len(training.x),
+            "sample_images": reports[0].images,
         },
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "quantization": options.quantize,
@@ -375,5 +361,5 @@ def verify(
     training = read_training(model_dir, images)
     metadata = read_export(export_dir)
     classifier = with_features(load_classifier(training))
-    return check_parity(classifier, export_dir, training.x, training.y, backends,
+    return check_parity(classifier, export_dir, *training.test_sample(images), backends,
                         metadata["quantization"])

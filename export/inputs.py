@@ -1,44 +1,28 @@
 """What the export reads and where it writes, checked before TensorFlow loads.
 
-Each problem is one ExportError naming the file and what is wrong with it.
+Each problem is one OneLineError (an ExportError, or runfolder's for run.json, the classifier and
+the test sample) naming the file and what is wrong with it.
 """
 
 from __future__ import annotations
 
 import os
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from export import ExportError, require_images
-from runfolder.atomic import real_path
+from runfolder.finished import FinishedRun
+from runfolder.guard import OutputKind, refuse_unsafe_out
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
-from runfolder.record import RecordError, read_json_file, read_record
-from runfolder.sample import SampleError, read_test_sample
+from runfolder.record import read_json_file
 from runfolder.schema import METADATA_SCHEMA, schema_problem
 
 MODEL_JSON = "model.json"
 METADATA = "metadata.json"
 
 
-@dataclass(frozen=True)
-class Training:
-    """A training folder as the export uses it: its run record and its test images."""
-
-    folder: Path
-    run: dict
-    x: np.ndarray
-    y: np.ndarray
-
-    @property
-    def classifier_file(self) -> Path:
-        return self.folder / CLASSIFIER_MODEL
-
-
-def read_training(folder: Path, images: int) -> Training:
-    """The run record and the first `images` test images of a complete training folder."""
+def read_training(folder: Path, images: int) -> FinishedRun:
+    """A complete training folder, its record and its first `images` test images checked."""
     require_images(images)
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"{folder}: a file, not a training folder")
@@ -47,38 +31,28 @@ def read_training(folder: Path, images: int) -> Training:
             raise ExportError(f"{folder / name}: not found (train a model first: make train)")
     if not zipfile.is_zipfile(folder / CLASSIFIER_MODEL):
         raise ExportError(f"{folder / CLASSIFIER_MODEL}: not a Keras model (no zip archive)")
-    try:
-        run = read_record(folder)
-    except RecordError as error:
-        raise ExportError(str(error)) from None
-    try:
-        x, y = read_test_sample(folder, run, images)
-    except SampleError as error:
-        raise ExportError(str(error)) from None
-    return Training(folder, run, x, y)
+    training = FinishedRun.read(folder)
+    training.test_sample(images)
+    return training
+
+
+# An export is replaced only with --force; never from inside it (a page's live model).
+EXPORT_OUTPUT = OutputKind(
+    is_one=lambda folder: is_export(folder),
+    error=ExportError,
+    unresolvable="{out}: {reason}",
+    inside="{out}: inside the export {inside}, which it would damage; choose another --out",
+    a_file="{out}: a file, not an export folder; choose another --out",
+    not_one=f"{{out}}: not an export (no {MODEL_JSON} and {METADATA}), so it is not replaced; "
+    "choose another --out",
+    needs_force="{out}: an export is already there (pass --force to replace it)",
+)
 
 
 def require_replaceable(out: Path, force: bool) -> None:
-    """Refuse, in one line, to put an export anywhere but in a new folder or over an export;
-    over an export only with `force`; never inside an export (a page's live model)."""
-    try:
-        real = real_path(out)
-    except OSError as error:
-        raise ExportError(f"{out}: {error.strerror}") from None
-    inside = next((folder for folder in real.parents if is_export(folder)), None)
-    if inside is not None:
-        raise ExportError(f"{out}: inside the export {inside}, which it would damage; "
-                          "choose another --out")
-    if out.is_dir():
-        if not is_export(out):
-            raise ExportError(
-                f"{out}: not an export (no {MODEL_JSON} and {METADATA}), so it is not replaced; "
-                "choose another --out"
-            )
-        if not force:
-            raise ExportError(f"{out}: an export is already there (pass --force to replace it)")
-    elif out.exists() or out.is_symlink():
-        raise ExportError(f"{out}: a file, not an export folder; choose another --out")
+    """Refuse, in one line, to put an export anywhere but in a new or empty folder or over an
+    export; over an export only with `force`; never inside an export."""
+    refuse_unsafe_out(out, EXPORT_OUTPUT, force)
     require_writable(out.parent)
 
 

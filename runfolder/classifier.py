@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runfolder.errors import OneLineError
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.record import first_line
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     import keras
 
 
-class ClassifierError(Exception):
+class ClassifierError(OneLineError):
     """classifier.keras cannot be used; the message names the file and the problem."""
 
 

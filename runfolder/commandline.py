@@ -1,12 +1,15 @@
 """Every command line of the project ends a usage error (an unknown flag, `--epochs abc`) in one
-line, exit status 2, instead of click's multi-line box."""
+line, exit status 2, instead of click's multi-line box; and a OneLineError the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import typer
+
+from runfolder.errors import OneLineError
 
 
 def run(command: typer.Typer | Callable[..., None]) -> NoReturn:
@@ -26,3 +29,18 @@ def run(command: typer.Typer | Callable[..., None]) -> NoReturn:
         typer.echo(f"error: {error.format_message()}", err=True)
         code = 2
     raise SystemExit(code or 0)
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """A OneLineError ends the command: `error: MESSAGE` on stderr, exit status 2."""
+    try:
+        yield
+    except OneLineError as error:
+        fail(error)
+
+
+def fail(error: Exception | str) -> NoReturn:
+    """One line naming the file or flag and the problem, exit status 2; no traceback."""
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2) from None

@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from runfolder.errors import OneLineError
 from runfolder.layout import RUN_FILE
 from runfolder.schema import RUN_SCHEMA, schema_problem
 
 LARGEST_RECORD = 64 << 20  # bytes; a run record is some kilobytes
 
 
-class RecordError(Exception):
+class RecordError(OneLineError):
     """run.json cannot be used; the message names the file and the problem."""
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from runfolder.classifier import input_shapes
+from runfolder.errors import OneLineError
 from runfolder.layout import RUN_FILE, TEST_SAMPLE
 from runfolder.record import first_line
 
 
-class SampleError(Exception):
+class SampleError(OneLineError):
     """test_sample.npz cannot be used; the message names the file and the problem."""
 
 

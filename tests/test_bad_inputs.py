@@ -868,8 +868,8 @@ def test_preview_never_writes_over_a_file_that_is_not_a_png(tmp_path, capsys):
     assert notes.read_text() == "a person's notes"
 
 
-# benchmarks.split_writers, which make train runs: it never writes over what is not its own split,
-# nor a split with nothing (issue 35).
+# python -m trainer split-writers, which make train runs: it never writes over what is not its own
+# split, nor a split with nothing (issue 35).
 PEN_TRA = _pen_file("3 4").replace('.COMMENT x\n.SEGMENT DIGIT 0 ? "7"\n',
                                    '.SEGMENT DIGIT 0 ? "7"\n.COMMENT 7 1 0\n')
 PEN_TRA += PEN_TRA.replace(".COMMENT 7 1 0", ".COMMENT 7 25 0")
@@ -877,8 +877,7 @@ PEN_TRA += PEN_TRA.replace(".COMMENT 7 1 0", ".COMMENT 7 25 0")
 
 def a_split(tmp: Path) -> Path:
     out = tmp / "split"
-    subprocess.run([sys.executable, "-m", "benchmarks.split_writers", _text(tmp / "p.tra", PEN_TRA),
-                    "--out", out], cwd=ROOT, check=True, capture_output=True)
+    assert invoke("split-writers", _text(tmp / "p.tra", PEN_TRA), "--out", out) == 0
     return out
 
 
@@ -904,14 +903,15 @@ SPLITS: list[Case] = [
 
 
 @pytest.mark.parametrize("name, prepare, message", SPLITS, ids=[case[0] for case in SPLITS])
-def test_bad_split_input_is_one_line_and_changes_nothing(tmp_path, name, prepare, message):
+def test_bad_split_input_is_one_line_and_changes_nothing(tmp_path, capsys, name, prepare,
+                                                        message):
     args = [str(arg) for arg in prepare(tmp_path)]
+    capsys.readouterr()  # a_split's own line
     before = snapshot(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "benchmarks.split_writers", *args], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    (line,) = result.stderr.splitlines()
+    code = invoke("split-writers", *args)
+    stderr = capsys.readouterr().err
+    assert code == 2, stderr
+    (line,) = stderr.splitlines()
     assert line.startswith("error: ") and message in line, line
     assert snapshot(tmp_path) == before
 
@@ -989,7 +989,6 @@ BENCHMARK_FLAGS: list[BenchmarkCase] = [
     ("predict_speed", lambda t: ["--ratios", "0"], "--ratios: '0': each is a devicePixelRatio"),
     ("predict_speed", lambda t: ["--ratios", "nan"], "--ratios: 'nan': each is a devicePixelRatio"),
     ("predict_speed", lambda t: ["--model", t], "--model TMP: no model.json"),
-    ("split_writers", lambda t: [t / "none.tra"], "TMP/none.tra: No such file"),
     ("teach_writers", lambda t: ["--model", damaged_run(t / "m")],
      "TMP/m/run.json: not a readable run record"),
     ("teach_writers", lambda t: ["--model", cut_classifier(t / "m")],

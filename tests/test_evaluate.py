@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from runfolder.finished import FinishedRun
 from tests.helpers import (
     DIGITS,
     L_SHAPE,
@@ -29,7 +30,6 @@ from trainer.metrics import Evaluated, write_metrics
 from trainer.preprocess import Recipe
 from trainer.report import write_report
 from trainer.scores import score
-from trainer.trained import TrainedModel
 
 SHARED = ROOT.parent / "shared" / "data"
 LABELS = ["0", "1", "2", "3"]
@@ -98,7 +98,7 @@ def test_the_figures_per_writer_by_hand():
     assert score(Y, PROBABILITIES).writers == []
 
 
-def fake_model(folder: Path, threshold: float | None = 0.72, **run) -> TrainedModel:
+def fake_model(folder: Path, threshold: float | None = 0.72, **run) -> FinishedRun:
     """A run record as the trainer writes it, for the parts of the report that need no model."""
     record = {
         "model": "cnn", "labels": LABELS, "input": "drawing", "input_size": 28, "channels": 1,
@@ -112,7 +112,7 @@ def fake_model(folder: Path, threshold: float | None = 0.72, **run) -> TrainedMo
     }
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "run.json").write_text(json.dumps(record))
-    return TrainedModel(folder, record)
+    return FinishedRun(folder, record)
 
 
 def linked_files(folder: Path) -> list[Path]:

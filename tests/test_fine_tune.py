@@ -114,7 +114,7 @@ def test_the_threshold_of_too_few_right_answers_is_the_models_never_every_answer
         return model, TrainingData(None, batches, 0, {}, None, None)
 
     messages: list[str] = []
-    initial = {"metrics": {"not_sure_threshold": 0.46}}
+    initial = 0.46  # the --init model's threshold
     one = validated(np.array([0.9996]))  # the one validation drawing of 15 once set 0.9996
     assert not_sure(*one, initial, messages.append) == 0.46
     assert messages[-1] == (f"not sure: 1 right validation answers are too few to choose a "

@@ -1,17 +1,24 @@
-"""make train's recipe for the page's digits model, read from `make -n` (nothing is trained)."""
+"""make train's recipe for the page's digits model: configs/digits.toml as the trainer reads it,
+and the commands `make -n` prints (nothing is trained)."""
 
 import shlex
 import subprocess
+from dataclasses import asdict
+from pathlib import Path
 
 import pytest
 
 from tests.helpers import ROOT, SHARED_DATA
+from trainer.config import ConfigError, read_config, resolve, resumed
+
+DIGITS_RECIPE = ROOT / "configs" / "digits.toml"
 
 
 def make_train(*variables: str) -> tuple[list[str], str]:
-    """The trainer's arguments that `make train VARIABLES` would run, and everything it prints."""
-    result = subprocess.run(["make", "-n", "train", *variables], cwd=ROOT, capture_output=True,
-                            text=True, check=True)
+    """The trainer's arguments that `make train VARIABLES` would run, and everything it prints
+    (-B: as on a machine where nothing is made yet)."""
+    result = subprocess.run(["make", "-n", "-B", "train", *variables], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
     command = result.stdout.replace("\\\n", " ")
     line = next(line for line in command.splitlines() if "-m trainer train" in line)
     return shlex.split(line.split("-m trainer train", 1)[1]), command
@@ -21,36 +28,47 @@ def data_of(args: list[str]) -> list[str]:
     return [args[i + 1] for i, arg in enumerate(args) if arg == "--data"]
 
 
-@pytest.fixture
-def writers(tmp_path):
-    """A folder for the split that make would write (nothing writes it: make -n)."""
-    return tmp_path / "writers"
-
-
-def test_digits_learn_from_mnist_pen_writers_1_to_20_three_times_and_unipen_for_30_epochs(
-    writers,
-):
-    args, printed = make_train(f"SHARED={SHARED_DATA}", f"PEN_WRITERS={writers}")
-    assert data_of(args) == [f"{SHARED_DATA}/mnist", *[str(writers)] * 3, f"{SHARED_DATA}/unipen"]
-    assert args[args.index("--label-smoothing") + 1] == "0.1"
-    assert args[args.index("--epochs") + 1] == "30"
-    split = f"benchmarks.split_writers {SHARED_DATA}/pendigits/pendigits-orig.tra --out {writers}"
+def test_digits_learn_from_mnist_pen_writers_1_to_20_three_times_and_unipen_for_30_epochs():
+    recipe = resolve(read_config(DIGITS_RECIPE), {})
+    assert recipe.data == ["../shared/data/mnist", "build/pendigits-writers",
+                           "../shared/data/unipen"]
+    assert recipe.data_weight == [1, 3, 1]
+    assert (recipe.epochs, recipe.label_smoothing, recipe.out) == (30, 0.1, "models/mnist")
+    # make train splits the pen writers where the recipe reads them, then trains the recipe.
+    args, printed = make_train(f"SHARED={SHARED_DATA}")
+    assert args == ["--out", "models/mnist", "--config", "configs/digits.toml"]
+    split = (f"-m trainer split-writers {SHARED_DATA}/pendigits/pendigits-orig.tra "
+             f"--out build/pendigits-writers")
     assert split in printed
 
 
-def test_without_pen_digits_it_says_it_trains_on_data_alone(tmp_path, writers):
-    args, printed = make_train(f"SHARED={tmp_path}", f"PEN_WRITERS={writers}")
-    assert data_of(args) == []  # the trainer's own default: MNIST from the cache or a download
-    assert "make train: MNIST alone, without real pen digits" in printed
-    args, printed = make_train(f"SHARED={SHARED_DATA}", "PEN=")
-    assert data_of(args) == [f"{SHARED_DATA}/mnist"]
-    assert "without real pen digits" in printed
+def test_other_data_takes_the_recipes_settings_and_its_weights_go_with_its_data():
+    recipe = read_config(DIGITS_RECIPE)
+    mine = resolve(recipe, {"data": ["my-digits"]})
+    assert (mine.data, mine.data_weight, mine.epochs) == (["my-digits"], [], 30)
+    weighed = resolve(recipe, {"data": ["a", "b"], "data_weight": [2, 1]})
+    assert weighed.data_weight == [2, 1]
+    with pytest.raises(ConfigError, match="--data-weight: 3 weights for 1 --data sources"):
+        resolve({**recipe, "data": ["a"]}, {})
+    with pytest.raises(ConfigError, match="--data-weight must be at least 1, got 0"):
+        resolve({}, {"data": ["a"], "data_weight": [0]})
+    # Resuming with its --data given again as it was keeps the interrupted run's weights.
+    saved = asdict(resolve(recipe, {}))
+    assert resumed(saved, {"data": saved["data"], "epochs": 40}).data_weight == [1, 3, 1]
 
 
-def test_fine_tuning_learns_from_the_drawings_alone(writers):
-    args, printed = make_train(f"SHARED={SHARED_DATA}", f"PEN_WRITERS={writers}",
-                               "DATA=my-drawings.ndjson", "INIT=models/mnist")
+def test_without_the_recipes_data_it_says_it_trains_mnist_alone(tmp_path):
+    args, printed = make_train(f"SHARED={tmp_path}")
+    (mnist,) = data_of(args)  # the Keras cache, else the offline sample
+    assert Path(mnist).name in ("mnist.npz", "mnist") and "--config" in args
+    assert f"make train: {mnist} alone, without real pen digits" in printed
+    assert "split-writers" not in printed
+
+
+def test_fine_tuning_learns_from_the_drawings_alone():
+    args, printed = make_train(f"SHARED={SHARED_DATA}", "DATA=my-drawings.ndjson",
+                               "INIT=models/mnist")
     assert data_of(args) == ["my-drawings.ndjson"]
     assert args[args.index("--init") + 1] == "models/mnist"
-    assert "--epochs" not in args  # the trainer's own fine-tuning length
-    assert "split_writers" not in printed and "without real pen digits" not in printed
+    assert "--epochs" not in args and "--config" not in args  # the trainer's own length
+    assert "split-writers" not in printed and "without real pen digits" not in printed

@@ -31,12 +31,12 @@ def test_a_run_that_recorded_neither_is_described_as_it_was():
 
 
 def test_the_test_split_is_named_by_the_runs_sources_each_once(tmp_path):
+    from runfolder.finished import FinishedRun
     from trainer.evalsets import trained_on
-    from trainer.trained import TrainedModel
 
     run = {"data_source": "pen (7,494 pen characters) + pen (7,494 pen characters)",
            "settings": {"data": ["mnist", "pen", "pen", "pen"]}}
-    assert trained_on(TrainedModel(tmp_path, run)) == "mnist + pen"
+    assert trained_on(FinishedRun(tmp_path, run)) == "mnist + pen"
 
 
 def test_labels_are_drawn_as_text_in_the_figures_and_the_page(tmp_path):

@@ -326,6 +326,30 @@ def test_a_pen_writer_and_the_copies_of_a_source_stay_on_one_side_of_validation(
     assert len(held & pen_writers) == 1 and len(held - pen_writers) == 3
 
 
+def test_a_weighted_source_counts_exactly_as_if_named_that_many_times(tmp_path):
+    """--data-weight: make train's pen writers weigh three times without being named three."""
+    from dataclasses import fields
+
+    from trainer.sources import resolve_data
+
+    pen = tmp_path / "pen"
+    pen.mkdir()
+    (pen / "pendigits-orig.tra").write_text(pendigits_file([3, 7]))
+    npz = tmp_path / "digits.npz"
+    images = np.random.default_rng(0).integers(0, 255, (20, 28, 28), dtype=np.uint8)
+    np.savez(npz, x_train=images[:15], y_train=np.arange(15) % 10, x_test=images[15:],
+             y_test=np.arange(5))
+    weighed = resolve_data([npz, pen], log=lambda _: None, weights=[1, 3])
+    named = resolve_data([npz, pen, pen, pen], log=lambda _: None)
+    for field in fields(weighed):
+        value, expected = getattr(weighed, field.name), getattr(named, field.name)
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(value, expected), field.name
+        else:
+            assert value == expected, field.name
+    assert len(weighed.y_train) == 15 + 3 * 18 and len(weighed.y_test) == 5 + 2
+
+
 def test_without_writers_the_validation_split_is_a_random_share():
     from trainer.config import TrainConfig
     from trainer.dataset import validation_split

@@ -1,12 +1,11 @@
-"""benchmarks.split_writers: pendigits' characters go to the file of their writer's side."""
+"""python -m trainer split-writers: pendigits' characters go to the file of their writer's side."""
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from benchmarks.split_writers import main, split
 from tests.helpers import unipen
+from trainer.dataset import DataError
 from trainer.sources.stroke_files import read_unipen
+from trainer.split_writers import split
 
 HEADER = '.INCLUDE dene.doc\n.LEXICON "0" "1"\n'
 POINTS = "\n.PEN_DOWN\n 1 2\n 3 4\n.PEN_UP\n"
@@ -26,7 +25,7 @@ def test_each_character_goes_with_its_writer(tmp_path):
 
 
 def test_a_character_without_its_writer_is_refused():
-    with pytest.raises(typer.BadParameter, match="no '.COMMENT label writer sample'"):
+    with pytest.raises(DataError, match="no '.COMMENT label writer sample'"):
         split(unipen([("7", [[(1, 2), (3, 4)]])]), {21})
 
 
@@ -35,11 +34,10 @@ def test_a_character_without_its_writer_is_refused():
     (["--test-writers", "abc", "missing.tra"],
      "--test-writers: 'abc' is not a range of writers like 21-30"),
 ])
-def test_a_bad_argument_is_one_line_and_writes_nothing(tmp_path, args, message):
+def test_a_bad_argument_is_one_line_and_writes_nothing(tmp_path, capsys, args, message):
     """make train and make report run it: its errors read like the trainer's."""
-    app = typer.Typer()
-    app.command()(main)
-    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "out")])
-    assert result.exit_code == 2
-    assert result.stderr.splitlines() == [f"error: {message}"]
+    from tests.test_bad_inputs import invoke
+
+    assert invoke("split-writers", *args, "--out", tmp_path / "out") == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {message}"]
     assert not (tmp_path / "out").exists()

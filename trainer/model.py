@@ -7,12 +7,13 @@ import keras
 import numpy as np
 from keras import layers
 
+from runfolder.errors import OneLineError
 from runfolder.layout import CLASSIFIER, PROBABILITIES
 
 BACKBONE = "MobileNetV3Small"
 
 
-class ModelError(Exception):
+class ModelError(OneLineError):
     """Settings that cannot build a model, e.g. ImageNet weights that cannot be downloaded."""
 
 

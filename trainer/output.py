@@ -19,27 +19,37 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from runfolder.atomic import real_path, staging_path
+from runfolder.errors import OneLineError
+from runfolder.guard import OutputKind, refuse_inside, refuse_replacing
 from runfolder.layout import RUN_FILE
 from trainer.progress import resume_point
 
 
-class OutputError(Exception):
+class OutputError(OneLineError):
     """The output folder cannot be used as asked; the message names it."""
+
+
+# A finished run is replaced only with --force; never from inside it (that would delete this one).
+RUN_OUTPUT = OutputKind(
+    is_one=lambda folder: (folder / RUN_FILE).is_file(),
+    error=OutputError,
+    unresolvable="--out {out}: {reason}",
+    inside="--out {out}: inside the training run {inside}; choose another --out",
+    a_file="--out {out}: a file, not a folder",
+    not_one="--out {out}: a folder that is not a training run; choose another --out",
+    needs_force="--out {out}: holds a finished run (pass --force to replace it when the new run "
+    "ends)",
+)
 
 
 def check_output(out: Path, force: bool, resume: bool) -> None:
     """Refuse, before any work, a run that would destroy something or cannot continue."""
     if force and resume:
         raise OutputError("--force and --resume: choose one (start over, or continue)")
-    try:
-        real = real_path(out)
-    except OSError as error:
-        raise OutputError(f"--out {out}: {error.strerror}") from None
+    refuse_inside(out, RUN_OUTPUT)
+    real = real_path(out)
     if out.name in ("", "..") or real == real.parent:
         raise OutputError(f"--out {str(out)!r}: name a folder for the run, e.g. models/digits")
-    inside = next((folder for folder in real.parents if (folder / RUN_FILE).is_file()), None)
-    if inside is not None:  # replacing that run would delete this one
-        raise OutputError(f"--out {out}: inside the training run {inside}; choose another --out")
     if is_locked(out):
         raise busy(out)
     check_contents(out, force, resume)
@@ -48,19 +58,13 @@ def check_output(out: Path, force: bool, resume: bool) -> None:
 def check_contents(out: Path, force: bool, resume: bool) -> None:
     """What is in `out` and beside it allows this run: the checks to repeat under the lock."""
     if out.exists() and not out.is_dir():
-        raise OutputError(f"--out {out}: a file, not a folder")
+        raise OutputError(RUN_OUTPUT.a_file.format(out=out))
     if resume:
         if resume_point(out) is None:
             raise OutputError(f"--out {out}: no interrupted run to resume "
                               f"(no complete checkpoint in {staging_path(out)})")
         return
-    if out.is_dir() and any(out.iterdir()):
-        if not (out / RUN_FILE).is_file():
-            raise OutputError(f"--out {out}: a folder that is not a training run; "
-                              "choose another --out")
-        if not force:
-            raise OutputError(f"--out {out}: holds a finished run (pass --force to replace it "
-                              "when the new run ends)")
+    refuse_replacing(out, RUN_OUTPUT, force)
     if not force and resume_point(out) is not None:
         raise OutputError(f"--out {out}: an interrupted run is waiting in {staging_path(out)} "
                           "(continue it with --resume, or pass --force to start over)")

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from runfolder.finished import FinishedRun
 from trainer.config import DEFAULTS, ConfigError
 from trainer.dataset import DataError, Dataset, onto_labels
 from trainer.images import read
 from trainer.initial import read_initial
 from trainer.sources import concatenate, resolve_data
-from trainer.trained import TrainedModel
 
 # Training images; a tenth of them validate, enough to choose a threshold (calibration.py). Each
 # epoch goes over them all: in epochs of 10 batches instead, 15 epochs cost a small model 1.3 pt
@@ -34,13 +34,15 @@ REPLAY_IMAGES = 2500
 REPLAY_TEST_IMAGES = 10_000  # MNIST's test set whole; a sample of larger ones (ETL's stay on disk)
 
 
-def training_data(model: TrainedModel) -> list[list[Path]]:
-    """The --data each model in the line that made `model` trained on: its own, then, when it was
-    fine-tuned with replay, its --init model's, and so on ([] is the default MNIST)."""
+def training_data(model: FinishedRun) -> list[tuple[list[Path], list[int] | None]]:
+    """The --data and --data-weight each model in the line that made `model` trained on: its own,
+    then, when it was fine-tuned with replay, its --init model's, and so on ([] is the default
+    MNIST; None, each source once)."""
     line, seen = [], set()
     while model.folder.resolve() not in seen:
         seen.add(model.folder.resolve())
-        line.append([Path(path) for path in model.settings.get("data", [])])
+        line.append(([Path(path) for path in model.settings.get("data", [])],
+                     model.settings.get("data_weight") or None))
         parent = model.settings.get("init")
         if not parent or not model.settings.get("replay", False):
             break
@@ -52,7 +54,7 @@ def training_data(model: TrainedModel) -> list[list[Path]]:
     return line
 
 
-def load_replay(model: TrainedModel, labels: list[str], seed: int,
+def load_replay(model: FinishedRun, labels: list[str], seed: int,
                 log: Callable[[str], None]) -> Dataset:
     """The replay sample of `model`'s training data, with `labels` (the run's: the model's, then
     any the person's drawings add)."""
@@ -60,8 +62,8 @@ def load_replay(model: TrainedModel, labels: list[str], seed: int,
         data = concatenate([
             resolve_data(paths, log, image_size=model.settings.get("image_size",
                                                                    DEFAULTS.image_size),
-                         labels=model.labels)
-            for paths in training_data(model)
+                         labels=model.labels, weights=weights)
+            for paths, weights in training_data(model)
         ])
     except DataError as error:
         raise DataError(

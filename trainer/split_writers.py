@@ -1,7 +1,7 @@
 """Split UCI pendigits' training file by writer, so a model can train on some writers' pen strokes
-and be measured on writers it never saw.
+and be measured on writers it never saw (`make train` trains on writers 1-20):
 
-    python -m benchmarks.split_writers ../shared/data/pendigits/pendigits-orig.tra \
+    python -m trainer split-writers ../shared/data/pendigits/pendigits-orig.tra \
         --test-writers 21-30 --out build/pendigits-writers
 
 writes OUT/pendigits-orig.tra (the other writers) and OUT/pendigits-orig.tes (the test writers),
@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, NoReturn
-
-import typer
 
 from runfolder.atomic import write_whole
-from runfolder.commandline import run
+from trainer.config import ConfigError
+from trainer.dataset import DataError
 from trainer.sniff import sniff
 from trainer.sources.stroke_files import WRITER
+
+SPLIT_FILES = ("pendigits-orig.tra", "pendigits-orig.tes")  # what --out holds: training, test
 
 
 def split(text: str, test_writers: set[int]) -> tuple[str, str, int, int]:
@@ -31,67 +31,53 @@ def split(text: str, test_writers: set[int]) -> tuple[str, str, int, int]:
         lines = segment.splitlines()
         writer = WRITER.match(lines[1]) if len(lines) > 1 else None
         if writer is None:
-            raise typer.BadParameter(f"no '.COMMENT label writer sample' after {lines[0]!r}")
+            raise DataError(f"no '.COMMENT label writer sample' after {lines[0]!r}")
         (test if int(writer.group(1)) in test_writers else train).append(segment)
     return "".join(train), "".join(test), len(train) - 1, len(test) - 1
 
 
-SPLIT_FILES = ("pendigits-orig.tra", "pendigits-orig.tes")  # what --out holds: training, test
-
-
-def main(
-    source: Annotated[Path, typer.Argument(help="pendigits-orig.tra")],
-    test_writers: Annotated[str, typer.Option(help="Writers held out, e.g. 21-30.")] = "21-30",
-    out: Annotated[Path, typer.Option(help="Folder for the two files.")] = Path(
-        "build/pendigits-writers"),
-) -> None:
-    """make train and make report run this, so a bad argument is one line, as the trainer's.
-    Both files are checked before either is written; --out is a new folder or a split's."""
+def split_pendigits(source: Path, test_writers: str, out: Path) -> tuple[int, int]:
+    """Write `source`'s characters into `out`'s two files by writer; (training, test)
+    characters. Both files are checked before either is written; `out` is a new folder or a
+    split's."""
     try:
         first, last = (int(part) for part in test_writers.split("-"))
     except ValueError:
-        fail(f"--test-writers: {test_writers!r} is not a range of writers like 21-30")
+        raise ConfigError(f"--test-writers: {test_writers!r} is not a range of writers like "
+                          "21-30") from None
     check_out(out)
     try:
         text = source.read_text(encoding="ascii")
         train, test, n_train, n_test = split(text, set(range(first, last + 1)))
     except OSError as error:
-        fail(f"{error.filename or source}: {error.strerror or error}")
+        raise DataError(f"{error.filename or source}: {error.strerror or error}") from None
     except UnicodeDecodeError:
-        fail(f"{source}: not a pendigits-orig file ({sniff(source).description})")
-    except typer.BadParameter as error:
-        fail(f"{source}: {error}")
+        raise DataError(f"{source}: not a pendigits-orig file ({sniff(source).description})"
+                        ) from None
+    except DataError as error:
+        raise DataError(f"{source}: {error}") from None
     if not n_train + n_test:
-        fail(f"{source}: no .SEGMENT characters, so not a pendigits-orig file "
-             f"({sniff(source).description}); {out} is left as it was")
+        raise DataError(f"{source}: no .SEGMENT characters, so not a pendigits-orig file "
+                        f"({sniff(source).description}); {out} is left as it was")
     if not n_train or not n_test:
-        fail(f"{source}: {n_train:,} characters for training and {n_test:,} of writers "
-             f"{test_writers} (a pendigits-orig file has both; {out} is left as it was)")
+        raise DataError(f"{source}: {n_train:,} characters for training and {n_test:,} of "
+                        f"writers {test_writers} (a pendigits-orig file has both; {out} is left "
+                        "as it was)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, content in zip(SPLIT_FILES, (train, test), strict=True):
             write_whole(out / name, lambda path, content=content: path.write_text(content))
     except OSError as error:
-        fail(f"{error.filename or out}: {error.strerror or error}")
-    print(f"{out}: {n_train:,} characters for training, {n_test:,} of writers {test_writers} "
-          "for test")
+        raise DataError(f"{error.filename or out}: {error.strerror or error}") from None
+    return n_train, n_test
 
 
 def check_out(out: Path) -> None:
     """--out is new, or a folder holding nothing but a split's two files."""
     if out.exists() and not out.is_dir():
-        fail(f"--out {out}: a file, not a folder")
+        raise ConfigError(f"--out {out}: a file, not a folder")
     ours = {*SPLIT_FILES, *(f".partial.{name}" for name in SPLIT_FILES)}  # write_whole's too
     others = sorted(p.name for p in out.iterdir() if p.name not in ours) if out.is_dir() else []
     if others:
-        fail(f"--out {out}: holds {others[0]}, so it is not a split of writers; "
-             "choose another --out")
-
-
-def fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-if __name__ == "__main__":
-    run(main)
+        raise ConfigError(f"--out {out}: holds {others[0]}, so it is not a split of writers; "
+                          "choose another --out")
