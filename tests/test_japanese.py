@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from export import ExportError
-from export.convert import one_character, output_layer_weights
+from export.convert import output_layer_weights
+from runfolder.finished import FinishedRun
 from tests.helpers import JAPANESE_KANA, SHARED_DATA, write_kanjivg
 from trainer.dataset import DataError
 from trainer.sources import load_path
@@ -129,6 +131,9 @@ def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(japanese_
 
 
 def test_a_run_recorded_before_one_character_is_one_character_when_it_has_candidate_groups():
+    def one_character(run: dict) -> bool:
+        return FinishedRun(Path("run"), run).one_character
+
     assert one_character({"one_character": True}) and not one_character({"one_character": False})
     assert one_character({"candidate_groups": [["つ", "っ"]]})
     assert not one_character({"candidate_groups": []}) and not one_character({})
