@@ -23,6 +23,7 @@ from typing import Annotated
 
 import typer
 
+from benchmarks.common import markdown_table, print_header
 from benchmarks.flags import require_one_of
 from runfolder.commandline import run
 from trainer.config import CHOICES
@@ -111,23 +112,21 @@ def run_backend(backend: str, images: int, rounds: int, batch_size: int) -> dict
 
 def table(results: list[dict]) -> str:
     """images/s and epoch time relative to no augmentation, by the median and the best epoch."""
-    rows = [
-        "| backend | augmentation | jit | images/s median (best) | time vs none median (best) |",
-        "|---|---|---|---:|---:|",
-    ]
+    columns = ["backend", "augmentation", "jit", "images/s median (best)",
+               "time vs none median (best)"]
+    rows = []
     for result in results:
         variants = result["variants"]
         base = variants["none"]["epoch_s"]
         for kind, figures in variants.items():
             times = figures["epoch_s"]
             images = result["images"]
-            rows.append(
-                f"| {result['backend']} | {kind} | {'yes' if figures['jit_compile'] else 'no'} "
-                f"| {images / statistics.median(times):,.0f} ({images / min(times):,.0f}) "
-                f"| {statistics.median(times) / statistics.median(base):.2f}x "
-                f"({min(times) / min(base):.2f}x) |"
-            )
-    return "\n".join(rows)
+            rows.append([
+                result["backend"], kind, "yes" if figures["jit_compile"] else "no",
+                f"{images / statistics.median(times):,.0f} ({images / min(times):,.0f})",
+                f"{statistics.median(times) / statistics.median(base):.2f}x "
+                f"({min(times) / min(base):.2f}x)"])
+    return markdown_table(columns, rows, "lllrr")
 
 
 def main(
@@ -145,6 +144,7 @@ def main(
         return
     for name in backend or ():
         require_one_of(name, BACKENDS, "--backend")
+    print_header()  # a fresh compact CNN: no trained model
     results = []
     for name in backend or BACKENDS:
         print(f"measuring {name} ...", file=sys.stderr, flush=True)

@@ -24,7 +24,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.split_writers import fail
+from benchmarks.common import fail, print_header
 from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
@@ -93,6 +93,7 @@ def main(
         fail(f"--symbol {symbol}: the model already reads it")
     if len(digits) != 2 or not all(digit in parent["labels"] for digit in digits):
         fail(f"--digits {digits}: two of the model's labels, such as 37")
+    print_header(model)
     written = writer_drawings(unipen, "1a", writer)
     symbols = [c for c in writer_drawings(more, "1d", writer) if c.label == symbol]
     if len(symbols) <= TAUGHT:

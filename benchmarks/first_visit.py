@@ -38,6 +38,7 @@ from typing import Annotated
 import typer
 from playwright.sync_api import BrowserContext, Request
 
+from benchmarks.common import fail, print_header
 from export.browser import CHROMIUM, chromium, serve, site_with_model
 from runfolder.commandline import run
 
@@ -172,9 +173,10 @@ def main(
     = Path("build/first-visit"),
 ) -> None:
     if not (model / "model.json").is_file():
-        raise typer.BadParameter(f"{model}: no model.json (make export, or --model FOLDER)")
+        fail(f"--model {model}: no model.json (make export, or --model FOLDER)")
     if not LIGHTHOUSE.exists():
-        raise typer.BadParameter(f"{LIGHTHOUSE}: not installed (run make setup)")
+        fail(f"{LIGHTHOUSE}: not installed (run make setup)")
+    print_header(model)
     servers = {"gzip": ("gzip, as a static host", serve_gzip),
                "plain": ("plain, as make serve", serve)}
     visits, audits = {}, {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from benchmarks.split_writers import fail
+from benchmarks.common import fail
 
 
 def numbers_up_to(text: str, flag: str, most: float, each: str) -> list[float]:

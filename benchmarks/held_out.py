@@ -29,8 +29,8 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from benchmarks.common import fail, markdown_table, percent, print_header
 from benchmarks.flags import require_writable_file
-from benchmarks.split_writers import fail
 from runfolder.commandline import run
 from runfolder.quiet import quiet_tensorflow
 from trainer.calibration import flagged_shares, not_sure_threshold
@@ -186,19 +186,17 @@ def measure(model: TrainedModel) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    rows = ["| model | set | images | accuracy | + averaging | + prior 1/7 | misread (1→7) | "
-            "flagged: right / misreads (top p) | (temperature) | (margin) |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+    columns = ["model", "set", "images", "accuracy", "+ averaging", "+ prior 1/7",
+               "misread (1→7)", "flagged: right / misreads (top p)", "(temperature)", "(margin)"]
+    rows = []
     for result in results:
         for name, s in result["sets"].items():
             flags = [s["flagged"][k] for k in ("top probability", "temperature", "margin")]
-            rows.append(
-                f"| {Path(result['model']).name} | {name} | {s['images']:,} | {s['accuracy']:.2%} "
-                f"| {s['test_time_averaging']:.2%} | {s['prior_1_7']:.2%} | {s['misread']} "
-                f"({s['read_1_as_7']}) | "
-                + " | ".join(f"{_share(f['right'])} / {_share(f['misreads'])}" for f in flags)
-                + " |")
-    return "\n".join(rows)
+            rows.append([Path(result["model"]).name, name, f"{s['images']:,}",
+                         percent(s["accuracy"]), percent(s["test_time_averaging"]),
+                         percent(s["prior_1_7"]), f"{s['misread']} ({s['read_1_as_7']})",
+                         *(f"{_share(f['right'])} / {_share(f['misreads'])}" for f in flags)])
+    return markdown_table(columns, rows)
 
 
 def _share(value: float | None) -> str:
@@ -212,7 +210,9 @@ def main(
     if json_out:
         require_writable_file(json_out, "--json")
     try:
-        results = [measure(model) for model in [read_trained(folder) for folder in models]]
+        runs = [read_trained(folder) for folder in models]
+        print_header(*models)
+        results = [measure(model) for model in runs]
     except (DataError, EvaluationError) as error:  # DataError: the run's training data moved
         fail(str(error))
     for result in results:

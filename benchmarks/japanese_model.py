@@ -19,6 +19,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from benchmarks.common import fail, print_header
 from runfolder.commandline import run
 from runfolder.quiet import quiet_tensorflow
 from trainer.dataset import DataError
@@ -54,7 +55,8 @@ def main(
         trained = read_trained(model)
         x, y = tomoe_set(tomoe, trained.labels, trained.recipe)
     except (EvaluationError, DataError) as error:
-        raise typer.BadParameter(str(error)) from None
+        fail(str(error))
+    print_header(model)
     import keras
 
     classifier = keras.models.load_model(trained.classifier_file, compile=False)

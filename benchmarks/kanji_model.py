@@ -29,6 +29,7 @@ import numpy as np
 import typer
 from PIL import Image, ImageDraw
 
+from benchmarks.common import fail, print_header
 from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
 from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
@@ -151,9 +152,10 @@ def main(
     try:
         require_backends(chosen)
     except ExportError as error:
-        raise typer.BadParameter(str(error)) from None
+        fail(str(error))
     if out.exists() and not out.is_dir():
-        raise typer.BadParameter(f"--out {out}: a file, not a folder")
+        fail(f"--out {out}: a file, not a folder")
+    print_header()  # random weights: no trained model
     write_run(out / "run", images)
     rows = export_each(out / "run", out, chosen, images)
     unquantized = rows[0].get("bytes", 0)  # "none" comes first

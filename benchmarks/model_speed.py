@@ -24,8 +24,8 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from benchmarks.common import fail, print_header
 from benchmarks.flags import require_one_of
-from benchmarks.split_writers import fail
 from export import BACKENDS
 from export.browser import chromium, serve, site_with_model
 from runfolder.commandline import run
@@ -76,6 +76,7 @@ def main(
     if len(sides) != 1:
         fail("the models take inputs of different sizes; compare one size at a time")
     ((side, channels),) = sides
+    print_header(*models)
     names = [f"m{i}" for i in range(len(models))]
     with chromium() as browser, site_with_model(models[0]) as site, serve(site) as base:
         for name, folder in zip(names, models, strict=True):

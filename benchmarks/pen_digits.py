@@ -39,6 +39,7 @@ import numpy as np
 import typer
 from playwright.sync_api import Page
 
+from benchmarks.common import fail, percent, print_header
 from benchmarks.flags import numbers_up_to, require_writable_file
 from export import ExportError
 from export.browser import DISPATCH_STROKES, chromium, draw_strokes, serve, site_with_model
@@ -85,10 +86,6 @@ READ_DRAWINGS = f"""async ({{drawings, several}}) => {{
 }}"""
 TOP_LABEL = "window.recognizer.predict().then((ranked) => ranked[0]?.label ?? '')"
 MODEL_INPUT = "window.recognizer.preprocess().then((input) => Array.from(input ?? []))"
-
-
-class BenchmarkError(Exception):
-    """Bad input; the message names the flag or file and the problem."""
 
 
 @dataclass
@@ -156,19 +153,19 @@ def main(
     try:
         fills = numbers_up_to(sizes, "--sizes", 1, "a share of the pad a digit spans")
         if limit is not None and limit < 1:
-            raise BenchmarkError(f"--limit: {limit} digits; at least 1")
+            fail(f"--limit: {limit} digits; at least 1")
         if json_path is not None:
             require_writable_file(json_path, "--json")
         metadata = read_export(model)
         if metadata.get("input") != "drawing" or not set(DIGITS) <= set(metadata.get("labels", [])):
-            raise BenchmarkError(f"--model: {model}: not a model of drawn digits (its metadata)")
+            fail(f"--model: {model}: not a model of drawn digits (its metadata)")
         sets = [read_set(uji, "--uji", limit), read_set(pendigits, "--pendigits", limit)]
+        print_header(model)
         for stroke_set in sets:
             log(f"{stroke_set.name}: {stroke_set.source}")
         figures = replay(sets, model, metadata, fills)
-    except (BenchmarkError, DataError, ExportError, FileNotFoundError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+    except (DataError, ExportError, FileNotFoundError) as error:
+        fail(str(error))
     figures["wall_s"] = round(time.perf_counter() - started, 1)
     typer.echo(report(figures))
     if json_path is not None:
@@ -179,13 +176,13 @@ def main(
 def read_set(path: Path, flag: str, limit: int | None) -> StrokeSet:
     """The digits of a UNIPEN file, or of a folder's files (its .tes files if it has any)."""
     if not path.exists():
-        raise BenchmarkError(f"{flag}: {path}: not found")
+        fail(f"{flag}: {path}: not found")
     files = unipen_files(path) if path.is_dir() else [path]
     files = [file for file in files if file.suffix == TEST_SUFFIX] or files
     digits = [Digit(character.label, character.strokes, file.name)
               for file in files for character in read_unipen(file) if character.label.isdigit()]
     if not digits:
-        raise BenchmarkError(f"{flag}: {path}: no digits in UNIPEN files")
+        fail(f"{flag}: {path}: no digits in UNIPEN files")
     names = ", ".join(file.name for file in files)
     if len(files) > 2:
         names = f"{files[0].name} .. {files[-1].name} ({len(files)} files)"
@@ -231,7 +228,7 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
                 page, f"{stroke_set.name}, {ROW} side by side", drawings, truths, several=True)
     if errors:  # what the page answered after an error of its own measures nothing
         first = errors[0].splitlines()[0]
-        raise BenchmarkError(f"the page: {first} ({len(errors)} error(s) in all)")
+        fail(f"the page: {first} ({len(errors)} error(s) in all)")
     return figures_of(sets, runs, model, metadata, page_facts, fills)
 
 
@@ -259,7 +256,7 @@ def side_by_side(digits: list[list[Stroke]], aspect: float, fill: float,
         left = max(xs) + shift + gap
     width = left - gap
     if width > aspect:
-        raise BenchmarkError(f"#pad: {ROW} digits need {width:.2f} of the pad's height in width, "
+        fail(f"#pad: {ROW} digits need {width:.2f} of the pad's height in width, "
                              f"the pad in several-digit mode is {aspect:.2f}")
     offset = (aspect - width) / 2
     return [[((x + offset) / aspect, y) for x, y in stroke] for stroke in placed]
@@ -433,10 +430,6 @@ def table_row(name: str, drawn: str, count: int, right: int, accuracy: float | N
     cells = [name, drawn, f"{count:,}", f"{right:,}", percent(accuracy), percent(per_digit), call,
              milliseconds(ms["median"]), milliseconds(ms["p90"])]
     return "| " + " | ".join(cells) + " |"
-
-
-def percent(share: float | None) -> str:
-    return "-" if share is None else f"{share:.2%}"
 
 
 def milliseconds(ms: float | None) -> str:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
+from benchmarks.common import fail
 from runfolder.atomic import write_whole
 from runfolder.commandline import run
 from trainer.sniff import sniff
@@ -86,11 +87,6 @@ def check_out(out: Path) -> None:
     if others:
         fail(f"--out {out}: holds {others[0]}, so it is not a split of writers; "
              "choose another --out")
-
-
-def fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from benchmarks.teach_writers import taught_drawings
+from benchmarks.common import taught_drawings
 from export.browser import chromium, serve, site_with_model
 from trainer.sources.strokes import Character
 

@@ -38,7 +38,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.split_writers import fail
+from benchmarks.common import cpu_name, fail, print_header, taught_drawings
 from export import ExportError
 from export.inputs import read_export
 from runfolder.classifier import ClassifierError, require_whole_archive
@@ -87,6 +87,7 @@ def main(
     if run.get("preprocessing") != MNIST_RECIPE.to_json():  # as the trainer renders ndjson
         fail(f"--model {model}: not a digits model of the page's 28x28 recipe")
     characters, chosen = read_pendigits(pendigits, writers)
+    print_header(model)
     quiet_tensorflow()
     import keras
 
@@ -150,6 +151,7 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None
             fail(f"{flag} {folder}: no such folder")
     teachable_export(export)
     characters, chosen = read_pendigits(pendigits, writers)
+    print_header(export)
     grouped = by_writer(characters)
     pendigits_writers = {writer: grouped[writer] for writer in chosen}
     try:
@@ -269,24 +271,6 @@ def teachable_export(export: Path) -> dict:
     if "outputs" not in metadata:
         fail(f"--export {export}: exported without feature outputs: export it again")
     return metadata
-
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
-
-
-def taught_drawings(characters: list[Character], writer: str, per_digit: int) -> list[int]:
-    """The indices of the writer's first `per_digit` drawings of each digit."""
-    seen: Counter[str] = Counter()
-    taught = []
-    for i, character in enumerate(characters):
-        if character.writer == writer and seen[character.label] < per_digit:
-            taught.append(i)
-            seen[character.label] += 1
-    return taught
 
 
 def ndjson_line(character: Character, number: int) -> str:
