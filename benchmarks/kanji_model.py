@@ -118,7 +118,7 @@ def write_run(folder: Path, images: int) -> None:
 def export_each(run: Path, out: Path, backends: tuple[str, ...], images: int) -> list[dict]:
     from export.convert import export_model
 
-    rows = []
+    rows: list[dict] = []
     for choice in QUANTIZATIONS:
         options = ExportOptions(choice, force=True, backends=backends, images=images,
                                 allow_accuracy_drop=True)

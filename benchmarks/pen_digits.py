@@ -37,7 +37,7 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from playwright.sync_api import Page
+from playwright.sync_api import ConsoleMessage, Page
 
 from benchmarks.common import fail, percent, print_header
 from benchmarks.flags import numbers_up_to, require_writable_file
@@ -202,7 +202,12 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
         page = browser.new_page(service_workers="block")
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+        def console_error(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                errors.append(message.text)
+
+        page.on("console", console_error)
         page.goto(base)
         page.evaluate("window.recognizer.ready")
         page_facts = {"backend": page.evaluate("window.recognizer.backend"),
@@ -234,6 +239,7 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
 
 def pad_size(page: Page) -> list[float]:
     box = page.locator("#pad").bounding_box()
+    assert box is not None, "#pad: not shown on the page"
     return [box["width"], box["height"]]
 
 
@@ -330,7 +336,8 @@ def figures_of(sets: list[StrokeSet], runs: dict[str, SetReads], model: Path,
 
 
 def set_figures(stroke_set: StrokeSet, set_reads: SetReads) -> dict:
-    every_size = Counter()
+    assert set_reads.rows is not None  # replay() reads every set in rows too
+    every_size: Counter[tuple[str, str]] = Counter()
     for reads in set_reads.sizes.values():
         every_size.update(confusions(reads.truths, reads.answers))
     return {

@@ -71,7 +71,11 @@ def main(
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, content in zip(SPLIT_FILES, (train, test), strict=True):
-            write_whole(out / name, lambda path, content=content: path.write_text(content))
+
+            def write(path: Path, content: str = content) -> None:
+                path.write_text(content)
+
+            write_whole(out / name, write)
     except OSError as error:
         fail(f"{error.filename or out}: {error.strerror or error}")
     print(f"{out}: {n_train:,} characters for training, {n_test:,} of writers {test_writers} "

@@ -32,13 +32,14 @@ import json
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
 
-from benchmarks.common import cpu_name, fail, print_header, taught_drawings
+from benchmarks.common import Character, cpu_name, fail, print_header, taught_drawings
 from export import ExportError
 from export.inputs import read_export
 from runfolder.classifier import ClassifierError, require_whole_archive
@@ -47,7 +48,7 @@ from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
 from runfolder.record import RecordError, read_record
 from trainer.dataset import MNIST_RECIPE, DataError
-from trainer.sources.strokes import Character, read_unipen, unipen_files
+from trainer.sources.strokes import read_unipen, unipen_files
 from trainer.sources.unipen import (
     HELD_OUT_SOURCES,
     is_unipen_root,
@@ -223,7 +224,7 @@ def symbols_for(symbols: dict[str, dict[str, list[Character]]], writer: str,
     return taught, held
 
 
-def read_pendigits(pendigits: Path, writers: str) -> tuple[list[Character], list[str]]:
+def read_pendigits(pendigits: Path, writers: str) -> tuple[Sequence[Character], list[str]]:
     """A pendigits file's characters, and the writers `--writers` chooses among them (all by
     default), in order; bad input ends in one line."""
     if not pendigits.is_file():
@@ -242,8 +243,8 @@ def read_pendigits(pendigits: Path, writers: str) -> tuple[list[Character], list
     return characters, chosen
 
 
-def by_writer(characters: list[Character]) -> dict[str | None, list[Character]]:
-    grouped: dict[str | None, list[Character]] = {}
+def by_writer(characters: Sequence[Character]) -> dict[str, list[Character]]:
+    grouped: dict[str, list[Character]] = {}
     for character in characters:
         grouped.setdefault(character.writer, []).append(character)
     return grouped

@@ -47,7 +47,7 @@ from runfolder.layout import PROBABILITIES
 from runfolder.sample import read_test_sample
 
 # A run recorded before its sources named their credit: nothing named, no licence of its own.
-NO_CREDIT = {"trained_on": [], "licence": None}
+NO_CREDIT: dict[str, list | None] = {"trained_on": [], "licence": None}
 # Bytes a value in the dtypes the converter quantizes to.
 QUANTIZED_BYTES = {"float16": 2, "uint16": 2, "uint8": 1}
 # Where `python -m export.converter` is found, whatever the working folder.

@@ -151,13 +151,14 @@ def initial_classifier(
     y = dataset.y_train
     new = np.flatnonzero(y >= known)
     others = [read(dataset.x_train, np.flatnonzero(y < known)),
-              *([replay.x_train] if replay is not None else [])]
+              *([read(replay.x_train)] if replay is not None else [])]
     fit_new_rows(grown, known, read(dataset.x_train, new), y[new], others)
     return grown
 
 
 def init_classifier(config: TrainConfig) -> keras.Model:
     """The classifier of the run --init names, as it was saved."""
+    assert config.init is not None  # called with --init only
     folder = Path(config.init)
     try:
         return load_classifier(folder, read_record(folder))
