@@ -138,11 +138,16 @@ KEY ?=
 serve: web/vendor/files.txt
 	$(PY) -m export serve web --host $(HOST) --port $(PORT) $(CERT:%=--cert %) $(KEY:%=--key %)
 
+# ruff, and mypy's types over trainer/, export/, runfolder/ and benchmarks/ (pyproject.toml).
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
+# The page's JSDoc types: tsconfig.json, and the files with strict null checks and the workers'.
 check: $(VENV)/.installed node_modules/.installed lint
 	node_modules/.bin/tsc --project tsconfig.json
+	node_modules/.bin/tsc --project tsconfig.strict.json
+	node_modules/.bin/tsc --project tsconfig.worker.json
 	node --test tests/js/
 	$(PY) -m pytest -m "not slow and not browser"
 

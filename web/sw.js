@@ -12,6 +12,9 @@
 // Paths are relative to this file, so the page works from any sub-path of any static server.
 import { checkMetadata } from './metadata.js';
 
+// `self`, typed as what it is here (tsc's webworker lib types it as any worker's scope).
+const scope = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
 const SHELL_CACHE = 'drawrecog-shell';
 const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'pad.js', 'recognizer.js', 'recognizer-worker.js',
@@ -20,30 +23,30 @@ const SHELL = [
   'samples.js', 'teach.js', 'manifest.webmanifest', 'icon.svg', 'schema.js', 'metadata.schema.json',
 ];
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line
-const MODEL = new URL('model/', location).href;
+const MODEL = new URL('model/', location.href).href;
 const MODEL_CACHE = 'drawrecog-model-'; // + the version: its model_hash, '-', its metadata's hash
 const CURRENT_CACHE = 'drawrecog-current'; // one entry, CURRENT: the version in use
 const SCHEMA = 'metadata.schema.json';
 const CURRENT = 'current-model';
 
-self.addEventListener('install', (event) => {
+scope.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const shell = await caches.open(SHELL_CACHE);
     await shell.addAll([...SHELL, ...await vendoredFiles()]);
     await updateModel(); // no offline page without a whole model: a failure fails the install
-    await self.skipWaiting();
+    await scope.skipWaiting();
   })());
 });
 
-self.addEventListener('activate', (event) => {
+scope.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const keep = [SHELL_CACHE, CURRENT_CACHE, MODEL_CACHE + await currentVersion()];
     for (const name of await caches.keys()) if (!keep.includes(name)) await caches.delete(name);
-    await self.clients.claim();
+    await scope.clients.claim();
   })());
 });
 
-self.addEventListener('fetch', (event) => {
+scope.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || new URL(request.url).origin !== location.origin) return;
   event.respondWith(request.url.startsWith(MODEL) ? fromModelCache(request) : networkFirst(request));
@@ -51,11 +54,11 @@ self.addEventListener('fetch', (event) => {
 
 // The page asks once it has loaded its model (updates.js); it hears whether a newer one is ready.
 let checking = null;
-self.addEventListener('message', (event) => {
+scope.addEventListener('message', (event) => {
   if (event.data !== 'check-model') return;
   checking ??= updateModel().finally(() => { checking = null; });
   event.waitUntil(checking.catch((error) => {
-    event.source.postMessage({ type: 'model', status: 'failed', detail: error.message });
+    event.source?.postMessage({ type: 'model', status: 'failed', detail: error.message });
   }));
 });
 
@@ -100,7 +103,7 @@ async function updateModel() {
   await (await caches.open(CURRENT_CACHE)).put(CURRENT, new Response(version));
   if (!previous) return; // the first version, cached as the worker installs
   await caches.delete(MODEL_CACHE + previous);
-  const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const pages = await scope.clients.matchAll({ type: 'window', includeUncontrolled: true });
   for (const page of pages) page.postMessage({ type: 'model', status: 'updated' });
 }
 
@@ -130,7 +133,7 @@ async function downloadWeights(hash) {
 async function cachedWeights(version) {
   const cache = await caches.open(MODEL_CACHE + version);
   const read = async (url) => {
-    const response = await cache.match(new URL(url, location).href);
+    const response = await cache.match(new URL(url, location.href).href);
     return response && { url, body: await response.arrayBuffer(), headers: response.headers };
   };
   const model = await read('model/model.json');

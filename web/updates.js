@@ -18,7 +18,7 @@ export function registerForOffline() {
 }
 
 function showOfflineNote(why) {
-  const note = document.getElementById('offline-note');
+  const note = /** @type {HTMLElement} */ (document.getElementById('offline-note'));
   note.textContent = `Works online only: offline use is unavailable here because ${why}`;
   note.hidden = false;
 }
@@ -29,10 +29,11 @@ export function watchForModelUpdates(loaded) {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', ({ data }) => {
     if (data?.type !== 'model') return;
-    if (data.status === 'updated') document.getElementById('update').hidden = false;
+    if (data.status === 'updated') /** @type {HTMLElement} */ (document.getElementById('update')).hidden = false;
     if (data.status === 'failed') console.warn(`No newer model: ${data.detail}`);
   });
-  document.getElementById('update').addEventListener('click', () => location.reload());
+  /** @type {HTMLElement} */ (document.getElementById('update'))
+    .addEventListener('click', () => location.reload());
   const check = () => navigator.serviceWorker.controller?.postMessage('check-model');
   loaded.then(check, check);
 }
