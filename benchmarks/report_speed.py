@@ -1,10 +1,12 @@
-"""How long does a training run's report take (`make report`, `python -m trainer evaluate`)?
+"""A training run's report (`make report`, `python -m trainer evaluate`): its figures, and how
+long it takes.
 
     python -m benchmarks.report_speed RUN [--data SET ...]
 
 Runs the trainer's evaluate on RUN (its test split, and each --data set) in a process of its own,
 TensorFlow's start-up included, writing the report to a temporary folder (RUN is left as it was),
-and prints the header line and a table. A report's figures grow with the labels: a model of
+and prints the header line, the table evaluate prints (each set's accuracy, calibration and "not
+sure" shares) and the time. A report's figures grow with the labels: a model of
 3,000 labels (ETL9B's) is the case to watch; tests/test_evaluate.py checks what such a report
 holds, not how long it takes.
 """
@@ -45,6 +47,7 @@ def main(
         seconds = time.monotonic() - started
     if result.returncode:
         fail(f"trainer evaluate: {(result.stderr.strip().splitlines() or ['failed'])[-1]}")
+    typer.echo(result.stdout.rstrip("\n") + "\n")
     typer.echo(markdown_table(["labels", "sets (its test split first)", "report, s"],
                               [[f"{labels:,}", f"{1 + len(sets)}", f"{seconds:.0f}"]], "rrr"))
 
