@@ -11,8 +11,8 @@ SHARED ?= ../shared/data
 DATA ?= $(wildcard $(SHARED)/mnist)
 INIT ?=
 # Real pen digits that make train adds to DATA, three times (a fifth of the training images):
-# MNIST alone misreads several times as many digits of pen writers it never saw (BENCHMARKS.md,
-# "What the recipe buys"). The default is pendigits' writers 1-20, split from $(SHARED)/pendigits
+# MNIST alone misreads several times as many digits of pen writers it never saw (docs/
+# experiments.md, "What the recipe buys"). The default is pendigits' writers 1-20, split from $(SHARED)/pendigits
 # (21-30 are kept apart to measure on); a folder of UCI's pendigits-orig files works too. PEN=
 # trains on DATA alone, as a model of other labels must; fine-tuning (INIT=) and a machine without
 # the shared data do too.
@@ -129,6 +129,8 @@ bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.held_out $(MODEL)
 	node benchmarks/ranking.mjs
 	$(PY) -m benchmarks.augmentation --rounds 5
+	$(PY) -m benchmarks.serve_load
+	$(PY) -m benchmarks.report_speed $(MODEL) $(foreach path,$(REPORT_DATA),--data $(path))
 
 # HOST=0.0.0.0 serves a LAN too; CERT= and KEY= (PEM files) serve https, which a browser needs
 # before it keeps an offline copy anywhere but localhost (docs/offline.md).
@@ -152,7 +154,7 @@ check: $(VENV)/.installed node_modules/.installed lint
 	$(PY) -m pytest -m "not slow and not browser"
 
 # Two workers, a test file each at a time (so a file's fixtures are made once): most tests spend
-# half their time waiting on a subprocess or Chromium (BENCHMARKS.md, "Test suite").
+# half their time waiting on a subprocess or Chromium (docs/experiments.md, "Test suite").
 test: setup $(CHROMIUM) $(CJK_FONT) lint
 	node --test tests/js/
 	$(PY) -m pytest --numprocesses 2 --dist loadfile --durations=15
