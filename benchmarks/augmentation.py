@@ -23,8 +23,7 @@ from typing import Annotated
 
 import typer
 
-from benchmarks.common import markdown_table, print_header
-from benchmarks.flags import require_one_of
+from benchmarks.common import markdown_table, print_header, require_one_of
 from runfolder.commandline import run
 from trainer.config import CHOICES
 

@@ -1,9 +1,9 @@
 """What every benchmark repeats: the header line naming what was measured, Markdown tables and
-percentages, and the one-line failure for bad input.
+percentages, and the one-line failure for bad input (flags checked before anything is measured).
 
 Each benchmark prints HEADER's line first, and BENCHMARKS.md copies it above the table:
 
-    commit 1a0ef82 · model a8c47f6c4b05 · AMD EPYC 7B13 · 2026-12-07
+    commit 1a0ef82 · model a8c47f6c4b05 · AMD EPYC · 2026-12-07
 
 "model" is the first 12 hex digits of each measured model's hash: an export's model_hash (its
 metadata.json; the hash the page's service worker checks), a training run's SHA-256 of its
@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import re
 import subprocess
 from collections import Counter
@@ -50,6 +51,35 @@ def fail(message: str) -> NoReturn:
     """Bad input: one line naming the flag or file, exit status 2, no traceback."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
+
+
+# Flag checks, made before anything is measured.
+
+
+def numbers_up_to(text: str, flag: str, most: float, each: str) -> list[float]:
+    """Comma-separated numbers, each above 0 and at most `most` (`each` says what one is); once
+    each, in their order."""
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        fail(f"{flag}: {text!r} is not comma-separated numbers")
+    if not all(0 < value <= most for value in values):  # nan too
+        fail(f"{flag}: {text!r}: each is {each}, above 0 and at most {most:g}")
+    return list(dict.fromkeys(values))
+
+
+def require_writable_file(path: Path, flag: str) -> None:
+    """A file the command can write at its end: refused before the run, not after minutes of it."""
+    if path.is_dir():
+        fail(f"{flag}: {path}: a folder, not a file")
+    folder = path.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{flag}: {folder}: not a folder this can write in")
+
+
+def require_one_of(value: str, choices: tuple[str, ...], flag: str) -> None:
+    if value not in choices:
+        fail(f"{flag} {value}: not one of {', '.join(choices)}")
 
 
 def header(*models: Path) -> str:

@@ -29,8 +29,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from benchmarks.common import fail, markdown_table, percent, print_header
-from benchmarks.flags import require_writable_file
+from benchmarks.common import fail, markdown_table, percent, print_header, require_writable_file
 from runfolder.commandline import run
 from runfolder.quiet import quiet_tensorflow
 from trainer.calibration import flagged_shares, not_sure_threshold

@@ -24,8 +24,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.common import fail, print_header
-from benchmarks.flags import require_one_of
+from benchmarks.common import fail, print_header, require_one_of
 from export import BACKENDS
 from export.browser import chromium, serve, site_with_model
 from runfolder.commandline import run

@@ -39,8 +39,7 @@ import numpy as np
 import typer
 from playwright.sync_api import ConsoleMessage, Page
 
-from benchmarks.common import fail, percent, print_header
-from benchmarks.flags import numbers_up_to, require_writable_file
+from benchmarks.common import fail, numbers_up_to, percent, print_header, require_writable_file
 from export import ExportError
 from export.browser import DISPATCH_STROKES, chromium, draw_strokes, serve, site_with_model
 from export.inputs import read_export

@@ -26,8 +26,7 @@ import numpy as np
 import typer
 from playwright.sync_api import Browser
 
-from benchmarks.common import fail, print_header
-from benchmarks.flags import numbers_up_to
+from benchmarks.common import fail, numbers_up_to, print_header
 from export.browser import DISPATCH_STROKES, chromium, serve, site_with_model
 from runfolder.commandline import run
 
