@@ -140,13 +140,14 @@ KEY ?=
 serve: web/vendor/files.txt
 	$(PY) -m export serve web --host $(HOST) --port $(PORT) $(CERT:%=--cert %) $(KEY:%=--key %)
 
-# ruff, and mypy's types over trainer/, export/, runfolder/ and benchmarks/ (pyproject.toml).
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
-	$(PY) -m mypy
 
-# The page's JSDoc types: tsconfig.json, and the files with strict null checks and the workers'.
+# The types: mypy over trainer/, export/, runfolder/ and benchmarks/ (pyproject.toml); tsc over
+# the page's JSDoc (tsconfig.json, and tsconfig.strict.json and tsconfig.worker.json: the files
+# with strict null checks on, and the workers).
 check: $(VENV)/.installed node_modules/.installed lint
+	$(PY) -m mypy
 	node_modules/.bin/tsc --project tsconfig.json
 	node_modules/.bin/tsc --project tsconfig.strict.json
 	node_modules/.bin/tsc --project tsconfig.worker.json
