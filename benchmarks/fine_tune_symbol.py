@@ -93,11 +93,11 @@ def main(
         fail(f"--symbol {symbol}: the model already reads it")
     if len(digits) != 2 or not all(digit in parent["labels"] for digit in digits):
         fail(f"--digits {digits}: two of the model's labels, such as 37")
-    print_header(model)
     written = writer_drawings(unipen, "1a", writer)
     symbols = [c for c in writer_drawings(more, "1d", writer) if c.label == symbol]
     if len(symbols) <= TAUGHT:
         fail(f"--writer {writer}: {len(symbols)} drawings of {symbol}, more than {TAUGHT} needed")
+    print_header(model)
     taught = [c for digit in digits for c in [c for c in written if c.label == digit][:TAUGHT]]
     taught += symbols[:TAUGHT]
     kept = {id(c) for c in taught}

@@ -152,7 +152,6 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None
             fail(f"{flag} {folder}: no such folder")
     teachable_export(export)
     characters, chosen = read_pendigits(pendigits, writers)
-    print_header(export)
     grouped = by_writer(characters)
     pendigits_writers = {writer: grouped[writer] for writer in chosen}
     try:
@@ -163,6 +162,7 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None
         symbols = new_label_drawings(more) if more else {}
     except DataError as error:
         fail(str(error))
+    print_header(export)
     machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
     rows, harm = [], []
     for name, group, per_digit in (("pendigits", pendigits_writers, PAGE_PER_DIGIT),
