@@ -24,7 +24,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.common import fail, print_header, require_one_of
+from benchmarks.common import fail, markdown_table, print_header, require_one_of
 from export import BACKENDS
 from export.browser import chromium, serve, site_with_model
 from runfolder.commandline import run
@@ -88,12 +88,13 @@ def main(
                                             "calls": calls})
     typer.echo(f"{backend}, {rounds} rounds of {calls} calls each, ms per call; headless "
                f"Chromium on {platform.machine()}, {os.cpu_count()} cores")
-    typer.echo("| model | ops | median | p90 |\n|---|---:|---:|---:|")
+    rows = []
     for name, folder in zip(names, models, strict=True):
         ops = sum(node["op"] != "Const" for node in
                   json.loads((folder / "model.json").read_text())["modelTopology"]["node"])
         median, p90 = np.median(times[name]), np.percentile(times[name], 90)
-        typer.echo(f"| {folder} | {ops} | {median:.3f} | {p90:.3f} |")
+        rows.append([folder, ops, f"{median:.3f}", f"{p90:.3f}"])
+    typer.echo(markdown_table(["model", "ops", "median", "p90"], rows, "lrrr"))
 
 
 app = typer.Typer(add_completion=False)

@@ -39,7 +39,14 @@ import numpy as np
 import typer
 from playwright.sync_api import ConsoleMessage, Page
 
-from benchmarks.common import fail, numbers_up_to, percent, print_header, require_writable_file
+from benchmarks.common import (
+    fail,
+    markdown_table,
+    numbers_up_to,
+    percent,
+    print_header,
+    require_writable_file,
+)
 from export import ExportError
 from export.browser import DISPATCH_STROKES, chromium, draw_strokes, serve, site_with_model
 from export.inputs import read_export
@@ -391,19 +398,19 @@ def spread(ms: list[float]) -> dict:
 def report(figures: dict) -> str:
     """The figures as Markdown: the accuracy table, the confusions, latency and the check."""
     lines = [f"{name}: {by_set['source']}" for name, by_set in figures["sets"].items()]
-    lines += ["",
-              "| set | drawn | count | read right | accuracy | per digit | call | median | p90 |",
-              "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+    rows = []
     for name, by_set in figures["sets"].items():
         for key, size in by_set["sizes"].items():
-            lines.append(table_row(name, f"1 digit, {float(key):.0%} of the pad", size["digits"],
-                                   size["right"], size["accuracy"], size["accuracy"],
-                                   "predict()", size["predict_ms"]))
+            rows.append(table_row(name, f"1 digit, {float(key):.0%} of the pad", size["digits"],
+                                  size["right"], size["accuracy"], size["accuracy"],
+                                  "predict()", size["predict_ms"]))
         row = by_set["several"]
         drawn = f"{ROW} side by side, {ROW_FILL:.0%} of the height each"
-        lines.append(table_row(name, drawn, row["rows"], row["right"], row["accuracy"],
-                               row["digit_accuracy"], "readNumber()", row["read_number_ms"]))
-    lines.append("")
+        rows.append(table_row(name, drawn, row["rows"], row["right"], row["accuracy"],
+                              row["digit_accuracy"], "readNumber()", row["read_number_ms"]))
+    columns = ["set", "drawn", "count", "read right", "accuracy", "per digit", "call", "median",
+               "p90"]
+    lines += ["", markdown_table(columns, rows, "llrrrrlrr"), ""]
     for name, by_set in figures["sets"].items():
         lines.append(f"{name} misreads, one digit at every size (true -> read): "
                      + (shown(by_set["confusions"]) or "none"))
@@ -432,10 +439,9 @@ def report(figures: dict) -> str:
 
 
 def table_row(name: str, drawn: str, count: int, right: int, accuracy: float | None,
-              per_digit: float | None, call: str, ms: dict) -> str:
-    cells = [name, drawn, f"{count:,}", f"{right:,}", percent(accuracy), percent(per_digit), call,
-             milliseconds(ms["median"]), milliseconds(ms["p90"])]
-    return "| " + " | ".join(cells) + " |"
+              per_digit: float | None, call: str, ms: dict) -> list[str]:
+    return [name, drawn, f"{count:,}", f"{right:,}", percent(accuracy), percent(per_digit), call,
+            milliseconds(ms["median"]), milliseconds(ms["p90"])]
 
 
 def milliseconds(ms: float | None) -> str:
