@@ -126,6 +126,8 @@ bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	node benchmarks/ranking.mjs
 	node benchmarks/fit_head.mjs
 	$(PY) -m benchmarks.augmentation --rounds 5
+	$(PY) -m benchmarks.serve_load
+	$(PY) -m benchmarks.report_speed $(MODEL) $(foreach path,$(REPORT_DATA),--data $(path))
 
 # HOST=0.0.0.0 serves a LAN too; CERT= and KEY= (PEM files) serve https, which a browser needs
 # before it keeps an offline copy anywhere but localhost (docs/offline.md).
@@ -138,13 +140,19 @@ serve: web/vendor/files.txt
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
+# The types: mypy over trainer/, export/, runfolder/ and benchmarks/ (pyproject.toml); tsc over
+# the page's JSDoc (tsconfig.json, and tsconfig.strict.json and tsconfig.worker.json: the files
+# with strict null checks on, and the workers).
 check: $(VENV)/.installed node_modules/.installed lint
+	$(PY) -m mypy
 	node_modules/.bin/tsc --project tsconfig.json
+	node_modules/.bin/tsc --project tsconfig.strict.json
+	node_modules/.bin/tsc --project tsconfig.worker.json
 	node --test tests/js/
 	$(PY) -m pytest -m "not slow and not browser"
 
 # Two workers, a test file each at a time (so a file's fixtures are made once): most tests spend
-# half their time waiting on a subprocess or Chromium (BENCHMARKS.md, "Test suite").
+# half their time waiting on a subprocess or Chromium (docs/experiments.md, "Test suite").
 test: setup $(CHROMIUM) $(CJK_FONT) lint
 	node --test tests/js/
 	$(PY) -m pytest --numprocesses 2 --dist loadfile --durations=15

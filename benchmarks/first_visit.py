@@ -37,11 +37,12 @@ from dataclasses import astuple, dataclass
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 from playwright.sync_api import BrowserContext, Page, Request
 
+from benchmarks.common import fail, print_header
 from export.browser import CHROMIUM, chromium, serve, site_with_model
 from runfolder.commandline import run
 
@@ -67,7 +68,7 @@ class _GzipHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def send_head(self) -> io.BytesIO | None:
+    def send_head(self) -> BinaryIO | None:
         path = Path(self.translate_path(self.path))
         if path.is_dir() and self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
@@ -158,7 +159,8 @@ def counted(context: BrowserContext, base: str, open_page: Callable[[], object],
 def transferred(request: Request) -> int:
     """Bytes the network sent for `request`: 0 from a cache, or through the service worker (its
     own request counts them)."""
-    if request.response().from_service_worker:
+    response = request.response()
+    if response is None or response.from_service_worker:  # failed, or the worker's
         return 0
     sizes = request.sizes()
     return sizes["responseHeadersSize"] + sizes["responseBodySize"]
@@ -201,11 +203,12 @@ def main(
     = Path("build/first-visit"),
 ) -> None:
     if not (model / "model.json").is_file():
-        raise typer.BadParameter(f"{model}: no model.json (make export, or --model FOLDER)")
+        fail(f"--model {model}: no model.json (make export, or --model FOLDER)")
     if second is not None and not (second / "model.json").is_file():
-        raise typer.BadParameter(f"{second}: no model.json (make export NAME=..., or --second)")
+        fail(f"--second {second}: no model.json (make export NAME=..., or --second FOLDER)")
     if not LIGHTHOUSE.exists():
-        raise typer.BadParameter(f"{LIGHTHOUSE}: not installed (run make setup)")
+        fail(f"{LIGHTHOUSE}: not installed (run make setup)")
+    print_header(model)
     servers = {"gzip": ("gzip, as a static host", serve_gzip),
                "plain": ("plain, as make serve", serve)}
     more = {second.resolve().name: second} if second else {}

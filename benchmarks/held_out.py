@@ -24,13 +24,13 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import typer
 
-from benchmarks.flags import require_writable_file
-from runfolder.commandline import fail, run
+from benchmarks.common import fail, markdown_table, percent, print_header, require_writable_file
+from runfolder.commandline import run
 from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
 from runfolder.quiet import quiet_tensorflow
@@ -155,9 +155,14 @@ def measure(model: FinishedRun) -> dict:
     tta = {name: averaged(classifier, s.x) for name, s in sets.items()}
     weights = {}
     for name, other in zip(CONTINENTAL, reversed(CONTINENTAL), strict=True):
-        weights[name] = max(PRIOR_WEIGHTS, key=lambda w, o=other: (
-            with_prior(plain[o], model.labels, w).argmax(1) == sets[o].y).mean())
-    result = {"model": str(model.folder), "validation_writer_images": len(validation.y),
+
+        def accuracy(weight: float, other: str = other) -> float:
+            answers = with_prior(plain[other], model.labels, weight).argmax(1)
+            return (answers == sets[other].y).mean()
+
+        weights[name] = max(PRIOR_WEIGHTS, key=accuracy)
+    result: dict[str, Any] = {
+              "model": str(model.folder), "validation_writer_images": len(validation.y),
               "temperature": temperature, "thresholds": thresholds,
               "run_threshold": model.not_sure_threshold,
               "prior_weights": weights, "speed": speed(classifier, sets["UJI"].x[0]), "sets": {}}
@@ -184,19 +189,17 @@ def measure(model: FinishedRun) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    rows = ["| model | set | images | accuracy | + averaging | + prior 1/7 | misread (1→7) | "
-            "flagged: right / misreads (top p) | (temperature) | (margin) |",
-            "|---|---|---|---|---|---|---|---|---|---|"]
+    columns = ["model", "set", "images", "accuracy", "+ averaging", "+ prior 1/7",
+               "misread (1→7)", "flagged: right / misreads (top p)", "(temperature)", "(margin)"]
+    rows = []
     for result in results:
         for name, s in result["sets"].items():
             flags = [s["flagged"][k] for k in ("top probability", "temperature", "margin")]
-            rows.append(
-                f"| {Path(result['model']).name} | {name} | {s['images']:,} | {s['accuracy']:.2%} "
-                f"| {s['test_time_averaging']:.2%} | {s['prior_1_7']:.2%} | {s['misread']} "
-                f"({s['read_1_as_7']}) | "
-                + " | ".join(f"{_share(f['right'])} / {_share(f['misreads'])}" for f in flags)
-                + " |")
-    return "\n".join(rows)
+            rows.append([Path(result["model"]).name, name, f"{s['images']:,}",
+                         percent(s["accuracy"]), percent(s["test_time_averaging"]),
+                         percent(s["prior_1_7"]), f"{s['misread']} ({s['read_1_as_7']})",
+                         *(f"{_share(f['right'])} / {_share(f['misreads'])}" for f in flags)])
+    return markdown_table(columns, rows)
 
 
 def _share(value: float | None) -> str:
@@ -210,7 +213,9 @@ def main(
     if json_out:
         require_writable_file(json_out, "--json")
     try:
-        results = [measure(model) for model in [FinishedRun.read(folder) for folder in models]]
+        runs = [FinishedRun.read(folder) for folder in models]
+        print_header(*models)
+        results = [measure(model) for model in runs]
     except OneLineError as error:  # a DataError too: the run's training data moved
         fail(str(error))
     for result in results:

@@ -19,6 +19,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
+from benchmarks.common import fail, print_header
 from runfolder.commandline import run
 from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
@@ -55,7 +56,8 @@ def main(
         trained = FinishedRun.read(model)
         x, y = tomoe_set(tomoe, trained.labels, drawing_recipe(trained))
     except OneLineError as error:
-        raise typer.BadParameter(str(error)) from None
+        fail(str(error))
+    print_header(model)
     probabilities = trained.classifier.predict(x[..., None].astype("float32"), verbose=0)
     ranks = (probabilities > probabilities[np.arange(len(y)), y][:, None]).sum(axis=1)
     kana = np.array([is_kana(trained.labels[k]) for k in y], bool)

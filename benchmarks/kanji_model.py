@@ -29,6 +29,7 @@ import numpy as np
 import typer
 from PIL import Image, ImageDraw
 
+from benchmarks.common import fail, print_header
 from export import BACKENDS, QUANTIZATIONS, ExportError, ExportOptions, require_backends
 from runfolder.commandline import run
 from runfolder.errors import OneLineError
@@ -118,7 +119,7 @@ def write_run(folder: Path, images: int) -> None:
 def export_each(run: Path, out: Path, backends: tuple[str, ...], images: int) -> list[dict]:
     from export.convert import export_model
 
-    rows = []
+    rows: list[dict] = []
     for choice in QUANTIZATIONS:
         options = ExportOptions(choice, force=True, backends=backends, images=images,
                                 allow_accuracy_drop=True)
@@ -152,9 +153,10 @@ def main(
     try:
         require_backends(chosen)
     except ExportError as error:
-        raise typer.BadParameter(str(error)) from None
+        fail(str(error))
     if out.exists() and not out.is_dir():
-        raise typer.BadParameter(f"--out {out}: a file, not a folder")
+        fail(f"--out {out}: a file, not a folder")
+    print_header()  # random weights: no trained model
     write_run(out / "run", images)
     rows = export_each(out / "run", out, chosen, images)
     unquantized = rows[0].get("bytes", 0)  # "none" comes first

@@ -24,7 +24,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.flags import require_one_of
+from benchmarks.common import markdown_table, print_header, require_one_of
 from export import BACKENDS
 from export.browser import chromium, serve, site_with_model
 from runfolder.commandline import fail, run
@@ -75,6 +75,7 @@ def main(
     if len(sides) != 1:
         fail("the models take inputs of different sizes; compare one size at a time")
     ((side, channels),) = sides
+    print_header(*models)
     names = [f"m{i}" for i in range(len(models))]
     with chromium() as browser, site_with_model(models[0]) as site, serve(site) as base:
         for name, folder in zip(names, models, strict=True):
@@ -87,12 +88,13 @@ def main(
                                             "calls": calls})
     typer.echo(f"{backend}, {rounds} rounds of {calls} calls each, ms per call; headless "
                f"Chromium on {platform.machine()}, {os.cpu_count()} cores")
-    typer.echo("| model | ops | median | p90 |\n|---|---:|---:|---:|")
+    rows = []
     for name, folder in zip(names, models, strict=True):
         ops = sum(node["op"] != "Const" for node in
                   json.loads((folder / "model.json").read_text())["modelTopology"]["node"])
         median, p90 = np.median(times[name]), np.percentile(times[name], 90)
-        typer.echo(f"| {folder} | {ops} | {median:.3f} | {p90:.3f} |")
+        rows.append([folder, ops, f"{median:.3f}", f"{p90:.3f}"])
+    typer.echo(markdown_table(["model", "ops", "median", "p90"], rows, "lrrr"))
 
 
 app = typer.Typer(add_completion=False)

@@ -23,7 +23,8 @@ from typing import Annotated
 
 import typer
 
-from benchmarks.teach_writers import cpu_name, teachable_export
+from benchmarks.common import cpu_name, print_header
+from benchmarks.teach_writers import teachable_export
 from export.browser import chromium, serve, site_with_model
 from runfolder.commandline import fail, run
 
@@ -124,6 +125,7 @@ def main(
     if any(count < 0 for count in numbers):
         fail(f"--counts {counts}: a count below 0")
     metadata = teachable_export(export)
+    print_header(export)
     own = [f"s{i}" for i in range(WIDE[1])]
     cases = [(count, metadata["labels"]) for count in numbers] + [(WIDE[0], own)]
     machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"

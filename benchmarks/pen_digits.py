@@ -37,14 +37,20 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from playwright.sync_api import Page
+from playwright.sync_api import ConsoleMessage, Page
 
-from benchmarks.flags import numbers_up_to, require_writable_file
+from benchmarks.common import (
+    markdown_table,
+    numbers_up_to,
+    percent,
+    print_header,
+    require_writable_file,
+)
 from benchmarks.page import DISPATCH_STROKES, draw_strokes
 from export.browser import chromium, serve, site_with_model
 from export.inputs import read_export
 from runfolder.atomic import write_whole
-from runfolder.commandline import run
+from runfolder.commandline import fail, run
 from runfolder.errors import OneLineError
 from trainer.sources.stroke_files import TEST_SUFFIX, read_unipen, unipen_files
 from trainer.strokes import Stroke, fit_to_pad
@@ -156,19 +162,19 @@ def main(
     try:
         fills = numbers_up_to(sizes, "--sizes", 1, "a share of the pad a digit spans")
         if limit is not None and limit < 1:
-            raise BenchmarkError(f"--limit: {limit} digits; at least 1")
+            fail(f"--limit: {limit} digits; at least 1")
         if json_path is not None:
             require_writable_file(json_path, "--json")
         metadata = read_export(model)
         if metadata.get("input") != "drawing" or not set(DIGITS) <= set(metadata.get("labels", [])):
-            raise BenchmarkError(f"--model: {model}: not a model of drawn digits (its metadata)")
+            fail(f"--model: {model}: not a model of drawn digits (its metadata)")
         sets = [read_set(uji, "--uji", limit), read_set(pendigits, "--pendigits", limit)]
+        print_header(model)
         for stroke_set in sets:
             log(f"{stroke_set.name}: {stroke_set.source}")
         figures = replay(sets, model, metadata, fills)
     except (OneLineError, FileNotFoundError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
+        fail(error)
     figures["wall_s"] = round(time.perf_counter() - started, 1)
     typer.echo(report(figures))
     if json_path is not None:
@@ -179,13 +185,13 @@ def main(
 def read_set(path: Path, flag: str, limit: int | None) -> StrokeSet:
     """The digits of a UNIPEN file, or of a folder's files (its .tes files if it has any)."""
     if not path.exists():
-        raise BenchmarkError(f"{flag}: {path}: not found")
+        fail(f"{flag}: {path}: not found")
     files = unipen_files(path) if path.is_dir() else [path]
     files = [file for file in files if file.suffix == TEST_SUFFIX] or files
     digits = [Digit(character.label, character.strokes, file.name)
               for file in files for character in read_unipen(file) if character.label.isdigit()]
     if not digits:
-        raise BenchmarkError(f"{flag}: {path}: no digits in UNIPEN files")
+        fail(f"{flag}: {path}: no digits in UNIPEN files")
     names = ", ".join(file.name for file in files)
     if len(files) > 2:
         names = f"{files[0].name} .. {files[-1].name} ({len(files)} files)"
@@ -205,7 +211,12 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
         page = browser.new_page(service_workers="block")
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+        def console_error(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                errors.append(message.text)
+
+        page.on("console", console_error)
         page.goto(base)
         page.evaluate("window.app.ready")
         page_facts = {"backend": page.evaluate("window.app.backend"),
@@ -231,12 +242,13 @@ def replay(sets: list[StrokeSet], model: Path, metadata: dict, fills: list[float
                 page, f"{stroke_set.name}, {ROW} side by side", drawings, truths, several=True)
     if errors:  # what the page answered after an error of its own measures nothing
         first = errors[0].splitlines()[0]
-        raise BenchmarkError(f"the page: {first} ({len(errors)} error(s) in all)")
+        fail(f"the page: {first} ({len(errors)} error(s) in all)")
     return figures_of(sets, runs, model, metadata, page_facts, fills)
 
 
 def pad_size(page: Page) -> list[float]:
     box = page.locator("#pad").bounding_box()
+    assert box is not None, "#pad: not shown on the page"
     return [box["width"], box["height"]]
 
 
@@ -259,7 +271,7 @@ def side_by_side(digits: list[list[Stroke]], aspect: float, fill: float,
         left = max(xs) + shift + gap
     width = left - gap
     if width > aspect:
-        raise BenchmarkError(f"#pad: {ROW} digits need {width:.2f} of the pad's height in width, "
+        fail(f"#pad: {ROW} digits need {width:.2f} of the pad's height in width, "
                              f"the pad in several-digit mode is {aspect:.2f}")
     offset = (aspect - width) / 2
     return [[((x + offset) / aspect, y) for x, y in stroke] for stroke in placed]
@@ -333,7 +345,8 @@ def figures_of(sets: list[StrokeSet], runs: dict[str, SetReads], model: Path,
 
 
 def set_figures(stroke_set: StrokeSet, set_reads: SetReads) -> dict:
-    every_size = Counter()
+    assert set_reads.rows is not None  # replay() reads every set in rows too
+    every_size: Counter[tuple[str, str]] = Counter()
     for reads in set_reads.sizes.values():
         every_size.update(confusions(reads.truths, reads.answers))
     return {
@@ -388,19 +401,19 @@ def spread(ms: list[float]) -> dict:
 def report(figures: dict) -> str:
     """The figures as Markdown: the accuracy table, the confusions, latency and the check."""
     lines = [f"{name}: {by_set['source']}" for name, by_set in figures["sets"].items()]
-    lines += ["",
-              "| set | drawn | count | read right | accuracy | per digit | call | median | p90 |",
-              "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+    rows = []
     for name, by_set in figures["sets"].items():
         for key, size in by_set["sizes"].items():
-            lines.append(table_row(name, f"1 digit, {float(key):.0%} of the pad", size["digits"],
-                                   size["right"], size["accuracy"], size["accuracy"],
-                                   "predict()", size["predict_ms"]))
+            rows.append(table_row(name, f"1 digit, {float(key):.0%} of the pad", size["digits"],
+                                  size["right"], size["accuracy"], size["accuracy"],
+                                  "predict()", size["predict_ms"]))
         row = by_set["several"]
         drawn = f"{ROW} side by side, {ROW_FILL:.0%} of the height each"
-        lines.append(table_row(name, drawn, row["rows"], row["right"], row["accuracy"],
-                               row["digit_accuracy"], "readNumber()", row["read_number_ms"]))
-    lines.append("")
+        rows.append(table_row(name, drawn, row["rows"], row["right"], row["accuracy"],
+                              row["digit_accuracy"], "readNumber()", row["read_number_ms"]))
+    columns = ["set", "drawn", "count", "read right", "accuracy", "per digit", "call", "median",
+               "p90"]
+    lines += ["", markdown_table(columns, rows, "llrrrrlrr"), ""]
     for name, by_set in figures["sets"].items():
         lines.append(f"{name} misreads, one digit at every size (true -> read): "
                      + (shown(by_set["confusions"]) or "none"))
@@ -429,14 +442,9 @@ def report(figures: dict) -> str:
 
 
 def table_row(name: str, drawn: str, count: int, right: int, accuracy: float | None,
-              per_digit: float | None, call: str, ms: dict) -> str:
-    cells = [name, drawn, f"{count:,}", f"{right:,}", percent(accuracy), percent(per_digit), call,
-             milliseconds(ms["median"]), milliseconds(ms["p90"])]
-    return "| " + " | ".join(cells) + " |"
-
-
-def percent(share: float | None) -> str:
-    return "-" if share is None else f"{share:.2%}"
+              per_digit: float | None, call: str, ms: dict) -> list[str]:
+    return [name, drawn, f"{count:,}", f"{right:,}", percent(accuracy), percent(per_digit), call,
+            milliseconds(ms["median"]), milliseconds(ms["p90"])]
 
 
 def milliseconds(ms: float | None) -> str:

@@ -27,7 +27,7 @@ import numpy as np
 import typer
 from playwright.sync_api import Browser
 
-from benchmarks.flags import numbers_up_to
+from benchmarks.common import fail, numbers_up_to, print_header
 from benchmarks.page import DISPATCH_STROKES
 from export.browser import chromium, serve, site_with_model
 from runfolder.commandline import run
@@ -69,8 +69,8 @@ def main(
     for folder, flag in ((model, "--model"), (large, "--large")):
         if not (folder / "model.json").is_file():
             hint = " (python -m benchmarks.kanji_model makes it)" if flag == "--large" else ""
-            typer.echo(f"error: {flag} {folder}: no model.json{hint}", err=True)
-            raise typer.Exit(2)
+            fail(f"{flag} {folder}: no model.json{hint}")
+    print_header(model, large)
     rows = []
     with chromium() as browser:
         for folder, drawing in ((model, DIGIT_FOUR), (large, KANJI_TREE)):

@@ -11,12 +11,11 @@ what was learnt in IndexedDB too).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from benchmarks.teach_writers import taught_drawings
+from benchmarks.common import Character, taught_drawings
 from export.browser import chromium, serve, site_with_model
-from trainer.sources.stroke_files import Character
 
 # In the page: load the recognizer, read `held` before, teach `taught` one by one, read `held`
 # again. Strokes as read_unipen gives them (y down, the tablet's units): predict() takes any unit.
@@ -49,7 +48,7 @@ TEACH_AND_READ = """async ({ taught, held }) => {
 }"""
 
 
-def taught_and_held(characters: list[Character], per_digit: int) -> tuple[list, list]:
+def taught_and_held(characters: Sequence[Character], per_digit: int) -> tuple[list, list]:
     """One writer's first `per_digit` drawings of each digit, and the rest, as [label, strokes]."""
     taught = set(taught_drawings(characters, characters[0].writer, per_digit))
     pairs = [[c.label, [[list(point) for point in stroke] for stroke in c.strokes]]
@@ -58,7 +57,7 @@ def taught_and_held(characters: list[Character], per_digit: int) -> tuple[list, 
             [pair for i, pair in enumerate(pairs) if i not in taught])
 
 
-def teach_on_page(export: Path, writers: dict[str, list[Character]],
+def teach_on_page(export: Path, writers: Mapping[str, Sequence[Character]],
                   per_digits: tuple[int, ...]) -> Iterator[dict]:
     """A row per writer and k: drawings held out, read right before and after, fitting time."""
     with site_with_model(export) as site, serve(site) as base, chromium() as browser:
@@ -149,13 +148,14 @@ HARM = """async ({ digits, symbols, held, taps }) => {
 }"""
 
 
-def as_pairs(characters: list[Character]) -> list:
+def as_pairs(characters: Sequence[Character]) -> list:
     return [[c.label, [[list(point) for point in stroke] for stroke in c.strokes]]
             for c in characters]
 
 
-def harm_on_page(export: Path, writers: dict[str, list[Character]],
-                 symbols: dict[str, tuple[list[Character], list[Character]]]) -> Iterator[dict]:
+def harm_on_page(export: Path, writers: Mapping[str, Sequence[Character]],
+                 symbols: Mapping[str, tuple[Sequence[Character], Sequence[Character]]]
+                 ) -> Iterator[dict]:
     """A row per writer: their digits before and after being taught 4 new labels (`symbols`: per
     writer, the drawings taught and held out), held-out drawings of those read right, and one
     mistaken tap per digit (its first drawing read right, taught as the model's second answer)."""

@@ -32,12 +32,14 @@ import json
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
 
+from benchmarks.common import Character, cpu_name, print_header, taught_drawings
 from export import ExportError
 from export.inputs import read_export
 from runfolder.classifier import require_whole_archive
@@ -47,7 +49,7 @@ from runfolder.finished import FinishedRun
 from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
 from runfolder.quiet import quiet_tensorflow
 from trainer.dataset import MNIST_RECIPE, DataError
-from trainer.sources.stroke_files import Character, read_unipen, unipen_files
+from trainer.sources.stroke_files import read_unipen, unipen_files
 from trainer.sources.unipen import (
     HELD_OUT_SOURCES,
     is_unipen_root,
@@ -87,6 +89,7 @@ def main(
     if run.preprocessing != MNIST_RECIPE.to_json():  # as the trainer renders ndjson
         fail(f"--model {model}: not a digits model of the page's 28x28 recipe")
     characters, chosen = read_pendigits(pendigits, writers)
+    print_header(model)
     quiet_tensorflow()
     import keras
 
@@ -160,6 +163,7 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None
         symbols = new_label_drawings(more) if more else {}
     except DataError as error:
         fail(str(error))
+    print_header(export)
     machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
     rows, harm = [], []
     for name, group, per_digit in (("pendigits", pendigits_writers, PAGE_PER_DIGIT),
@@ -221,7 +225,7 @@ def symbols_for(symbols: dict[str, dict[str, list[Character]]], writer: str,
     return taught, held
 
 
-def read_pendigits(pendigits: Path, writers: str) -> tuple[list[Character], list[str]]:
+def read_pendigits(pendigits: Path, writers: str) -> tuple[Sequence[Character], list[str]]:
     """A pendigits file's characters, and the writers `--writers` chooses among them (all by
     default), in order; bad input ends in one line."""
     if not pendigits.is_file():
@@ -240,8 +244,8 @@ def read_pendigits(pendigits: Path, writers: str) -> tuple[list[Character], list
     return characters, chosen
 
 
-def by_writer(characters: list[Character]) -> dict[str | None, list[Character]]:
-    grouped: dict[str | None, list[Character]] = {}
+def by_writer(characters: Sequence[Character]) -> dict[str, list[Character]]:
+    grouped: dict[str, list[Character]] = {}
     for character in characters:
         grouped.setdefault(character.writer, []).append(character)
     return grouped
@@ -269,24 +273,6 @@ def teachable_export(export: Path) -> dict:
     if "outputs" not in metadata:
         fail(f"--export {export}: exported without feature outputs: export it again")
     return metadata
-
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
-
-
-def taught_drawings(characters: list[Character], writer: str, per_digit: int) -> list[int]:
-    """The indices of the writer's first `per_digit` drawings of each digit."""
-    seen: Counter[str] = Counter()
-    taught = []
-    for i, character in enumerate(characters):
-        if character.writer == writer and seen[character.label] < per_digit:
-            taught.append(i)
-            seen[character.label] += 1
-    return taught
 
 
 def ndjson_line(character: Character, number: int) -> str:

@@ -44,7 +44,7 @@ from runfolder.finished import FinishedRun
 from runfolder.layout import PROBABILITIES
 
 # A run recorded before its sources named their credit: nothing named, no licence of its own.
-NO_CREDIT = {"trained_on": [], "licence": None}
+NO_CREDIT: dict[str, list | None] = {"trained_on": [], "licence": None}
 # Bytes a value in the dtypes the converter quantizes to.
 QUANTIZED_BYTES = {"float16": 2, "uint16": 2, "uint8": 1}
 # Where `python -m export.graph_rewrites` is found, whatever the working folder.

@@ -24,13 +24,14 @@ does.
 from __future__ import annotations
 
 import sys
+from typing import TypeAlias
 
 import numpy as np
 from tensorflow.core.framework import graph_pb2, node_def_pb2, types_pb2
 from tensorflow.python.framework import tensor_util
 from tensorflowjs.converters import converter, fold_batch_norms
 
-NodeDef = node_def_pb2.NodeDef
+NodeDef: TypeAlias = node_def_pb2.NodeDef  # protobuf's generated class (untyped: Any)
 
 CONTRACTIONS = {"Conv2D", "DepthwiseConv2dNative", "MatMul"}
 ADDS = {"Add", "AddV2", "BiasAdd"}

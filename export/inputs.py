@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from export import ExportError, require_images
 from runfolder.finished import FinishedRun
@@ -93,7 +94,7 @@ def require_page_metadata(metadata: object, metadata_file: Path) -> None:
         raise ExportError(f"{metadata_file}: {problem} (the page would refuse this export)")
 
 
-def read_json(path: Path, when_missing: str = "") -> object:
+def read_json(path: Path, when_missing: str = "") -> Any:
     if not path.is_file():
         raise ExportError(f"{path}: not found" + (f" ({when_missing})" if when_missing else ""))
     return read_json_file(path, "JSON file", ExportError)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from runfolder.errors import OneLineError
 from runfolder.layout import RUN_FILE
@@ -28,7 +29,7 @@ def read_record(folder: Path) -> dict:
     return record
 
 
-def read_json_file(path: Path, what: str, error_type: type[Exception]) -> object:
+def read_json_file(path: Path, what: str, error_type: type[Exception]) -> Any:
     """The JSON in `path`, bounded in size and nesting, NaN and Infinity refused (the page's
     JSON.parse refuses them too); `error_type` naming the file and the problem otherwise."""
     try:

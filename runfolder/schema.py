@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
@@ -33,7 +34,7 @@ def schema_problem(document: object, schema_file: Path) -> str | None:
     """None when `document` fits the schema; else one line: the field and what is wrong."""
     error = best_match(_validator(schema_file).iter_errors(document))
     if error is None:
-        return size_problem(document)
+        return size_problem(cast(dict, document))  # it fits the schema: an object
     if error.validator == "required":
         where = "".join(f"{key}." for key in error.absolute_path)
         missing = [name for name in error.validator_value if name not in error.instance]

@@ -1,5 +1,6 @@
-"""README.md and docs/ stay true: every relative link and anchor resolves, and every command in
-README parses (`make -n` for make, `--help` and its flags for `python -m`)."""
+"""README.md and docs/ stay true: every relative link and anchor resolves, every command in
+README parses (`make -n` for make, `--help` and its flags for `python -m`), and every table in
+BENCHMARKS.md names the commit and the model it measured, with benchmarks the repository has."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+
+from benchmarks.common import HEADER
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", ROOT / "BENCHMARKS.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -91,3 +94,40 @@ def test_readme_command_parses(command):
     unknown = [flag for flag in args if flag.startswith("--")
                and not re.search(rf"{re.escape(flag.split('=')[0])}\b", shown)]
     assert not unknown, f"{command}: {unknown} not in `python -m {module} {subcommand} --help`"
+
+
+def benchmark_tables(markdown: str) -> Iterator[tuple[int, str, bool]]:
+    """(line number, first row, whether a header line is above it) for each table: a header line
+    (benchmarks/common.py's HEADER, as a line of its own, in backticks or not) counts for the next
+    table of its section only."""
+    header_above = False
+    lines = FENCE.sub("", markdown).splitlines()
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("#"):
+            header_above = False
+        elif HEADER.match(line.strip().strip("`")):
+            header_above = True
+        elif line.startswith("|") and not lines[number - 2].startswith("|"):
+            yield number, line, header_above
+            header_above = False
+
+
+def test_every_table_in_benchmarks_names_the_commit_and_model_it_measured():
+    tables = list(benchmark_tables((ROOT / "BENCHMARKS.md").read_text()))
+    assert tables
+    missing = [f"BENCHMARKS.md:{number}: {row[:60]}" for number, row, named in tables if not named]
+    assert not missing, f"no `commit … · model … · CPU · date` line above: {missing}"
+
+
+def test_a_table_without_its_header_line_is_found():
+    header = "`commit 1a0ef82 · model a8c47f6c4b05 · AMD EPYC · 2026-12-07`"
+    page = f"## A\n\n{header}\n\n| a |\n|---|\n| 1 |\n\nmore\n\n| b |\n|---|\n\n## B\n\n| c |\n"
+    assert [named for _, _, named in benchmark_tables(page)] == [True, False, False]
+
+
+def test_benchmarks_cites_only_benchmarks_the_repository_has():
+    text = (ROOT / "BENCHMARKS.md").read_text()
+    cited = set(re.findall(r"benchmarks[./](\w+)", text))
+    assert cited and not [name for name in sorted(cited)
+                          if not any((ROOT / "benchmarks" / f"{name}{suffix}").is_file()
+                                     for suffix in (".py", ".mjs"))]

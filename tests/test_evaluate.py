@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -455,7 +454,8 @@ def test_grad_cam_looks_inside_mobilenet_where_the_map_is_still_4x4():
 
 
 @pytest.mark.slow
-def test_a_3000_label_etl_model_gets_its_report_in_minutes(tmp_path):
+def test_a_3000_label_etl_model_gets_its_whole_report(tmp_path):
+    """Its time is benchmarks/report_speed.py's."""
     from tests.helpers import bitmap, write_etl
     from trainer.sources.etl import jis_to_char
 
@@ -477,11 +477,8 @@ def test_a_3000_label_etl_model_gets_its_report_in_minutes(tmp_path):
     model = tmp_path / "kanji"
     run_trainer("train", "--data", tmp_path / "ETL9B_1", "--out", model, "--epochs", "1",
                 "--limit", "2000", "--batch-size", "100")
-    started = time.monotonic()
     result = run_trainer("evaluate", model)
-    seconds = time.monotonic() - started
-    print(f"{len(codes)} labels: report in {seconds:.0f} s")
-    assert len(codes) > 3000 and seconds < 300
+    assert len(codes) > 3000
     assert "fonts:" not in result.stderr  # Noto CJK draws every kanji
     metrics = json.loads((model / "report" / "metrics.json").read_text())
     (own,) = metrics["sets"]

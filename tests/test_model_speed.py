@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 from typer.testing import CliRunner
 
+from benchmarks.common import HEADER
 from benchmarks.model_speed import app
 
 
@@ -22,6 +24,9 @@ def test_each_model_is_timed_in_turn(exported_dir, tmp_path):
     shutil.copytree(exported_dir, copy)
     result = invoke(exported_dir, copy, "--rounds", "2", "--calls", "3")
     assert result.exit_code == 0, result.output
+    model = json.loads((exported_dir / "metadata.json").read_text())["model_hash"][:12]
+    first = result.output.splitlines()[0]
+    assert HEADER.match(first) and f" · model {model}, {model} · " in first, result.output
     assert "wasm, 2 rounds of 3 calls each" in result.output
     for folder in (exported_dir, copy):
         # 11 ops of the classifier, and the two Identity ops that name its feature outputs

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from typer.testing import CliRunner
 
+from benchmarks.common import HEADER
 from benchmarks.pen_digits import CHECKED, ROW, app
 from tests.helpers import SHARED_DATA
 
@@ -24,6 +25,7 @@ def test_benchmark_replays_both_sets_and_pointer_events_draw_what_the_mouse_draw
     with ThreadPoolExecutor(1) as thread:
         result = thread.submit(CliRunner().invoke, app, [str(arg) for arg in args]).result()
     assert result.exit_code == 0, result.output
+    assert HEADER.match(result.output.splitlines()[0]), result.output
 
     figures = json.loads(figures_file.read_text())
     assert list(figures["sets"]) == ["uji", "pendigits"]

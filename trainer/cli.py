@@ -135,7 +135,8 @@ def resolved_settings(
     settings < the flags a resumed run may change."""
     given = {
         name: value for name, value in ctx.params.items()
-        if name in RULES and ctx.get_parameter_source(name).name == "COMMANDLINE"
+        if name in RULES and (source := ctx.get_parameter_source(name)) is not None
+        and source.name == "COMMANDLINE"
     }
     if checkpoint is None:
         return resolve(read_config(config) if config else {}, given)

@@ -25,7 +25,10 @@ STREAM_CHUNK = 256
 class ImageSource(Protocol):
     """Images on disk, addressed by index 0..count-1."""
 
-    image_shape: tuple[int, ...]  # (H, W) or (H, W, 3)
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        """(H, W) or (H, W, 3)."""
+        ...
 
     def read(self, indices: np.ndarray) -> np.ndarray:
         """uint8 images (len(indices), *image_shape), in the order given."""

@@ -76,7 +76,8 @@ def write_synthetic_preview(
     draws it, then `variants` drawings of it by the synthetic writer `seed`: the grid."""
     chosen = [labels[k] for k in preview_classes(np.arange(len(labels)), seed)]
     rows = [(label, shape) for label in chosen for shape in references[label]][:MAX_ROWS]
-    characters, seen = [], {}
+    characters: list = []
+    seen: dict[str, int] = {}
     for label, shape in rows:
         first = seen.setdefault(label, 0)  # a label's next shape: drawings of other numbers
         seen[label] += variants

@@ -39,7 +39,8 @@ class Page:
     """The report folder being written: files go under it, HTML parts collect in order."""
 
     def __init__(self, folder: Path, labels: list[str]) -> None:
-        self.folder, self.labels, self.parts = folder, labels, []
+        self.folder, self.labels = folder, labels
+        self.parts: list[str] = []
         (folder / IMAGES).mkdir()
 
     def add(self, html: str) -> None:
@@ -329,7 +330,7 @@ def gradcam_part(page: Page, item: Evaluated,
     sample_wrong = wrong[np.argsort(-scores.confidence[wrong], kind="stable")][:GRADCAM_SAMPLE]
     chosen = np.concatenate([sample_right, sample_wrong]).astype(np.int64)
     maps = heatmaps(item.data.x[chosen], scores.predicted[chosen])
-    tiles = {True: [], False: []}
+    tiles: dict[bool, list[str]] = {True: [], False: []}
     for n, (index, heatmap) in enumerate(zip(chosen, maps, strict=True)):
         path, link = page.path(f"{item.key}-cam{n}.png")
         figures.save_gradcam(item.data.x[index], heatmap, path)

@@ -66,7 +66,11 @@ def split_pendigits(source: Path, test_writers: str, out: Path) -> tuple[int, in
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, content in zip(SPLIT_FILES, (train, test), strict=True):
-            write_whole(out / name, lambda path, content=content: path.write_text(content))
+
+            def write(path: Path, content: str = content) -> None:
+                path.write_text(content)
+
+            write_whole(out / name, write)
     except OSError as error:
         raise DataError(f"{error.filename or out}: {error.strerror or error}") from None
     return n_train, n_test

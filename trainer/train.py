@@ -157,7 +157,7 @@ def initial_classifier(
     y = dataset.y_train
     new = np.flatnonzero(y >= known)
     others = [read(dataset.x_train, np.flatnonzero(y < known)),
-              *([replay.x_train] if replay is not None else [])]
+              *([read(replay.x_train)] if replay is not None else [])]
     fit_new_rows(grown, known, read(dataset.x_train, new), y[new], others)
     return grown
 

@@ -41,7 +41,7 @@ async function start() {
   setUpInput();
   showBackends();
   $('model-info').textContent = aboutModel(metadata);
-  $('backend').value = recognizer.backend;
+  (/** @type {HTMLSelectElement} */ ($('backend'))).value = recognizer.backend;
   $('threads').textContent = recognizer.threads ? `, ${recognizer.threads} thread(s)` : '';
   $('load-time').textContent = `${Math.round(recognizer.loadMs)} ms`;
   setStatus(pad ? hint() : '');
@@ -61,7 +61,7 @@ async function showPersonal() {
 }
 
 function refreshPicker() {
-  choice.then((chosen) => showPicker($('model'), chosen));
+  choice.then((chosen) => showPicker(/** @type {HTMLSelectElement} */ ($('model')), chosen));
 }
 
 function showBackends() {
@@ -75,7 +75,7 @@ function setUpInput() {
   $('photo-section').hidden = !photo;
   $('teach').hidden = photo;
   if (photo) {
-    $('photo').addEventListener('change', () => recognisePhoto($('photo').files[0])
+    $('photo').addEventListener('change', () => recognisePhoto((/** @type {HTMLInputElement} */ ($('photo'))).files[0])
       .catch((error) => setStatus(`Cannot read that photo: ${error.message}`)));
     return;
   }
@@ -88,14 +88,14 @@ function setUpInput() {
   $('clear').addEventListener('click', () => { pad.clear(); recognise(); });
   $('undo').addEventListener('click', () => { pad.undo(); recognise(); });
   $('multi').addEventListener('change', () => {
-    $('pad').classList.toggle('wide', $('multi').checked);
+    $('pad').classList.toggle('wide', (/** @type {HTMLInputElement} */ ($('multi'))).checked);
     pad.clear();
     pad.fitToScreen();
     recognise();
   });
   $('backend').addEventListener('change', () => {
     const url = new URL(location.href);
-    url.searchParams.set('backend', $('backend').value);
+    url.searchParams.set('backend', (/** @type {HTMLSelectElement} */ ($('backend'))).value);
     location.assign(url);
   });
   document.addEventListener('keydown', (event) => {
@@ -122,7 +122,7 @@ function hint() {
 }
 
 async function recognise() {
-  if ($('multi').checked) await readNumber();
+  if ((/** @type {HTMLInputElement} */ ($('multi'))).checked) await readNumber();
   else await predict();
 }
 
@@ -200,7 +200,7 @@ function showPhoto(input, size) {
     image.data.set([input[i * 3], input[i * 3 + 1], input[i * 3 + 2], 255], i * 4);
   }
   context.putImageData(image, 0, 0);
-  $('photo-preview').src = canvas.toDataURL();
+  (/** @type {HTMLImageElement} */ ($('photo-preview'))).src = canvas.toDataURL();
 }
 
 function showResults(top) {
@@ -221,7 +221,7 @@ function showResults(top) {
     item.setAttribute('aria-label', `${label}: ${(prob * 100).toFixed(0)} percent`);
     return item;
   }));
-  if (!$('multi').checked) $('number').textContent = '';
+  if (!(/** @type {HTMLInputElement} */ ($('multi'))).checked) $('number').textContent = '';
 }
 
 function setStatus(message) {

@@ -72,7 +72,9 @@ function setText(next) {
 
 function showText() {
   $('text-line').textContent = text;
-  $('text-backspace').disabled = $('text-clear').disabled = $('text-copy').disabled = !text;
+  for (const id of ['text-backspace', 'text-clear', 'text-copy']) {
+    /** @type {HTMLButtonElement} */ ($(id)).disabled = !text;
+  }
 }
 
 // The clipboard API, else (an insecure page, a browser that refuses) the text selected and copied

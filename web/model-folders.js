@@ -44,7 +44,7 @@ export async function keptModels() {
   const prefix = new URL(CURRENT, location.href).href;
   for (const request of await cache.keys()) {
     const response = await cache.match(request);
-    kept.set(request.url.slice(prefix.length), await response.text());
+    if (response) kept.set(request.url.slice(prefix.length), await response.text());
   }
   return kept;
 }

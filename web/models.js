@@ -82,7 +82,8 @@ export async function showPicker(select, { folder, models }) {
 }
 
 /** The about line: the model's name, its labels, and what it was trained on and is shared
- * under where its metadata names them. */
+ * under where its metadata names them.
+ * @param {{ name?: string, labels: string[], credit?: { [key: string]: any } }} metadata */
 export function aboutModel({ name, labels, credit }) {
   const parts = [name, `${labels.length.toLocaleString('en')} labels`];
   if (credit?.trained_on.length) parts.push(`trained on ${credit.trained_on.join('; ')}`);

@@ -96,7 +96,8 @@ export class Pad {
   // Draw only the newest piece of the current stroke: cheap on slow tablets.
   #drawTail() {
     const { width, height } = this.canvas;
-    drawStroke(this.context, this.current.slice(-3), width, height, this.lineWidth);
+    drawStroke(this.context, /** @type {number[][]} */ (this.current).slice(-3), width, height,
+      this.lineWidth);
   }
 }
 

@@ -60,7 +60,9 @@ const GATED_MARGIN = 0.1;
 const REFERENCE_WEIGHT = 2;
 
 // Fits a head on the drawings (the first `drawings` rows of `features`, `drawn` their pooled
-// features of length 1) and their variations (the rest, each drawing's in turn).
+// features of length 1) and their variations (the rest, each drawing's in turn); `references`:
+// metadata.json's reference drawings as recognizer-worker.js decodes them, or null.
+/** @param {{ features: Float32Array, labels: Int32Array } | null} [references] */
 function fitHead(prior, features, targets, labelCount, drawn, drawings, references = null) {
   const { size } = prior;
   const priorLabels = prior.bias.length;
@@ -92,13 +94,14 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, referenc
     sureUpTo[label] = surest + SURE_SLACK;
   }
   const kept = [...targets.keys()].filter((i) => !lone[drawingOf(i)]);
-  const weight = kept.length && references && labelCount > priorLabels ? REFERENCE_WEIGHT : 0;
-  const anchors = weight ? references.labels.length : 0;
+  const anchorSet = kept.length && labelCount > priorLabels ? references : null;
+  const weight = anchorSet ? REFERENCE_WEIGHT : 0;
+  const anchors = anchorSet ? anchorSet.labels.length : 0;
   const keptFeatures = new Float32Array((kept.length + weight * anchors) * size);
   kept.forEach((i, k) => keptFeatures.set(features.subarray(i * size, (i + 1) * size), k * size));
-  for (let w = 0; w < weight; w++) keptFeatures.set(references.features, (kept.length + w * anchors) * size);
+  for (let w = 0; anchorSet && w < weight; w++) keptFeatures.set(anchorSet.features, (kept.length + w * anchors) * size);
   const keptTargets = Int32Array.from([...kept.map((i) => targets[i]),
-    ...Array.from({ length: weight }, () => [...references.labels]).flat()]);
+    ...(anchorSet ? Array.from({ length: weight }, () => [...anchorSet.labels]).flat() : [])]);
   const { rows, bias } = fitRows(prior, keptFeatures, keptTargets, labelCount, kept.length);
   return { rows, bias, size, drawnAlike, sureUpTo };
 }

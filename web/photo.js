@@ -9,7 +9,8 @@ export async function decodePhoto(file) {
     imageOrientation: 'from-image', colorSpaceConversion: 'none',
   });
   const { width, height } = bitmap;
-  const context = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
+  const context = /** @type {OffscreenCanvasRenderingContext2D} */ (
+    new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true }));
   context.fillStyle = '#fff';
   context.fillRect(0, 0, width, height);
   context.drawImage(bitmap, 0, 0); // one to one: no resampling

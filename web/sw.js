@@ -18,6 +18,9 @@ import {
   CATALOG, DEFAULT_FOLDER, cachesInUse, keepVersion, keptVersion, modelCache, modelFolderOf,
 } from './model-folders.js';
 
+// `self`, typed as what it is here (tsc's webworker lib types it as any worker's scope).
+const scope = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
 const SHELL_CACHE = 'drawrecog-shell';
 const SHELL = [
   './', 'index.html', 'style.css', 'app.js', 'pad.js', 'recognizer.js', 'recognizer-worker.js',
@@ -29,7 +32,7 @@ const SHELL = [
 const VENDORED = 'vendor/files.txt'; // what `make` copied into vendor/ (TF.js), one file a line
 const SCHEMA = 'metadata.schema.json';
 
-self.addEventListener('install', (event) => {
+scope.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const shell = await caches.open(SHELL_CACHE);
     await shell.addAll([...SHELL, ...await vendoredFiles()]);
@@ -37,19 +40,19 @@ self.addEventListener('install', (event) => {
     if (catalog.ok) await shell.put(CATALOG, catalog);
     // No offline page without a whole default model: a failure fails the install.
     await updateModel(DEFAULT_FOLDER);
-    await self.skipWaiting();
+    await scope.skipWaiting();
   })());
 });
 
-self.addEventListener('activate', (event) => {
+scope.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const keep = await cachesInUse([SHELL_CACHE]);
     for (const name of await caches.keys()) if (!keep.includes(name)) await caches.delete(name);
-    await self.clients.claim();
+    await scope.clients.claim();
   })());
 });
 
-self.addEventListener('fetch', (event) => {
+scope.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET' || new URL(request.url).origin !== location.origin) return;
   const folder = modelFolderOf(request.url);
@@ -59,14 +62,14 @@ self.addEventListener('fetch', (event) => {
 // The page asks once it has loaded its model (updates.js): the worker keeps that model's
 // version, and the page hears whether a newer one is ready.
 const checking = new Map(); // folder: its check under way
-self.addEventListener('message', (event) => {
+scope.addEventListener('message', (event) => {
   const { type, folder } = event.data ?? {};
   if (type !== 'check-model' || modelFolderOf(new URL(folder, location.href).href) !== folder) return;
   if (!checking.has(folder)) {
     checking.set(folder, updateModel(folder).finally(() => checking.delete(folder)));
   }
   event.waitUntil(checking.get(folder).catch((error) => {
-    event.source.postMessage({ type: 'model', status: 'failed', folder, detail: error.message });
+    event.source?.postMessage({ type: 'model', status: 'failed', folder, detail: error.message });
   }));
 });
 
@@ -115,7 +118,7 @@ async function updateModel(folder) {
   if (previous) await caches.delete(modelCache(folder, previous));
   // 'kept': this model now works offline too; 'updated': a newer version is ready for a reload.
   const status = previous ? 'updated' : 'kept';
-  const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const pages = await scope.clients.matchAll({ type: 'window', includeUncontrolled: true });
   for (const page of pages) page.postMessage({ type: 'model', status, folder });
 }
 

@@ -32,9 +32,9 @@ export function setUpTeaching(options) {
   $('teach-save').addEventListener('click', async () => {
     const ranked = await predict();
     if (!ranked.length) return showNote('Draw something first.');
-    const word = $('teach-new').value.trim() || $('teach-label').value;
+    const word = (/** @type {HTMLInputElement} */ ($('teach-new'))).value.trim() || (/** @type {HTMLSelectElement} */ ($('teach-label'))).value;
     if (await learn(word, ranked[0].label === word)) {
-      $('teach-new').value = '';
+      (/** @type {HTMLInputElement} */ ($('teach-new'))).value = '';
       clear();
     }
   });
@@ -133,28 +133,28 @@ async function forget() {
 
 // The labels one can save a drawing as (the model's, then the person's own), `chosen` selected
 // (else the one selected before); what was taught, counted and listed.
-export function showLabels(chosen = $('teach-label').value) {
+export function showLabels(chosen = (/** @type {HTMLSelectElement} */ ($('teach-label'))).value) {
   const records = savedRecords(localStorage);
   const taught = recognizer.taught();
   const labels = [...new Set([...recognizer.metadata.labels, ...taught.map(({ label }) => label),
     ...records.map(({ word }) => word)])];
   $('teach-label').replaceChildren(...labels.map((label) => new Option(label, label)));
-  if (labels.includes(chosen)) $('teach-label').value = chosen;
+  if (labels.includes(chosen)) (/** @type {HTMLSelectElement} */ ($('teach-label'))).value = chosen;
   const counts = countsByLabel(taught.map(({ label }) => ({ word: label })), labels);
   $('teach-count').textContent = counts.length
     ? `Taught: ${counts.map(([label, count]) => `${label} ×${count}`).join(', ')}`
     : 'Nothing taught yet.';
   $('teach-download').textContent = `Download (${records.length} drawing${records.length === 1 ? '' : 's'})`;
-  $('teach-download').disabled = !records.length;
-  $('teach-undo').disabled = !recognizer.canUndo;
-  $('teach-forget').disabled = !records.length && !recognizer.taughtDrawings;
+  (/** @type {HTMLButtonElement} */ ($('teach-download'))).disabled = !records.length;
+  (/** @type {HTMLButtonElement} */ ($('teach-undo'))).disabled = !recognizer.canUndo;
+  (/** @type {HTMLButtonElement} */ ($('teach-forget'))).disabled = !records.length && !recognizer.taughtDrawings;
   showTaught();
 }
 
 // The drawings taught, by label, newest first: a thumbnail each, with a button that removes it.
 // Drawn only while the panel is open (thousands of thumbnails cost time for nothing).
 function showTaught() {
-  if (!$('teach').open) return $('taught-list').replaceChildren();
+  if (!(/** @type {HTMLDetailsElement} */ ($('teach'))).open) return $('taught-list').replaceChildren();
   const byLabel = new Map();
   for (const drawing of recognizer.taught().reverse()) {
     byLabel.set(drawing.label, [...(byLabel.get(drawing.label) ?? []), drawing]);
@@ -198,6 +198,7 @@ function thumbnail(drawn) {
   const context = canvas.getContext('2d');
   context.lineWidth = 2;
   context.lineCap = context.lineJoin = 'round';
+  /** @type {(point: number[]) => [number, number]} */
   const at = ([x, y]) => [margin + (x - left) * scale, margin + (y - top) * scale];
   for (const stroke of drawn) {
     context.beginPath();

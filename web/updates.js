@@ -18,7 +18,7 @@ export function registerForOffline() {
 }
 
 function showOfflineNote(why) {
-  const note = document.getElementById('offline-note');
+  const note = /** @type {HTMLElement} */ (document.getElementById('offline-note'));
   note.textContent = `Works online only: offline use is unavailable here because ${why}`;
   note.hidden = false;
 }
@@ -33,10 +33,11 @@ export function watchForModelUpdates(loaded, folder, onKept) {
     if (data?.type !== 'model') return;
     if (data.status === 'kept') onKept();
     if (data.folder !== folder) return;
-    if (data.status === 'updated') document.getElementById('update').hidden = false;
+    if (data.status === 'updated') /** @type {HTMLElement} */ (document.getElementById('update')).hidden = false;
     if (data.status === 'failed') console.warn(`No newer model: ${data.detail}`);
   });
-  document.getElementById('update').addEventListener('click', () => location.reload());
+  /** @type {HTMLElement} */ (document.getElementById('update'))
+    .addEventListener('click', () => location.reload());
   const check = () => navigator.serviceWorker.controller?.postMessage({ type: 'check-model', folder });
   navigator.serviceWorker.addEventListener('controllerchange', check);
   loaded.then(check, check);

@@ -41,7 +41,7 @@ NOT_NUMBER = re.compile(r"[^\d\s,.eE+-]")
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 TRAIN_WRITER, TEST_WRITER = 0, 1  # the synthetic writer's seeds for the two splits
 TEST_SHARE = 10  # one test drawing for every this many training drawings, one at least
-CREDIT = {
+CREDIT: dict[str, str | None] = {
     "attribution": "KanjiVG (https://kanjivg.tagaini.net), copyright Ulrich Apel, CC BY-SA 3.0",
     "licence": "CC BY-SA 3.0",  # what is built from KanjiVG's drawings is shared alike
 }
@@ -84,7 +84,10 @@ def read_references(path: Path) -> tuple[list[str], dict[str, list[Reference]]]:
     wanted = set(chosen or japanese_characters())
     references: dict[str, list[Reference]] = {}
     for file in kanjivg_files(where):
-        char = chr(int(FILE_NAME.fullmatch(file.name).group(1), 16))
+        name = FILE_NAME.fullmatch(file.name)
+        if name is None:  # one file given by path, not named as KanjiVG names them
+            raise DataError(f"{file}: not a KanjiVG file name (5 hex digits, as 04e00.svg)")
+        char = chr(int(name.group(1), 16))
         if char in wanted:
             references.setdefault(model_label(char), []).append(read_kanjivg(file))
     labels = [label for label in labels_of(chosen or japanese_characters())

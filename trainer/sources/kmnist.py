@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from trainer.dataset import MNIST_RECIPE, SPLIT_SEED, DataError, Dataset, from_arrays, holdout
+from trainer.images import read
 from trainer.preprocess import images_to_inputs
 from trainer.sniff import Kind, sniff
 from trainer.sources.npz import check_size
@@ -56,8 +57,8 @@ def load_kmnist(folder: Path) -> Dataset:
     inked = replace(MNIST_RECIPE, invert=False)  # KMNIST's ink is already bright on black
     return replace(
         dataset,
-        x_train=images_to_inputs(dataset.x_train, inked),
-        x_test=images_to_inputs(dataset.x_test, inked),
+        x_train=images_to_inputs(read(dataset.x_train), inked),
+        x_test=images_to_inputs(read(dataset.x_test), inked),
     )
 
 

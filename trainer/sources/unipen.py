@@ -322,6 +322,6 @@ def bounds(part: str, where: str) -> tuple[tuple[int, int], tuple[int, int | Non
     if len(ends) > 2 or not all(matches):
         raise DataError(f"{where}: .SEGMENT range {shown(part)!r} is not like 25, 25-26 or "
                         "426:18-426:68 (numbers of 9 digits at most)")
-    (first, start), (last, end) = (m.groups() for m in (matches[0], matches[-1]))
+    (first, start), (last, end) = (m.groups() for m in (matches[0], matches[-1]) if m)
     return ((int(first), int(start or 0)),
             (int(last), int(end) if end is not None else None))

@@ -1,0 +1,4 @@
+// The page's automation facade (web/app.js): what tests and benchmarks drive the page through.
+interface Window {
+  app: object;
+}
