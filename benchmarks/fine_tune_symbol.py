@@ -25,7 +25,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from benchmarks.common import fail, print_header
+from benchmarks.common import Character, fail, print_header
 from runfolder.commandline import run
 from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
@@ -33,7 +33,6 @@ from runfolder.layout import CLASSIFIER_MODEL, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
 from runfolder.record import read_record
 from trainer.dataset import MNIST_RECIPE, DataError
-from trainer.sources.stroke_files import Character
 from trainer.sources.unipen import is_unipen_root, read_segment_file
 from trainer.strokes import fit_to_pad, render_inputs
 

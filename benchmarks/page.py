@@ -17,6 +17,7 @@ def draw_strokes(page: Page, strokes: list[list[tuple[float, float]]], spacing: 
     reports a moving pen (each event costs a frame of the page, so fewer is faster).
     """
     box = page.locator(pad).bounding_box()
+    assert box is not None, f"{pad}: not shown on the page"
     for stroke in strokes:
         points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
         page.mouse.move(*points[0])

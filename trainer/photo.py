@@ -29,8 +29,9 @@ def photo_pixels(path: Path) -> np.ndarray:
     """A photo file as (H, W, 3) uint8 RGB, upright, as the page's createImageBitmap reads it.
 
     Raises what Pillow raises for a file it cannot decode (OSError, ValueError, ...)."""
-    with Image.open(path) as image:
-        ImageOps.exif_transpose(image, in_place=True)
+    with Image.open(path) as opened:
+        ImageOps.exif_transpose(opened, in_place=True)
+        image: Image.Image = opened
         if image.mode in ("I", "I;16", "I;16B", "I;16L"):  # 16-bit grey: browsers keep 8 bits
             image = Image.fromarray((np.asarray(image, np.uint32) >> 8).astype(np.uint8))
         if "A" in image.getbands() or "transparency" in image.info:

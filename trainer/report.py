@@ -275,8 +275,8 @@ def gallery_part(page: Page, item: Evaluated) -> str:
     wrong = np.flatnonzero(~scores.right)
     wrong = wrong[np.argsort(-scores.confidence[wrong], kind="stable")][:GALLERY]
     shown = f"The {GALLERY} most confident of" if (~scores.right).sum() > GALLERY else "All"
-    by_writer = item.data.writers is not None
-    groups = (misreads_by_writer(item.data.writers, wrong) if by_writer
+    writers = item.data.writers
+    groups = (misreads_by_writer(writers, wrong) if writers is not None
               else [(None, list(enumerate(wrong.tolist())))])
     blocks = "\n".join(
         (f"<h4>{escape(writer)}: {len(images)}</h4>" if writer is not None else "")
@@ -286,7 +286,7 @@ def gallery_part(page: Page, item: Evaluated) -> str:
     heading, order, coda = (
         ("Misread images, by writer", "grouped by writer, the writers with the most first, each "
          "writer's most confident mistakes first", " One writer's many errors are a style the "
-         "model lacks; scattered ones are ambiguous or mislabelled.") if by_writer else
+         "model lacks; scattered ones are ambiguous or mislabelled.") if writers is not None else
         ("Misread images", "most confident mistakes first", ""))
     return f"""<h3>{heading}</h3><p>{shown} {(~scores.right).sum():,} misread images, {order},
 as the model saw them: the true label, then the model's top {TOP_K}.{coda}</p>
