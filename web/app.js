@@ -1,11 +1,11 @@
 // The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
 import { Pad } from './pad.js';
+import { notSureThreshold } from './metadata.js';
 import { Recognizer } from './recognizer.js';
 import { setUpTeaching, showCorrections, showLabels, showNote, showSetAside } from './teach.js';
 import { registerForOffline, watchForModelUpdates } from './updates.js';
 
 const TOP_K = 3;
-const NOT_SURE = 0.5; // "not sure" below this top probability, unless the metadata has the model's
 const SETTLE_MS = 300; // recognise this long after the last stroke ends
 
 const $ = (id) => document.getElementById(id);
@@ -132,7 +132,7 @@ async function predict() {
     return [];
   }
   const [top, second] = ranked;
-  const unsure = top.prob < (metadata.not_sure_threshold ?? NOT_SURE);
+  const unsure = top.prob < notSureThreshold(metadata);
   showCorrections(ranked, unsure);
   // Unsure, the two best candidates: a misread's right answer is most often the second.
   const candidates = second ? `${top.label} or ${second.label}` : top.label;

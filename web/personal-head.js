@@ -21,9 +21,11 @@
 //   ALIKE_SLACK) and where the model is no surer of its own answer than it was of theirs (plus
 //   SURE_SLACK). Elsewhere it stays GATED_MARGIN below the answer: it cannot win, but a drawing
 //   like it is "not sure". Their digits, which the model reads surely, stay digits.
-// - A drawing taught as a label the model does not read there, that no other drawing of that label
+// - A drawing taught as a label the model does not read there, though the model was sure of its
+//   own answer (at or above the export's not-sure threshold), that no other drawing of that label
 //   resembles (AGREE), may be a mistaken tap: it is left out of the fit and counts only for its
-//   near-duplicates (NEAR), until a second drawing like it agrees.
+//   near-duplicates (NEAR), until a second drawing like it agrees. A drawing the model was not
+//   sure of is the correction the page asks for, and is fitted.
 
 // The personal head: multinomial logistic regression on the features, started from the output
 // layer and held close to it (biased regularization, Kienzle and Chellapilla, ICML 2006):
@@ -59,8 +61,9 @@ const GATED_MARGIN = 0.1;
 const REFERENCE_WEIGHT = 2;
 
 // Fits a head on the drawings (the first `drawings` rows of `features`, `drawn` their pooled
-// features of length 1) and their variations (the rest, each drawing's in turn).
-function fitHead(prior, features, targets, labelCount, drawn, drawings, references = null) {
+// features of length 1) and their variations (the rest, each drawing's in turn). `notSure`: the
+// model's top probability below which the page says "not sure" (web/metadata.js notSureThreshold).
+function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure, references = null) {
   const { size } = prior;
   const priorLabels = prior.bias.length;
   const perDrawing = (targets.length - drawings) / drawings;
@@ -72,7 +75,7 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, referenc
   const lone = new Uint8Array(drawings);
   for (let d = 0; d < drawings; d++) {
     const target = targets[d];
-    if (target >= priorLabels || sure.label[d] === target) continue;
+    if (target >= priorLabels || sure.label[d] === target || sure.prob[d] < notSure) continue;
     const agreed = targets.slice(0, drawings).some((other, e) => e !== d && other === target
       && cosine(d, e) >= AGREE);
     if (!agreed) { lone[d] = 1; drawnAlike[d] = NEAR; }
