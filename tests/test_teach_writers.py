@@ -78,6 +78,8 @@ def test_bad_input_to_the_page_benchmark_is_one_line(exported_dir, tmp_path):
         (["--uji", tmp_path / "nonexistent"], f"--uji {tmp_path / 'nonexistent'}: no such folder"),
         (["--unipen", tmp_path / "nonexistent"],
          f"--unipen {tmp_path / 'nonexistent'}: no such folder"),
+        (["--pendigits", pendigits, "--unipen", symbols_tree(tmp_path / "more"),
+          "--unipen-sources", "abc,gmd"], "--unipen-sources: gmd not among the sources of"),
     ]:
         result = CliRunner().invoke(app, [str(arg) for arg in [
             "--page", "--export", exported_dir, "--pendigits", pendigits, *args]])
