@@ -21,11 +21,13 @@
 //   ALIKE_SLACK) and where the model is no surer of its own answer than it was of theirs (plus
 //   SURE_SLACK). Elsewhere it stays GATED_MARGIN below the answer: it cannot win, but a drawing
 //   like it is "not sure". Their digits, which the model reads surely, stay digits.
-// - A drawing taught as a label the model does not read there, though the model was sure of its
-//   own answer (at or above the export's not-sure threshold), that no other drawing of that label
-//   resembles (AGREE), may be a mistaken tap: it is left out of the fit and counts only for its
-//   near-duplicates (NEAR), until a second drawing like it agrees. A drawing the model was not
-//   sure of is the correction the page asks for, and is fitted.
+// - A drawing taught as a label the model does not read there, that no other drawing of that
+//   label resembles (AGREE), is left out of the fit until a second drawing like it agrees (fitted,
+//   one drawing and its variations turn the whole class: every other drawing of that digit). If
+//   the model was sure of its own answer (at or above the export's not-sure threshold) it may be a
+//   mistaken tap, and counts only for its near-duplicates (NEAR); if not, it is the correction the
+//   page asked for, and counts as any drawing does, but only where the model is no surer of its
+//   answer than it was there (`sureUpTo`).
 
 // The personal head: multinomial logistic regression on the features, started from the output
 // layer and held close to it (biased regularization, Kienzle and Chellapilla, ICML 2006):
@@ -72,13 +74,22 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
   const cosine = (a, b) => dot(drawn, a, drawn, b, drawn.length / drawings);
   const drawnAlike = new Float32Array(drawings).fill(ALIKE);
   const sureUpTo = new Float32Array(labelCount).fill(Infinity);
-  const lone = new Uint8Array(drawings);
+  const lone = new Uint8Array(drawings); // left out of the fit: a contradiction no drawing agrees with
+  const correction = new Uint8Array(drawings); // ... of an answer the model was not sure of
   for (let d = 0; d < drawings; d++) {
     const target = targets[d];
-    if (target >= priorLabels || sure.label[d] === target || sure.prob[d] < notSure) continue;
+    if (target >= priorLabels || sure.label[d] === target) continue;
     const agreed = targets.slice(0, drawings).some((other, e) => e !== d && other === target
       && cosine(d, e) >= AGREE);
-    if (!agreed) { lone[d] = 1; drawnAlike[d] = NEAR; }
+    if (agreed) continue;
+    lone[d] = 1;
+    if (sure.prob[d] >= notSure) drawnAlike[d] = NEAR; else correction[d] = 1;
+  }
+  // A model label taught by lone corrections alone counts only where the model is no surer of its
+  // answer than it was of theirs.
+  for (let label = 0; label < priorLabels; label++) {
+    const counted = [...Array(drawings).keys()].filter((d) => targets[d] === label && (!lone[d] || correction[d]));
+    if (counted.length && counted.every((d) => correction[d])) sureUpTo[label] = Math.max(...counted.map((d) => sure.prob[d]));
   }
   for (let label = priorLabels; label < labelCount; label++) {
     const own = [...Array(drawings).keys()].filter((d) => targets[d] === label);
@@ -301,7 +312,7 @@ function headProbabilities(head, features, cosines, prior) {
     const gated = [];
     for (let label = 0; label < labelCount; label++) {
       const own = label >= prior.bias.length;
-      if (!own) logits[label] += RESEMBLANCE * (1 - ALIKE) * Math.max(0, closest[label]);
+      if (!own && sure.prob[i] <= sureUpTo[label]) logits[label] += RESEMBLANCE * (1 - ALIKE) * Math.max(0, closest[label]);
       if (own && (closest[label] < 0 || sure.prob[i] > sureUpTo[label])) gated.push(label);
       else largest = Math.max(largest, logits[label]);
     }
