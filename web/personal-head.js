@@ -22,12 +22,12 @@
 //   SURE_SLACK). Elsewhere it stays GATED_MARGIN below the answer: it cannot win, but a drawing
 //   like it is "not sure". Their digits, which the model reads surely, stay digits.
 // - A drawing taught as a label the model does not read there, that no other drawing of that
-//   label resembles (AGREE), is left out of the fit until a second drawing like it agrees (fitted,
-//   one drawing and its variations turn the whole class: every other drawing of that digit). If
-//   the model was sure of its own answer (at or above the export's not-sure threshold) it may be a
-//   mistaken tap, and counts only for its near-duplicates (NEAR); if not, it is the correction the
-//   page asked for, and counts as any drawing does, but only where the model is no surer of its
-//   answer than it was there (`sureUpTo`).
+//   label resembles (AGREE), is lone until a second drawing like it agrees. If the model was sure
+//   of its own answer (at or above the export's not-sure threshold) it may be a mistaken tap: it
+//   is left out of the fit and counts only for its near-duplicates (NEAR). If not, it is the
+//   correction the page asked for: it is fitted without its variations (with them, one drawing
+//   turned every other drawing of that digit), and counts as any drawing does where the page is
+//   not sure of the model's answer either (`sureUpTo`).
 
 // The personal head: multinomial logistic regression on the features, started from the output
 // layer and held close to it (biased regularization, Kienzle and Chellapilla, ICML 2006):
@@ -74,7 +74,7 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
   const cosine = (a, b) => dot(drawn, a, drawn, b, drawn.length / drawings);
   const drawnAlike = new Float32Array(drawings).fill(ALIKE);
   const sureUpTo = new Float32Array(labelCount).fill(Infinity);
-  const lone = new Uint8Array(drawings); // left out of the fit: a contradiction no drawing agrees with
+  const lone = new Uint8Array(drawings); // a contradiction no other drawing agrees with
   const correction = new Uint8Array(drawings); // ... of an answer the model was not sure of
   for (let d = 0; d < drawings; d++) {
     const target = targets[d];
@@ -85,11 +85,10 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
     lone[d] = 1;
     if (sure.prob[d] >= notSure) drawnAlike[d] = NEAR; else correction[d] = 1;
   }
-  // A model label taught by lone corrections alone counts only where the model is no surer of its
-  // answer than it was of theirs.
+  // A model label taught by lone corrections alone counts only where the page is not sure either.
   for (let label = 0; label < priorLabels; label++) {
     const counted = [...Array(drawings).keys()].filter((d) => targets[d] === label && (!lone[d] || correction[d]));
-    if (counted.length && counted.every((d) => correction[d])) sureUpTo[label] = Math.max(...counted.map((d) => sure.prob[d]));
+    if (counted.length && counted.every((d) => correction[d])) sureUpTo[label] = notSure;
   }
   for (let label = priorLabels; label < labelCount; label++) {
     const own = [...Array(drawings).keys()].filter((d) => targets[d] === label);
@@ -100,7 +99,8 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
     targets.forEach((target, i) => { if (target === label) surest = Math.max(surest, sure.prob[i]); });
     sureUpTo[label] = surest + SURE_SLACK;
   }
-  const kept = [...targets.keys()].filter((i) => !lone[drawingOf(i)]);
+  // A lone correction is fitted without its variations: they would turn the whole class.
+  const kept = [...targets.keys()].filter((i) => !lone[drawingOf(i)] || (correction[drawingOf(i)] && i < drawings));
   const weight = kept.length && references && labelCount > priorLabels ? REFERENCE_WEIGHT : 0;
   const anchors = weight ? references.labels.length : 0;
   const keptFeatures = new Float32Array((kept.length + weight * anchors) * size);
