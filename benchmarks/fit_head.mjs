@@ -12,6 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
+import { notSureThreshold } from '../web/metadata.js';
+
 let values;
 try {
   ({ values } = parseArgs({ options: {
@@ -81,7 +83,7 @@ function fitMs(targets) {
   const [wall, cpu] = [[], []];
   for (let r = 0; r < repeats; r++) {
     const [started, startedCpu] = [performance.now(), process.cpuUsage()];
-    fitHead(prior, features, allTargets, count, drawn, drawings, references);
+    fitHead(prior, features, allTargets, count, drawn, drawings, notSureThreshold({}), references);
     const { user, system } = process.cpuUsage(startedCpu);
     wall.push(performance.now() - started);
     cpu.push((user + system) / 1000);

@@ -106,8 +106,9 @@ def summed(rows: list[dict], name: str) -> dict:
 # [index into digits, a wrong label]. Each part starts from a recognizer that was taught nothing.
 HARM = """async ({ digits, symbols, held, taps }) => {
   const { Recognizer } = await import('./recognizer.js');
+  const { notSureThreshold } = await import('./metadata.js');
   const recognizer = await Recognizer.load('model/');
-  const notSure = recognizer.metadata.not_sure_threshold ?? 0.5; // as web/app.js
+  const notSure = notSureThreshold(recognizer.metadata); // as web/app.js
   const readAll = async (drawings) => {
     const answers = [];
     for (const [, strokes] of drawings) answers.push((await recognizer.predict(strokes)).ranked[0]);

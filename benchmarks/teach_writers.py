@@ -6,7 +6,8 @@
 
 With --page, the page itself learns (benchmarks/teach_page.py): the exported model's personal head
 is taught k = 1, 2 and 5 drawings of each digit of each pendigits writer, and (with --unipen) of
-each writer of UNIPEN's held-out sources (GMD and Valladolid) who drew every digit 6 times or more,
+each writer of UNIPEN's held-out sources (GMD and Valladolid; others with --unipen-sources, to tune
+the page's settings on) who drew every digit 6 times or more,
 and (with --uji) k = 1 of each of UJI Pen Characters' writers (who drew each digit twice), in
 Chromium; no Python training.
 Beside that help, the harm (with --more), for each of these writers: 4 labels the model lacks
@@ -76,9 +77,15 @@ def main(
     more: Annotated[Path | None, typer.Option(
         help="With --page: UNIPEN's letters and symbols (1c, 1d): without it, no harm measured."
     )] = None,
+    unipen_sources: Annotated[str, typer.Option(
+        help="With --unipen: the sources whose writers are taught, comma-separated (others than "
+             "the held-out gmd,val to tune the page's settings on writers this benchmark reports "
+             "not)."
+    )] = ",".join(HELD_OUT_SOURCES),
 ) -> None:
     if page:
-        return page_benchmark(export, pendigits, writers, uji, unipen, more)
+        return page_benchmark(export, pendigits, writers, uji, unipen, more,
+                              unipen_sources.split(","))
     if not (model / CLASSIFIER_MODEL).is_file() or not (model / RUN_FILE).is_file():
         fail(f"--model {model}: no {CLASSIFIER_MODEL} and {RUN_FILE} (a training run?)")
     try:
@@ -136,7 +143,7 @@ UJI_PER_DIGIT = (1,)
 
 
 def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None,
-                   unipen: Path | None, more: Path | None) -> None:
+                   unipen: Path | None, more: Path | None, sources: list[str]) -> None:
     import platform
 
     from benchmarks.teach_page import (
@@ -159,7 +166,7 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None
         uji_writers = {path.name.removeprefix("UJIpenchars-"): [
             c for c in read_unipen(path) if c.label.isdigit()]
             for path in (unipen_files(uji) if uji else [])}
-        held_out_writers = unipen_writers(unipen) if unipen else {}
+        chosen_unipen = unipen_writers(unipen, sources) if unipen else {}
         symbols = new_label_drawings(more) if more else {}
     except DataError as error:
         fail(str(error))
@@ -167,7 +174,7 @@ def page_benchmark(export: Path, pendigits: Path, writers: str, uji: Path | None
     machine = f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
     rows, harm = [], []
     for name, group, per_digit in (("pendigits", pendigits_writers, PAGE_PER_DIGIT),
-                                   ("UNIPEN GMD and Valladolid", held_out_writers, PAGE_PER_DIGIT),
+                                   (f"UNIPEN {'+'.join(sources)}", chosen_unipen, PAGE_PER_DIGIT),
                                    ("UJI", uji_writers, UJI_PER_DIGIT)):
         if not group:
             continue
@@ -251,13 +258,15 @@ def by_writer(characters: Sequence[Character]) -> dict[str, list[Character]]:
     return grouped
 
 
-def unipen_writers(root: Path) -> dict[str, list[Character]]:
-    """The digits of each writer of UNIPEN's held-out sources who drew every digit more often than
-    the page benchmark teaches it."""
+def unipen_writers(root: Path, sources: list[str]) -> dict[str, list[Character]]:
+    """The digits of each writer of UNIPEN's `sources` who drew every digit more often than the
+    page benchmark teaches it."""
     if not is_unipen_root(root):
         fail(f"--unipen {root}: not a UNIPEN folder (data/ and include/)")
-    digits = [character for path, source in segment_files(root, None)
-              if source in HELD_OUT_SOURCES
+    files = segment_files(root, None)
+    if unknown := sorted(set(sources) - {source for _, source in files}):
+        fail(f"--unipen-sources: {', '.join(unknown)} not among the sources of {root}")
+    digits = [character for path, source in files if source in sources
               for character in read_segment_file(path, root, source) if character.label.isdigit()]
     return {writer: characters for writer, characters in sorted(by_writer(digits).items())
             if min(Counter(c.label for c in characters)[digit] for digit in "0123456789")

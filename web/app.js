@@ -2,12 +2,12 @@
 import { aboutModel, chooseModel, showPicker } from './models.js';
 import { setUpKeyboard, showCandidates } from './keyboard.js';
 import { Pad } from './pad.js';
+import { notSureThreshold } from './metadata.js';
 import { Recognizer } from './recognizer.js';
 import { setUpTeaching, showCorrections, showLabels, showNote, showSetAside } from './teach.js';
 import { registerForOffline, watchForModelUpdates } from './updates.js';
 
 const TOP_K = 3;
-const NOT_SURE = 0.5; // "not sure" below this top probability, unless the metadata has the model's
 const SETTLE_MS = 300; // recognise this long after the last stroke ends
 
 const $ = (id) => document.getElementById(id);
@@ -149,7 +149,7 @@ async function predict() {
     return [];
   }
   const [top, second] = ranked;
-  const unsure = top.prob < (metadata.not_sure_threshold ?? NOT_SURE);
+  const unsure = top.prob < notSureThreshold(metadata);
   if (metadata.one_character) showCandidates(ranked, unsure);
   else showCorrections(ranked, unsure);
   // Unsure, the two best candidates: a misread's right answer is most often the second.

@@ -7,6 +7,15 @@ import { schemaProblem } from './schema.js';
 // The metadata.json formats this page reads (the export writes export/__init__.py's FORMAT_VERSION).
 const FORMAT_VERSIONS = [1];
 
+// "Not sure" below this top probability, for a model whose metadata has no threshold of its own.
+const NOT_SURE = 0.5;
+
+// The top probability below which the page says "not sure" of this model's answer (and below
+// which the personal head does not take a contradicting drawing for a mistaken tap).
+export function notSureThreshold(metadata) {
+  return metadata.not_sure_threshold ?? NOT_SURE;
+}
+
 // Throws an Error naming `file`, the field and the problem when this page cannot use the model.
 // `schema`: web/metadata.schema.json's content.
 export function checkMetadata(metadata, schema, file = 'model/metadata.json') {

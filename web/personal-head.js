@@ -17,13 +17,18 @@
 // - A label of the person's own is fitted beside the model's reference drawings (metadata.json's
 //   "references", each counted REFERENCE_WEIGHT times), so that its row learns what sets it apart
 //   from what the model reads; only its own row moves. It may win only where the drawing resembles
-//   the person's drawings of it as closely as those resemble one another (calibrated on them, less
-//   ALIKE_SLACK) and where the model is no surer of its own answer than it was of theirs (plus
-//   SURE_SLACK). Elsewhere it stays GATED_MARGIN below the answer: it cannot win, but a drawing
-//   like it is "not sure". Their digits, which the model reads surely, stay digits.
-// - A drawing taught as a label the model does not read there, that no other drawing of that label
-//   resembles (AGREE), may be a mistaken tap: it is left out of the fit and counts only for its
-//   near-duplicates (NEAR), until a second drawing like it agrees.
+//   one of the person's drawings of it as closely as that drawing resembles its closest other
+//   drawing of the label (leave-one-out over them, less ALIKE_SLACK) and where the model is no
+//   surer of its own answer than it was of theirs (plus SURE_SLACK). Elsewhere it stays
+//   GATED_MARGIN below the answer: it cannot win, but a drawing like it is "not sure". Their
+//   digits, which the model reads surely, stay digits.
+// - A drawing taught as a label the model does not read there, that no other drawing of that
+//   label resembles (AGREE), is lone until a second drawing like it agrees. If the model was sure
+//   of its own answer (at or above the export's not-sure threshold) it may be a mistaken tap: it
+//   is left out of the fit and counts only for its near-duplicates (NEAR). If not, it is the
+//   correction the page asked for: it is fitted without its variations (with them, one drawing
+//   turned every other drawing of that digit), and counts as any drawing does where the page is
+//   not sure of the model's answer either (`sureUpTo`).
 
 // The personal head: multinomial logistic regression on the features, started from the output
 // layer and held close to it (biased regularization, Kienzle and Chellapilla, ICML 2006):
@@ -51,7 +56,13 @@ const ALIKE = 0.3;
 // tap flip 5 times as many drawings; SURE_SLACK 0 or ALIKE_SLACK 0.05 read a tenth fewer of the
 // new labels; a resemblance term for the new labels, or their rows fitted without references,
 // took 1-6 pt of some writers' digits; REFERENCE_WEIGHT 4 kept every digit but read fewer of the
-// new labels.
+// new labels. With tests/test_teach_writers.py's tiny model, a lone correction of an unsure
+// answer left out of the fit read writer 21 worse after one drawing a digit; fitted with its
+// variations, a mistaken tap on a drawing the model read right but unsurely turned every other
+// drawing of that digit (71 of 4,782 on pendigits 1-20, 17 without them). On those and 31 UNIPEN
+// writers of other sources (`--unipen-sources`), a likeness calibrated per drawing, not the least
+// over the label, took the worst writer's loss of digits from 2.2 pt to 0.2 and read 1.6-2.7 pt
+// fewer of the new labels.
 const AGREE = 0.5;
 const NEAR = 0.95;
 const ALIKE_SLACK = 0.15;
@@ -60,10 +71,11 @@ const GATED_MARGIN = 0.1;
 const REFERENCE_WEIGHT = 2;
 
 // Fits a head on the drawings (the first `drawings` rows of `features`, `drawn` their pooled
-// features of length 1) and their variations (the rest, each drawing's in turn); `references`:
-// metadata.json's reference drawings as recognizer-worker.js decodes them, or null.
+// features of length 1) and their variations (the rest, each drawing's in turn). `notSure`: the
+// model's top probability below which the page says "not sure" (web/metadata.js notSureThreshold);
+// `references`: metadata.json's reference drawings as recognizer-worker.js decodes them, or null.
 /** @param {{ features: Float32Array, labels: Int32Array } | null} [references] */
-function fitHead(prior, features, targets, labelCount, drawn, drawings, references = null) {
+function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure, references = null) {
   const { size } = prior;
   const priorLabels = prior.bias.length;
   const perDrawing = (targets.length - drawings) / drawings;
@@ -76,24 +88,32 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, referenc
   const cosine = (a, b) => dot(drawn, a, drawn, b, drawn.length / drawings);
   const drawnAlike = new Float32Array(drawings).fill(ALIKE);
   const sureUpTo = new Float32Array(labelCount).fill(Infinity);
-  const lone = new Uint8Array(drawings);
+  const lone = new Uint8Array(drawings); // a contradiction no other drawing agrees with
+  const correction = new Uint8Array(drawings); // ... of an answer the model was not sure of
   for (let d = 0; d < drawings; d++) {
     const target = targets[d];
     if (target >= priorLabels || sure.label[d] === target) continue;
     const agreed = targets.slice(0, drawings).some((other, e) => e !== d && other === target
       && cosine(d, e) >= AGREE);
-    if (!agreed) { lone[d] = 1; drawnAlike[d] = NEAR; }
+    if (agreed) continue;
+    lone[d] = 1;
+    if (sure.prob[d] >= notSure) drawnAlike[d] = NEAR; else correction[d] = 1;
+  }
+  // A model label taught by lone corrections alone counts only where the page is not sure either.
+  for (let label = 0; label < priorLabels; label++) {
+    const counted = [...Array(drawings).keys()].filter((d) => targets[d] === label && (!lone[d] || correction[d]));
+    if (counted.length && counted.every((d) => correction[d])) sureUpTo[label] = notSure;
   }
   for (let label = priorLabels; label < labelCount; label++) {
     const own = [...Array(drawings).keys()].filter((d) => targets[d] === label);
     const closestOther = own.map((d) => Math.max(...own.filter((e) => e !== d).map((e) => cosine(d, e))));
-    const alike = Math.max(ALIKE, Math.min(...closestOther) - ALIKE_SLACK);
-    own.forEach((d) => { drawnAlike[d] = alike; });
+    own.forEach((d, k) => { drawnAlike[d] = Math.max(ALIKE, closestOther[k] - ALIKE_SLACK); });
     let surest = 0;
     targets.forEach((target, i) => { if (target === label) surest = Math.max(surest, sure.prob[i]); });
     sureUpTo[label] = surest + SURE_SLACK;
   }
-  const kept = [...targets.keys()].filter((i) => !lone[drawingOf(i)]);
+  // A lone correction is fitted without its variations: they would turn the whole class.
+  const kept = [...targets.keys()].filter((i) => !lone[drawingOf(i)] || (correction[drawingOf(i)] && i < drawings));
   const anchorSet = kept.length && labelCount > priorLabels ? references : null;
   const weight = anchorSet ? REFERENCE_WEIGHT : 0;
   const anchors = anchorSet ? anchorSet.labels.length : 0;
@@ -356,7 +376,7 @@ function headProbabilities(head, features, cosines, prior) {
     const gated = [];
     for (let label = 0; label < labelCount; label++) {
       const own = label >= prior.bias.length;
-      if (!own) logits[label] += RESEMBLANCE * (1 - ALIKE) * Math.max(0, closest[label]);
+      if (!own && sure.prob[i] <= sureUpTo[label]) logits[label] += RESEMBLANCE * (1 - ALIKE) * Math.max(0, closest[label]);
       if (own && (closest[label] < 0 || sure.prob[i] > sureUpTo[label])) gated.push(label);
       else largest = Math.max(largest, logits[label]);
     }

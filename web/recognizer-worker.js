@@ -11,6 +11,7 @@ let base = null; // the output layer: { rows: Float32Array, one row of weights a
 let pooledSize = null; // the pooled features' length (metadata.json's pooled_size)
 let head = null; // the personal head (web/personal-head.js); null: the model's own answers
 let references = null; // metadata.json's reference drawings: { features, labels }, or null
+let notSure = null; // the top probability below which the page says "not sure"
 
 const HANDLERS = { load, classify, fit, useHead };
 
@@ -28,9 +29,9 @@ self.onmessage = async ({ data: { id, type, ...request } }) => {
 // `folderUrl`: the model folder's address; `folderName`: as the page gave it, to name files by.
 // `outputNames`, `outputLayer`, `pooled`: metadata.json's "outputs", "output_layer" and
 // "pooled_size" (absent from exports made before the model had feature outputs; such a model
-// cannot be taught).
+// cannot be taught); `notSureThreshold`: the page's "not sure" threshold for this model.
 async function load({ folderUrl, folderName, backends, inputShape, labelCount, outputNames,
-  outputLayer, pooled, referenceDrawings }) {
+  outputLayer, pooled, referenceDrawings, notSureThreshold }) {
   tf.wasm.setWasmPaths(new URL('vendor/', self.location.href).href);
   const artifacts = await fetchArtifacts(folderUrl, folderName);
   const failures = [];
@@ -53,6 +54,7 @@ async function load({ folderUrl, folderName, backends, inputShape, labelCount, o
       base = outputLayer ? outputLayerOf(loaded, outputLayer) : null;
       pooledSize = pooled ?? null;
       references = referenceDrawings ? decodeReferences(referenceDrawings) : null;
+      notSure = notSureThreshold;
       const threads = name === 'wasm' ? tf.wasm.getThreadsCount() : null;
       return { backend: name, threads };
     } catch (error) {
@@ -130,7 +132,7 @@ async function fit({ batch, shape, targets, labels, drawings, ids, variations })
   const started = performance.now();
   const { features, drawn } = await featuresOf(batch, shape, ids, variations);
   const { rows, bias, drawnAlike, sureUpTo } = fitHead(base, features, targets, labels.length, drawn, drawings,
-    references);
+    notSure, references);
   const drawnLabels = Int32Array.from(targets.slice(0, drawings));
   const fitted = { labels, rows, bias, drawn, drawnLabels, drawnAlike, sureUpTo };
   useHead({ fitted });

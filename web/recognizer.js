@@ -12,7 +12,7 @@
 // What a person teaches is kept in IndexedDB (web/personal-store.js), per model folder, and read
 // back after the model has loaded: a page that never teaches reads the model's own answers.
 import { charactersOf, refusal } from './characters.js';
-import { checkMetadata } from './metadata.js';
+import { checkMetadata, notSureThreshold } from './metadata.js';
 import {
   addDrawing, checkHead, fitSubset, forgetTaught, readTaught, removeDrawings, setAside, writeHead,
 } from './personal-store.js';
@@ -149,6 +149,7 @@ export class Recognizer {
       outputLayer: metadata.output_layer,
       pooled: metadata.pooled_size,
       referenceDrawings: metadata.references,
+      notSureThreshold: notSureThreshold(metadata),
     }).catch((error) => {
       recognizer.dispose();
       throw error;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { checkMetadata } from '../../web/metadata.js';
+import { checkMetadata, notSureThreshold } from '../../web/metadata.js';
 
 const read = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const SCHEMA = read('../../web/metadata.schema.json');
@@ -56,3 +56,10 @@ for (const { change, remove, names } of BAD) {
     });
   });
 }
+
+test("the not-sure threshold is the model's, or one half where the export has none", () => {
+  assert.equal(notSureThreshold({ ...DRAWING, not_sure_threshold: 0.649 }), 0.649);
+  assert.equal(notSureThreshold({ ...DRAWING, not_sure_threshold: null }), 0.5); // none chosen
+  const { not_sure_threshold: _, ...without } = DRAWING;
+  assert.equal(notSureThreshold(without), 0.5);
+});

@@ -1,6 +1,6 @@
 // The personal head's arithmetic (web/personal-head.js, a classic script the worker imports): its
 // reading, the head's logits moved towards the labels whose taught drawings the drawing resembles
-// most, and what its fit does with a drawing that contradicts a sure model answer.
+// most, and what its fit does with a drawing that contradicts the model's answer, sure or not.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -59,25 +59,50 @@ test("a label of the person's own wins only where the model is no surer than it 
 
 // Two labels the model reads surely from two features; drawings' pooled features are 2 long too.
 const SURE = { rows: Float32Array.of(8, 0, 0, 8), bias: Float32Array.of(0, 0), size: 2 };
+const NOT_SURE = 0.649; // the default export's not_sure_threshold
 
 test('one drawing taught against a sure answer moves only its near-duplicates, until a second agrees', () => {
   const zero = [1, 0];
-  const alone = fitHead(SURE, Float32Array.of(...zero), Int32Array.of(1), 2, Float32Array.of(1, 0), 1);
+  const alone = fitHead(SURE, Float32Array.of(...zero), Int32Array.of(1), 2, Float32Array.of(1, 0), 1, NOT_SURE);
   assert.deepEqual(Array.from(alone.rows), Array.from(SURE.rows)); // left out of the fit
   assert.ok(alone.drawnAlike[0] > 0.8, String(alone.drawnAlike));
   const twice = fitHead(SURE, Float32Array.of(...zero, 0.9, 0.1), Int32Array.of(1, 1), 2,
-    Float32Array.of(1, 0, 0.99, 0.14), 2);
+    Float32Array.of(1, 0, 0.99, 0.14), 2, NOT_SURE);
   assert.ok(twice.rows[2] > SURE.rows[2], String(twice.rows)); // label 1's row turns to them
   assert.deepEqual(Array.from(twice.drawnAlike), [0.3, 0.3].map(Math.fround));
+});
+
+test('one drawing taught against an answer the model was not sure of counts where the page is not sure', () => {
+  // The model reads it as 0 at 0.60 (logits 0.4 and 0): below the threshold, the page said
+  // "not sure", and the person's answer is the correction it asked for.
+  const unsureZero = Float32Array.of(0.05, 0);
+  const corrected = fitHead(SURE, unsureZero, Int32Array.of(1), 2, Float32Array.of(1, 0), 1, NOT_SURE);
+  assert.ok(corrected.rows[2] > SURE.rows[2], String(corrected.rows)); // fitted: label 1's row turns to it
+  assert.deepEqual(Array.from(corrected.drawnAlike), [Math.fround(0.3)]); // as any drawing reaches
+  assert.equal(corrected.sureUpTo[1], Math.fround(NOT_SURE));
+  const head = { ...corrected, drawnLabels: Int32Array.of(1) };
+  const read = (features) => headProbabilities(head, Float32Array.of(...features), Float32Array.of(0.9), SURE);
+  assert.ok(read([0.04, 0])[1] > 0.9); // a drawing like it that the model is as unsure of: 1
+  assert.ok(read([1, 0])[0] > 0.99); // one like it that the model reads surely stays 0
+  // Its variations are not fitted: with them, one drawing turns the whole class.
+  const varied = fitHead(SURE, Float32Array.of(0.05, 0, 0.05, 0.01, 0.06, 0), Int32Array.of(1, 1, 1), 2,
+    Float32Array.of(1, 0), 1, NOT_SURE);
+  assert.deepEqual(Array.from(varied.rows), Array.from(corrected.rows));
+  // The same drawing, with a threshold under the model's 0.60: a sure answer contradicted, a
+  // possible mistaken tap, left out of the fit, which counts for its near-duplicates alone.
+  const contradicted = fitHead(SURE, unsureZero, Int32Array.of(1), 2, Float32Array.of(1, 0), 1, 0.55);
+  assert.deepEqual(Array.from(contradicted.rows), Array.from(SURE.rows));
+  assert.ok(contradicted.drawnAlike[0] > 0.8, String(contradicted.drawnAlike));
+  assert.equal(contradicted.sureUpTo[1], Infinity);
 });
 
 test("a new label's likeness and sureness are calibrated on the person's drawings of it", () => {
   // Three drawings of label 2, the model unsure of them (features 0.1 apart at most)
   const features = Float32Array.of(0.2, 0.2, 0.25, 0.2, 0.2, 0.25);
   const drawn = Float32Array.of(1, 0, 0.8, 0.6, 0.6, 0.8); // cosines 0.8, 0.96 and 0.48
-  const head = fitHead(SURE, features, Int32Array.of(2, 2, 2), 3, drawn, 3);
-  // Each drawing's closest other is at 0.8, 0.96, 0.96: the least of these, less the slack (0.15)
-  head.drawnAlike.forEach((alike) => assert.ok(Math.abs(alike - 0.65) < 1e-6, String(head.drawnAlike)));
+  const head = fitHead(SURE, features, Int32Array.of(2, 2, 2), 3, drawn, 3, NOT_SURE);
+  // Each drawing's closest other is at 0.8, 0.96, 0.96: each drawing's, less the slack (0.15)
+  [0.65, 0.81, 0.81].forEach((alike, d) => assert.ok(Math.abs(head.drawnAlike[d] - alike) < 1e-6, String(head.drawnAlike)));
   // The model's surest answer on them (0.6, on the third) and the slack (0.1)
   assert.ok(Math.abs(head.sureUpTo[2] - 0.7) < 0.01, String(head.sureUpTo));
   assert.equal(head.sureUpTo[0], Infinity);
@@ -133,7 +158,7 @@ test('the fit stops where the slope is below TOLERANCE, before its step cap', ()
   const size = 3;
   const prior = { rows: numbers(7, 4 * size, 2), bias: numbers(11, 4, 0.5), size };
   const { features, targets, drawn } = agreeingDrawings(prior, 3, 4);
-  const head = fit.fitHead(prior, features, targets, 4, drawn, 4);
+  const head = fit.fitHead(prior, features, targets, 4, drawn, 4, NOT_SURE);
   const logits = logitsOf(head, features);
   const slope = Array.from(head.rows, (w, k) => fit.REGULARIZATION * (w - prior.rows[k]));
   const biasSlope = Array.from(head.bias, (b, l) => fit.REGULARIZATION * (b - prior.bias[l]));
@@ -151,7 +176,7 @@ test('the fit stops where the slope is below TOLERANCE, before its step cap', ()
   assert.ok(head.rows.some((w, k) => w !== prior.rows[k]), 'the head moved');
   // It stopped by the slope, not by the step cap: ten times the steps give the same head, bit for bit.
   const uncapped = vm.runInNewContext(`${script.replace(/const STEPS = \d+;/, 'const STEPS = 600;')}; fitHead`);
-  const longer = uncapped(prior, features, targets, 4, drawn, 4);
+  const longer = uncapped(prior, features, targets, 4, drawn, 4, NOT_SURE);
   assert.deepEqual(Array.from(longer.rows), Array.from(head.rows));
   assert.deepEqual(Array.from(longer.bias), Array.from(head.bias));
 });
@@ -161,7 +186,7 @@ test("rows of labels neither the drawings nor their likeliest labels touch stay 
   const labels = 30;
   const prior = { rows: numbers(5, labels * size, 1), bias: numbers(13, labels, 0.5), size };
   const { features, targets, drawn } = agreeingDrawings(prior, 17, 3);
-  const head = fit.fitHead(prior, features, targets, labels, drawn, 3);
+  const head = fit.fitHead(prior, features, targets, labels, drawn, 3, NOT_SURE);
   const touched = new Set(targets);
   logitsOf(prior, features).forEach((row) => row.map((z, label) => [z, label])
     .sort((a, b) => b[0] - a[0]).slice(0, 10).forEach(([, label]) => touched.add(label)));
@@ -184,7 +209,7 @@ test('the same input gives the same head, bit for bit', () => {
   const inputs = () => [prior, Float32Array.of(...features.subarray(0, 4 * size), ...own,
     ...features.subarray(4 * size), ...own, ...own), Int32Array.of(...targets.subarray(0, 4), 12, 12,
     ...targets.subarray(4), 12, 12, 12, 12), 13, Float32Array.of(...drawn, ...unitRows(own, size)),
-  6, { features: features.subarray(0, 4 * size), labels: targets.subarray(0, 4) }];
+  6, NOT_SURE, { features: features.subarray(0, 4 * size), labels: targets.subarray(0, 4) }];
   const [first, second] = [fit.fitHead(...inputs()), fit.fitHead(...inputs())];
   for (const field of ['rows', 'bias', 'drawnAlike', 'sureUpTo']) {
     assert.deepEqual(new Uint8Array(second[field].buffer), new Uint8Array(first[field].buffer), field);
