@@ -15,15 +15,15 @@ shapes learnt rather than a held-out hand. KMNIST's test images (cursive kuzushi
 books, 28x28) are normalised with the model's recipe and ranked among its ten labels alone and
 among all. The synthetic writer's held-out seeds are the run's own test split (run.json).
 
-float16 and uint8 are the export's --quantize choices, simulated on the Keras weights the way
-the converter quantizes each weight tensor (tensorflowjs.quantization); the export itself checks
-TF.js against Keras on the test split (`python -m export convert`).
+float16, head-uint8 and uint8 are the export's --quantize choices, simulated on the Keras weights
+the way the converter quantizes each weight tensor (tensorflowjs.quantization). The converter
+folds batch normalisation into the convolutions first, which this does not: the export's own
+check of TF.js against Keras (`python -m export convert`) is the exact figure.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
+import os
 import platform
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +33,7 @@ import numpy as np
 import typer
 
 from runfolder.commandline import run
+from runfolder.layout import PROBABILITIES
 from runfolder.quiet import quiet_tensorflow
 from trainer.dataset import DataError
 from trainer.pad import fit_to_pad, render_inputs
@@ -45,7 +46,7 @@ from trainer.trained import EvaluationError, read_trained
 
 TOP = 10
 BATCH = 256
-WEIGHTS = ("float32", "float16", "uint8")  # as trained, then the export's --quantize choices
+WEIGHTS = ("float32", "float16", "head-uint8", "uint8")  # as trained, then as exported
 MAIN_FORM = 5  # a KanjiVG file name of 5 hex digits alone (05b57.svg) is the main form
 
 
@@ -92,18 +93,21 @@ def kmnist_set(kmnist: Path, labels: list[str], recipe: Recipe) -> tuple[np.ndar
 
 
 def quantized(classifier, weights: str):
-    """The classifier with each weight tensor stored as `weights` and read back, as TF.js does."""
+    """The classifier with each weight tensor stored as `weights` says and read back, as TF.js
+    does (head-uint8: the output layer 8-bit, the others float16)."""
     if weights == "float32":
         return classifier
     import keras
 
-    with contextlib.redirect_stdout(io.StringIO()):  # tensorflowjs' imports print a banner
-        from tensorflowjs.quantization import dequantize_weights, quantize_weights
+    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")  # a banner tensorflowjs imports
+    from tensorflowjs.quantization import dequantize_weights, quantize_weights
 
     copy = keras.models.clone_model(classifier)
-    dtype = np.float16 if weights == "float16" else np.uint8
-    copy.set_weights([dequantize_weights(*quantize_weights(w.astype(np.float32), dtype))
-                      for w in classifier.get_weights()])
+    for layer, original in zip(copy.layers, classifier.layers, strict=True):
+        eight_bits = weights == "uint8" or (weights == "head-uint8" and layer.name == PROBABILITIES)
+        dtype = np.uint8 if eight_bits else np.float16
+        layer.set_weights([dequantize_weights(*quantize_weights(w.astype(np.float32), dtype))
+                           for w in original.get_weights()])
     return copy
 
 
