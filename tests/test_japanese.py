@@ -130,7 +130,8 @@ def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(tmp_path)
         shutil.copy(KANJIVG / f"{ord(char):05x}.svg", data)
     model = tmp_path / "model"
     run_trainer("train", "--config", Path("configs/japanese.toml"), "--data", data,
-                "--out", model, "--synthetic", "4", "--epochs", "1", "--batch-size", "32")
+                "--out", model, "--synthetic", "4", "--epochs", "1", "--batch-size", "32",
+                "--model", "cnn")  # the export's work is the same; the CNN converts faster
     run = json.loads((model / "run.json").read_text())
     assert len(run["labels"]) == 24 and "っ" not in run["labels"]
     assert run["input_size"] == 48
