@@ -169,3 +169,13 @@ def test_the_benchmark_reads_variant_forms_alone_under_their_label(tmp_path):
     x, y = variant_set(tmp_path, ["つ", "日"], JAPANESE_RECIPE)
     assert sorted(y.tolist()) == [0, 1] and x.shape == (2, 48, 48)
     assert (x.reshape(2, -1).max(axis=1) > 0).all()
+
+
+def test_mobilenet_from_scratch_follows_its_batch_statistics_within_a_short_run():
+    """The Japanese recipe trains MobileNetV3Small from scratch in a thousand steps: with Keras'
+    momentum 0.999 its batch statistics stayed at their initial values and validation at chance."""
+    from trainer.model import SCRATCH_MOMENTUM, mobilenet_backbone
+
+    momenta = {layer.momentum for layer in mobilenet_backbone(32, 0.75, "none").layers
+               if isinstance(layer, keras.layers.BatchNormalization)}
+    assert momenta == {SCRATCH_MOMENTUM} and SCRATCH_MOMENTUM <= 0.99
