@@ -11,13 +11,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.japanese_model import variant_set
 from export import ExportError
 from export.convert import output_layer_weights
 from runfolder.finished import FinishedRun
 from tests.helpers import JAPANESE_KANA, SHARED_DATA, write_kanjivg
 from trainer.dataset import DataError
 from trainer.sources import load_path
-from trainer.sources.japanese import GROUPS, KANA, japanese_characters, labels_of, model_label
+from trainer.sources.japanese import (
+    GROUPS,
+    JAPANESE_RECIPE,
+    KANA,
+    japanese_characters,
+    labels_of,
+    model_label,
+)
 from trainer.sources.kanjivg import CREDIT, read_kanjivg, read_references
 from trainer.sources.tomoe import read_tdic
 from trainer.synthetic import draw, rng_for
@@ -81,7 +89,7 @@ def test_tomoe_reads_each_character_with_its_strokes(tmp_path):
     assert characters[0].strokes == [[(54, 58), (249, 68)], [(147, 10), (145, 201), (182, 252)]]
     dataset = load_path(tmp_path)  # the folder; 旧「ね」 is no label of the set
     assert sorted(dataset.labels) == ["あ", "ロ"]  # 口 is read as its group's label
-    assert dataset.x_train.shape[1:] == (64, 64) and dataset.credits
+    assert dataset.x_train.shape[1:] == (48, 48) and dataset.credits
 
 
 @pytest.mark.parametrize("name, text, message", [
@@ -117,7 +125,7 @@ def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(japanese_
     of zeros, which the page reads from the graph, so the export keeps it."""
     run = json.loads((japanese_dir / "run.json").read_text())
     assert set(run["labels"]) == set(labels_of(list(JAPANESE_KANA))) and "っ" not in run["labels"]
-    assert run["input_size"] == 64
+    assert run["input_size"] == 48
     metadata = json.loads((japanese_export / "metadata.json").read_text(encoding="utf-8"))
     weights = json.loads((japanese_export / "model.json").read_text())["weightsManifest"]
     shapes = {weight["name"]: weight["shape"] for group in weights for weight in group["weights"]}
@@ -146,3 +154,26 @@ def test_output_layer_weights_missing_from_the_graph_are_one_line_naming_model_j
         output_layer_weights(tmp_path, 8, 30)
     assert str(error.value) == (f"{tmp_path / 'model.json'}: the output layer's bias [30] are "
                                 "not among the graph's weights (the converter dropped them)")
+
+
+def test_the_benchmark_reads_variant_forms_alone_under_their_label(tmp_path):
+    """benchmarks.japanese_model's KanjiVG set: each variant form of a model label, drawn as it
+    is on the model's pad; main forms and characters outside the labels left out."""
+    for name in ("065e5.svg", "065e5-Kaisho.svg", "05b57-Kaisho.svg", "03063.svg"):
+        shutil.copy(KANJIVG / name, tmp_path / name)  # 日, its Kaisho form, 字's, っ
+    write_kanjivg(tmp_path, "03063-Hyougai.svg", "M10,10 L90,90")  # a form of っ, read as つ
+    x, y = variant_set(tmp_path, ["つ", "日"], JAPANESE_RECIPE)
+    assert sorted(y.tolist()) == [0, 1] and x.shape == (2, 48, 48)
+    assert (x.reshape(2, -1).max(axis=1) > 0).all()
+
+
+def test_mobilenet_from_scratch_follows_its_batch_statistics_within_a_short_run():
+    """The Japanese recipe trains MobileNetV3Small from scratch in a thousand steps: with Keras'
+    momentum 0.999 its batch statistics stayed at their initial values and validation at chance."""
+    import keras
+
+    from trainer.model import SCRATCH_MOMENTUM, mobilenet_backbone
+
+    momenta = {layer.momentum for layer in mobilenet_backbone(32, 0.75, "none").layers
+               if isinstance(layer, keras.layers.BatchNormalization)}
+    assert momenta == {SCRATCH_MOMENTUM} and SCRATCH_MOMENTUM <= 0.99

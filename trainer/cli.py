@@ -183,7 +183,7 @@ def preview_synthetic(
 ) -> None:
     """Write a PNG grid: KanjiVG references of a sample of characters, each beside drawings of it
     by the synthetic writer, drawn with the page's recipe."""
-    from trainer.sources.etl import ETL_RECIPE
+    from trainer.sources.japanese import JAPANESE_RECIPE
     from trainer.sources.kanjivg import read_references
 
     with one_line_errors():
@@ -192,7 +192,7 @@ def preview_synthetic(
     from trainer.preview import write_synthetic_preview
 
     try:
-        write_synthetic_preview(labels, references, ETL_RECIPE, png, variants, seed)
+        write_synthetic_preview(labels, references, JAPANESE_RECIPE, png, variants, seed)
     except OSError as error:
         fail(f"--out {png}: cannot write ({error.strerror or error})")
     log(f"wrote {png}")

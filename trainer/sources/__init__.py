@@ -28,7 +28,8 @@ from trainer.dataset import (
     used_labels,
 )
 from trainer.preprocess import Recipe
-from trainer.sources.etl import ETL_RECIPE, etl_files, is_etl_file, load_etl
+from trainer.sources.etl import etl_files, is_etl_file, load_etl
+from trainer.sources.japanese import JAPANESE_RECIPE
 from trainer.sources.kanjivg import is_kanjivg, load_kanjivg
 from trainer.sources.kmnist import is_kmnist, load_kmnist
 from trainer.sources.mnist import (
@@ -118,7 +119,7 @@ def load_path(
     drawn `synthetic` times by the synthetic writer, and tomoe's .tdic pen characters (a folder
     or FOLDER/kana, FOLDER/grade1..6: trainer/sources/japanese.py), with the kanji recipe by
     default; `mnist`, where no such path exists, is the trainer's default MNIST."""
-    japanese = recipe or ETL_RECIPE
+    japanese = recipe or JAPANESE_RECIPE
     recipe = recipe or MNIST_RECIPE
     if str(path) == DEFAULT_MNIST and not path.exists():
         return _default_mnist(print)

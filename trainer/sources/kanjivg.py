@@ -14,8 +14,10 @@ from other seeds for test.
 from __future__ import annotations
 
 import math
+import os
 import re
 import xml.etree.ElementTree as ElementTree
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -101,14 +103,20 @@ def drawn(
     references: dict[str, list[Reference]], labels: list[str], count: int, writer: int,
     recipe: Recipe,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`count` drawings of each label by the synthetic writer `writer`, its shapes in turn."""
-    strokes, y = [], []
-    for k, label in enumerate(labels):
-        shapes = references[label]
-        for number in range(count):
-            strokes.append(draw(shapes[number % len(shapes)], rng_for(writer, label, number)))
-            y.append(k)
-    return render_inputs(strokes, recipe), np.array(y, np.int64)
+    """`count` drawings of each label by the synthetic writer `writer`, its shapes in turn, drawn
+    and rendered on every core: each drawing has its own seed, so how they are shared out
+    changes nothing."""
+    jobs = [(references[label], label, count, writer, recipe) for label in labels]
+    workers = min(os.cpu_count() or 1, len(jobs))
+    with ProcessPoolExecutor(workers) as pool:
+        images = list(pool.map(_drawn_label, jobs, chunksize=max(1, len(jobs) // (8 * workers))))
+    return np.concatenate(images), np.repeat(np.arange(len(labels), dtype=np.int64), count)
+
+
+def _drawn_label(job: tuple[list[Reference], str, int, int, Recipe]) -> np.ndarray:
+    shapes, label, count, writer, recipe = job
+    return render_inputs([draw(shapes[number % len(shapes)], rng_for(writer, label, number))
+                          for number in range(count)], recipe)
 
 
 def read_kanjivg(path: Path) -> Reference:
