@@ -73,11 +73,14 @@ def variant_set(kanjivg: Path, labels: list[str], recipe: Recipe) -> tuple[np.nd
     index = {label: k for k, label in enumerate(labels)}
     strokes, y = [], []
     for file in kanjivg_files(kanjivg):
-        code = FILE_NAME.fullmatch(file.name).group(1)
+        named = FILE_NAME.fullmatch(file.name)
+        if named is None:  # kanjivg_files lists only the files named as KanjiVG names them
+            continue
+        code = named.group(1)
         label = model_label(chr(int(code, 16)))
         if file.stem != code and label in index:
             reference = read_kanjivg(file)
-            strokes.append(fit_to_pad([[tuple(map(float, p)) for p in s] for s in reference]))
+            strokes.append(fit_to_pad([[(float(px), float(py)) for px, py in s] for s in reference]))
             y.append(index[label])
     return render_inputs(strokes, recipe), np.array(y, np.int64)
 
@@ -142,6 +145,8 @@ def main(
     try:
         trained = FinishedRun.read(model)
         labels, recipe = trained.labels, drawing_recipe(trained)
+        if recipe is None:
+            fail(f"{model}: a photo model; this benchmark reads drawn characters")
         x, y = tomoe_set(tomoe, labels, recipe)
         x_variant, y_variant = variant_set(kanjivg, labels, recipe)
         x_kmnist, y_kmnist = kmnist_set(kmnist, labels, recipe)
