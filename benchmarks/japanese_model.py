@@ -80,7 +80,8 @@ def variant_set(kanjivg: Path, labels: list[str], recipe: Recipe) -> tuple[np.nd
         label = model_label(chr(int(code, 16)))
         if file.stem != code and label in index:
             reference = read_kanjivg(file)
-            strokes.append(fit_to_pad([[(float(px), float(py)) for px, py in s] for s in reference]))
+            points = [[(float(px), float(py)) for px, py in stroke] for stroke in reference]
+            strokes.append(fit_to_pad(points))
             y.append(index[label])
     return render_inputs(strokes, recipe), np.array(y, np.int64)
 
