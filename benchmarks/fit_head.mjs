@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { notSureThreshold } from '../web/metadata.js';
+import { header } from './header.mjs';
 
 let values;
 try {
@@ -91,6 +92,7 @@ function fitMs(targets) {
   return [wall, cpu].map((times) => times.sort((a, b) => a - b)[Math.floor(times.length / 2)].toFixed(0));
 }
 
+console.log(header());
 console.log(`| drawings taught (${labelCount.toLocaleString('en')} labels) | inputs fitted | fit, ms (median of ${repeats}) | CPU time, ms |`);
 console.log('|---|---:|---:|---:|');
 for (const drawings of [1, 10, 50, 200]) {

@@ -5,11 +5,10 @@
 // web/ranking.js (a native sort of packed keys) against sorting { label, prob } objects with a
 // comparator, as the page did before, for the digits' 10 labels and ETL9B's 3,036; V8, as in
 // Chromium. Prints the median of `repeats` calls in ms.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { rankLabels } from '../web/ranking.js';
+import { header } from './header.mjs';
 
 let values;
 try {
@@ -37,23 +36,6 @@ function medianMs(rank, labels, probs) {
     times.push(performance.now() - started);
   }
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-}
-
-// benchmarks/common.py's header line; no model is measured here.
-function header() {
-  const root = new URL('..', import.meta.url);
-  let commit = 'unknown';
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'] }).trim() || 'unknown';
-  } catch { /* not a git checkout */ }
-  let cpu = 'unknown CPU';
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n')
-      .find((text) => text.startsWith('model name'));
-    if (line) cpu = line.split(':').slice(1).join(':').trim();
-  } catch { /* no /proc */ }
-  return `commit ${commit} · model none · ${cpu} · ${new Date().toISOString().slice(0, 10)}`;
 }
 
 console.log(header());
