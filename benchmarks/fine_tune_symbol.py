@@ -29,7 +29,6 @@ from benchmarks.common import Character, fail, print_header
 from runfolder.commandline import run
 from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
-from runfolder.layout import CLASSIFIER_MODEL, TEST_SAMPLE
 from runfolder.quiet import quiet_tensorflow
 from runfolder.record import read_record
 from trainer.dataset import MNIST_RECIPE, DataError
@@ -61,12 +60,9 @@ def ndjson(drawings: list[Character]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def answers(folder: Path, *image_sets: np.ndarray) -> list[np.ndarray]:
-    """The probabilities of the classifier in `folder`, loaded once, for each set of images."""
-    import keras
-
-    classifier = keras.models.load_model(folder / CLASSIFIER_MODEL, compile=False)
-    return [classifier.predict(images[..., None].astype("float32"), verbose=0)
+def answers(run: FinishedRun, *image_sets: np.ndarray) -> list[np.ndarray]:
+    """The probabilities of the run's classifier (loaded once, checked) for each set of images."""
+    return [run.classifier.predict(images[..., None].astype("float32"), verbose=0)
             for images in image_sets]
 
 
@@ -87,6 +83,7 @@ def main(
             fail(f"{flag} {folder}: not a UNIPEN folder (data/ and include/)")
     try:
         parent = FinishedRun(model, read_record(model))  # its classifier: fine-tuning's check
+        sample, _ = parent.test_sample()
     except OneLineError as error:
         fail(str(error))
     if parent.preprocessing != MNIST_RECIPE.to_json():
@@ -118,9 +115,8 @@ def main(
         held_symbols = render_inputs([c.strokes for c in symbols[TAUGHT:]], MNIST_RECIPE)
         images = render_inputs([c.strokes for c in others], MNIST_RECIPE)
         truth = np.array([labels.index(c.label) for c in others])
-        sample = np.load(model / TEST_SAMPLE)
-        (before,) = answers(model, images)
-        symbols_read, after, sample_read = answers(out, held_symbols, images, sample["x"])
+        (before,) = answers(parent, images)
+        symbols_read, after, sample_read = answers(tuned, held_symbols, images, sample)
         read_symbols, sure = symbols_read.argmax(axis=1), sample_read.max(axis=1)
         before, after = before.argmax(axis=1), after.argmax(axis=1)
         threshold = tuned.not_sure_threshold
