@@ -103,6 +103,13 @@ def new_version(model: Path, change_weights, name: str) -> str:
     return new_hash
 
 
+def expect_update_ready(page: Page) -> None:
+    """The page says a newer version is ready (the button is in the page, hidden, until then)."""
+    update = page.locator("#update")
+    expect(update).to_be_visible()
+    expect(update).to_have_text(UPDATE_READY)
+
+
 def read_digit(page: Page, digit: str) -> list[dict]:
     page.click("#clear")
     draw_strokes(page, DIGITS[digit])
@@ -143,7 +150,7 @@ def test_a_complete_new_model_is_announced_and_runs_after_a_reload(context, mode
         assert new_hash != old_hash
         page.reload()
         page.evaluate("window.app.ready")
-        expect(page.locator("#update")).to_have_text(UPDATE_READY)
+        expect_update_ready(page)
         assert read_digit(page, "7")[0]["label"] == "7"  # this page keeps the version it loaded
 
         with page.expect_navigation():
@@ -181,7 +188,7 @@ def test_a_version_the_page_would_refuse_is_never_adopted_and_new_metadata_alone
         (model / "metadata.json").write_text(json.dumps({**metadata, "name": "renamed"}))
         page.reload()
         page.evaluate("window.app.ready")
-        expect(page.locator("#update")).to_have_text(UPDATE_READY)
+        expect_update_ready(page)
         with page.expect_navigation():
             page.click("#update")
         page.evaluate("window.app.ready")
@@ -251,7 +258,7 @@ def test_two_models_on_one_site_each_offline_once_visited(context, model, tmp_pa
         new_version(letters, lambda _: None, "letters 2")
         page.reload()
         page.evaluate("window.app.ready")
-        expect(page.locator("#update")).to_have_text(UPDATE_READY)
+        expect_update_ready(page)
         updated = model_caches(page)
         assert updated["model/"] == kept["model/"]  # the default's copy untouched
         assert updated["models/letters/"] != kept["models/letters/"]
