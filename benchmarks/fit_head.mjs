@@ -1,14 +1,20 @@
-// How long does fitting the personal head take with thousands of labels?
+// How long does fitting the personal head take with thousands of labels, and how far is it from
+// the exact fit?
 //
 //     node benchmarks/fit_head.mjs [--labels 2279] [--repeats 3]
 //
 // web/personal-head.js's fitHead (what the recognizer's worker runs on a teach()) on synthetic
-// features of the Japanese model's shape (128 features, 2,279 labels, 200 reference drawings as
+// features of the Japanese model's shape (256 features, 2,279 labels, 200 reference drawings as
 // metadata.json's "references" holds at most), for a person's drawings each of another label
 // (corrections: every drawing's likeliest labels move) with their 8 variations, as the page fits
 // them (at most 200 drawings), and for 5 drawings of a label of their own. Features are computed
 // by the model before the fit, and are not timed. Prints the median of `repeats` fits in ms, of
-// the wall clock and of this process's CPU time (which another process's load changes less).
+// the wall clock and of this process's CPU time (which another process's load changes less); the
+// same of the exact fit (every input's softmax over every moving label: EXACT_UP_TO unbounded);
+// and how the two heads read (their logits; the resemblance to the taught drawings is the same for
+// both) the taught drawings and 200 untaught ones like them (variations of them, not fitted): how
+// many each reads as the drawing's label, and how many of the 200 the fit reads otherwise than the
+// exact fit.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -33,14 +39,18 @@ for (const [flag, value] of [['--labels', labelCount], ['--repeats', repeats]]) 
 }
 
 const script = readFileSync(new URL('../web/personal-head.js', import.meta.url), 'utf8');
+const exactScript = script.replace(/^const EXACT_UP_TO = \d+;$/m, 'const EXACT_UP_TO = Infinity;');
+if (exactScript === script) throw new Error('web/personal-head.js declares no EXACT_UP_TO');
 // In this context, as the worker runs it: in a vm context of its own, every use of a global
 // (Math.exp) goes through that context's global object, and the fit takes 2-20 times as long.
-const { fitHead } = new Function(`${script}; return { fitHead };`)();
+const fitHead = new Function(`${script}; return fitHead;`)();
+const exactFitHead = new Function(`${exactScript}; return fitHead;`)();
 
-const SIZE = 128; // the Japanese CNN's features (configs/japanese.toml)
+const SIZE = 256; // the Japanese model's features: the dense layer before its output layer (configs/japanese.toml)
 const POOLED = 1024;
 const VARIATIONS = 8; // web/variations.js
 const REFERENCES = 200;
+const UNTAUGHT = 200; // drawings like the taught ones, read by both heads
 
 // A seeded generator (mulberry32), and normal numbers from it.
 let seed = 1;
@@ -70,8 +80,36 @@ const references = {
   features: Float32Array.from({ length: REFERENCES * SIZE }, () => Math.max(0, normal())),
 };
 
+// The median of `repeats` fits of `fit`, in ms of the wall clock and of CPU time, and the head.
+function timed(fit, args) {
+  const [wall, cpu] = [[], []];
+  let head;
+  for (let r = 0; r < repeats; r++) {
+    const [started, startedCpu] = [performance.now(), process.cpuUsage()];
+    head = fit(...args);
+    const { user, system } = process.cpuUsage(startedCpu);
+    wall.push(performance.now() - started);
+    cpu.push((user + system) / 1000);
+  }
+  const median = (times) => times.sort((a, b) => a - b)[Math.floor(times.length / 2)].toFixed(0);
+  return { wall: median(wall), cpu: median(cpu), head };
+}
+
+// The likeliest label of each row of `features` under a head's logits.
+function likeliestLabels({ rows, bias, size }, features) {
+  return Array.from({ length: features.length / size }, (_, i) => {
+    let [best, largest] = [-1, -Infinity];
+    for (let label = 0; label < bias.length; label++) {
+      let z = bias[label];
+      for (let j = 0; j < size; j++) z += rows[label * size + j] * features[i * size + j];
+      if (z > largest) [best, largest] = [label, z];
+    }
+    return best;
+  });
+}
+
 // `targets` of the drawings (labels >= labelCount: the person's own), with their variations.
-function fitMs(targets) {
+function fitRow(targets) {
   const drawings = targets.length;
   const base = targets.map(drawingFeatures);
   const rows = [...base, ...base.flatMap((features) => Array.from({ length: VARIATIONS }, () => near(features)))];
@@ -81,24 +119,25 @@ function fitMs(targets) {
   const drawn = new Float32Array(drawings * POOLED);
   for (let d = 0; d < drawings; d++) drawn.set(unit(POOLED), d * POOLED);
   const count = Math.max(labelCount, ...targets.map((target) => target + 1));
-  const [wall, cpu] = [[], []];
-  for (let r = 0; r < repeats; r++) {
-    const [started, startedCpu] = [performance.now(), process.cpuUsage()];
-    fitHead(prior, features, allTargets, count, drawn, drawings, notSureThreshold({}), references);
-    const { user, system } = process.cpuUsage(startedCpu);
-    wall.push(performance.now() - started);
-    cpu.push((user + system) / 1000);
-  }
-  return [wall, cpu].map((times) => times.sort((a, b) => a - b)[Math.floor(times.length / 2)].toFixed(0));
+  const args = [prior, features, allTargets, count, drawn, drawings, notSureThreshold({}), references];
+  const [fitted, exact] = [timed(fitHead, args), timed(exactFitHead, args)];
+  const untaught = new Float32Array(UNTAUGHT * SIZE);
+  for (let k = 0; k < UNTAUGHT; k++) untaught.set(near(base[k % drawings]), k * SIZE);
+  const labelOf = (k) => targets[k % drawings];
+  const [taughtFit, taughtExact] = [fitted, exact].map(({ head }) => likeliestLabels(head, features.subarray(0, drawings * SIZE)));
+  const [untaughtFit, untaughtExact] = [fitted, exact].map(({ head }) => likeliestLabels(head, untaught));
+  const right = (labels) => labels.filter((label, k) => label === labelOf(k)).length;
+  const differ = untaughtFit.filter((label, k) => label !== untaughtExact[k]).length;
+  return `${fitted.wall} | ${fitted.cpu} | ${exact.wall} | ${right(taughtFit)} / ${right(taughtExact)} of ${drawings}`
+    + ` | ${right(untaughtFit)} / ${right(untaughtExact)} | ${differ} |`;
 }
 
 console.log(header());
-console.log(`| drawings taught (${labelCount.toLocaleString('en')} labels) | inputs fitted | fit, ms (median of ${repeats}) | CPU time, ms |`);
-console.log('|---|---:|---:|---:|');
+console.log(`| drawings taught (${labelCount.toLocaleString('en')} labels) | inputs fitted | fit, ms (median of ${repeats}) | CPU time, ms`
+  + ` | exact fit, ms | taught read as their label, fit / exact | ${UNTAUGHT} untaught, the same | untaught read otherwise than by the exact fit |`);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const drawings of [1, 10, 50, 200]) {
   const targets = Array.from({ length: drawings }, (_, i) => (i * 37) % labelCount);
-  const [wall, cpu] = fitMs(targets);
-  console.log(`| ${drawings}, each of another label | ${drawings * (1 + VARIATIONS)} | ${wall} | ${cpu} |`);
+  console.log(`| ${drawings}, each of another label | ${drawings * (1 + VARIATIONS)} | ${fitRow(targets)}`);
 }
-const [wall, cpu] = fitMs(Array(5).fill(labelCount));
-console.log(`| 5 of a label of one's own | ${5 * (1 + VARIATIONS)} | ${wall} | ${cpu} |`);
+console.log(`| 5 of a label of one's own | ${5 * (1 + VARIATIONS)} | ${fitRow(Array(5).fill(labelCount))}`);
