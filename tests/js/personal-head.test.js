@@ -234,6 +234,80 @@ test("a new label's imprinted row is as long as the model's rows on average, alo
   }
 });
 
+// The same script with one constant changed: EXACT_UP_TO Infinity is the exact fit, 0 the fit of
+// each input's active labels however few labels move.
+const withExactUpTo = (value) => {
+  const changed = script.replace(/^const EXACT_UP_TO = \d+;$/m, `const EXACT_UP_TO = ${value};`);
+  assert.notEqual(changed, script, 'EXACT_UP_TO is declared');
+  return vm.runInNewContext(`${changed}; fitHead`);
+};
+
+// `drawings` rows of `size` features, each the row of `first` moved by `moved`, and the variations
+// of each in turn (`perDrawing` a drawing, each moved by `wiggle`), at zero or above as after ReLU.
+function movedRows(first, moved, size, drawings, perDrawing, wiggle) {
+  const drawn = Float32Array.from({ length: drawings * size },
+    (_, k) => Math.max(0, first[k % first.length] + moved[k]));
+  const variations = Float32Array.from({ length: drawings * perDrawing * size },
+    (_, k) => Math.max(0, drawn[Math.floor(k / (perDrawing * size)) * size + (k % size)] + wiggle[k]));
+  return { drawn, features: Float32Array.of(...drawn, ...variations) };
+}
+
+test("with hundreds of labels each input's softmax moves over its own labels, and reads as the exact fit", () => {
+  // 500 labels, 16 features; 20 drawings, two each of 10 labels the model does not read there
+  // (the second like the first), with two variations each.
+  const [size, labels, perDrawing] = [16, 500, 2];
+  const prior = { rows: numbers(41, labels * size, 1), bias: numbers(43, labels, 0.5), size };
+  const first = numbers(47, 10 * size, 1);
+  const moved = Float32Array.of(...new Float32Array(10 * size), ...numbers(53, 10 * size, 0.15));
+  const { drawn, features } = movedRows(first, moved, size, 20, perDrawing, numbers(59, 20 * perDrawing * size, 0.1));
+  const taught = Array.from({ length: 20 }, (_, d) => 7 + (d % 10) * 49);
+  const targets = Int32Array.from([...taught, ...taught.flatMap((label) => Array(perDrawing).fill(label))]);
+  const inputs = [prior, features, targets, labels, unitRows(drawn, size), 20, NOT_SURE];
+  const head = fit.fitHead(...inputs);
+  const exact = withExactUpTo(Infinity)(...inputs);
+  assert.ok(head.rows.some((w, k) => w !== exact.rows[k]), 'the fit of active labels, not the exact one');
+  assert.deepEqual(new Uint8Array(fit.fitHead(...inputs).rows.buffer), new Uint8Array(head.rows.buffer), 'the same again');
+  assert.ok(logitsOf(prior, drawn).every((row, d) => argmax(row) !== taught[d]), 'the model misreads them');
+  assert.deepEqual(logitsOf(head, drawn).map(argmax), taught);
+  // A label in no input's active set (its label, its likeliest under the prior, widened by moving
+  // labels only) keeps the prior's row.
+  const active = new Set(targets);
+  logitsOf(prior, features).forEach((row) => row.map((z, label) => [z, label])
+    .sort((a, b) => b[0] - a[0]).slice(0, 10).forEach(([, label]) => active.add(label)));
+  const still = [...Array(labels).keys()].filter((label) => !active.has(label));
+  assert.ok(still.length > 400, `still: ${still.length}`);
+  for (const label of still) {
+    assert.deepEqual(Array.from(head.rows.subarray(label * size, (label + 1) * size)),
+      Array.from(prior.rows.subarray(label * size, (label + 1) * size)), `row ${label}`);
+    assert.equal(head.bias[label], prior.bias[label], `bias ${label}`);
+  }
+  // Drawings it was not fitted on, like the taught ones and unlike them: read as the exact fit does.
+  const like = movedRows(drawn, numbers(61, 100 * size, 0.15), size, 100, 0, []).drawn;
+  const unlike = numbers(67, 100 * size, 1).map((x) => Math.max(0, x));
+  for (const [name, rows] of [['like', like], ['unlike', unlike]]) {
+    const [mine, theirs] = [head, exact].map((fitted) => logitsOf(fitted, rows).map(argmax));
+    const agree = mine.filter((label, k) => label === theirs[k]).length;
+    assert.ok(agree >= 98, `${name}: ${agree} of 100 read as the exact fit reads them`);
+  }
+});
+
+test('with few moving labels (a digits model and a label of its own) the fit is the exact one, bit for bit', () => {
+  const size = 4;
+  const prior = { rows: numbers(71, 10 * size, 1), bias: numbers(73, 10, 0.5), size };
+  const { features, targets, drawn } = agreeingDrawings(prior, 79, 6);
+  // Three drawings of a new label, 10, fitted beside the model's reference drawings.
+  const own = Float32Array.of(0.3, 0.1, 0.5, 0.2, 0.35, 0.1, 0.45, 0.25, 0.3, 0.15, 0.5, 0.2);
+  const inputs = [prior, Float32Array.of(...features.subarray(0, 6 * size), ...own, ...features.subarray(6 * size),
+    ...own, ...own), Int32Array.of(...targets.subarray(0, 6), 10, 10, 10, ...targets.subarray(6), ...Array(6).fill(10)),
+  11, Float32Array.of(...drawn, ...unitRows(own, size)), 9, NOT_SURE,
+  { features: features.subarray(0, 6 * size), labels: targets.subarray(0, 6) }];
+  const [head, exact, restricted] = [fit.fitHead, withExactUpTo(Infinity), withExactUpTo(0)].map((f) => f(...inputs));
+  assert.deepEqual(new Uint8Array(head.rows.buffer), new Uint8Array(exact.rows.buffer));
+  assert.deepEqual(new Uint8Array(head.bias.buffer), new Uint8Array(exact.bias.buffer));
+  // Each input's active labels alone would give the digits another head: EXACT_UP_TO is what keeps it.
+  assert.ok(restricted.rows.some((w, k) => w !== exact.rows[k]), 'the restricted fit differs');
+});
+
 test('the fit benchmark runs and prints a row for each case', () => {
   const script = fileURLToPath(new URL('../../benchmarks/fit_head.mjs', import.meta.url));
   const table = execFileSync(process.execPath, [script, '--labels', '2', '--repeats', '1'], { encoding: 'utf8' });
