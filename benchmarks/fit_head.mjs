@@ -128,14 +128,15 @@ function fitRow(targets) {
   const [untaughtFit, untaughtExact] = [fitted, exact].map(({ head }) => likeliestLabels(head, untaught));
   const right = (labels) => labels.filter((label, k) => label === labelOf(k)).length;
   const differ = untaughtFit.filter((label, k) => label !== untaughtExact[k]).length;
-  return `${fitted.wall} | ${fitted.cpu} | ${exact.wall} | ${right(taughtFit)} / ${right(taughtExact)} of ${drawings}`
+  return `${fitted.wall} | ${fitted.cpu} | ${exact.wall} | ${exact.cpu} | ${right(taughtFit)} / ${right(taughtExact)} of ${drawings}`
     + ` | ${right(untaughtFit)} / ${right(untaughtExact)} | ${differ} |`;
 }
 
 console.log(header());
-console.log(`| drawings taught (${labelCount.toLocaleString('en')} labels) | inputs fitted | fit, ms (median of ${repeats}) | CPU time, ms`
-  + ` | exact fit, ms | taught read as their label, fit / exact | ${UNTAUGHT} untaught, the same | untaught read otherwise than by the exact fit |`);
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log(`| drawings taught (${labelCount.toLocaleString('en')} labels) | drawings and variations | fit, ms (median of ${repeats}) | CPU time, ms`
+  + ` | exact fit, ms | its CPU time, ms | taught read as their label, fit / exact | ${UNTAUGHT} untaught, the same`
+  + ' | untaught read otherwise than by the exact fit |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const drawings of [1, 10, 50, 200]) {
   const targets = Array.from({ length: drawings }, (_, i) => (i * 37) % labelCount);
   console.log(`| ${drawings}, each of another label | ${drawings * (1 + VARIATIONS)} | ${fitRow(targets)}`);

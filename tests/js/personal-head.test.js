@@ -312,7 +312,7 @@ test('the fit benchmark runs and prints a row for each case', () => {
   const script = fileURLToPath(new URL('../../benchmarks/fit_head.mjs', import.meta.url));
   const table = execFileSync(process.execPath, [script, '--labels', '2', '--repeats', '1'], { encoding: 'utf8' });
   assert.match(table.split('\n')[0], /^commit \S+ · model none · .+ · \d{4}-\d{2}-\d{2}$/); // common.py's header
-  const rows = table.split('\n').filter((line) => /^\| [^|]+ \| [\d,]+ \| \d+ \| \d+ \| \d+ \| \d+ \/ \d+ of \d+ \| \d+ \/ \d+ \| \d+ \|$/.test(line));
+  const rows = table.split('\n').filter((line) => /^\| [^|]+ \| [\d,]+ \| \d+ \| \d+ \| \d+ \| \d+ \| \d+ \/ \d+ of \d+ \| \d+ \/ \d+ \| \d+ \|$/.test(line));
   assert.deepEqual(rows.map((row) => row.split(' | ')[1]), ['9', '90', '450', '1800', '45']);
 });
 
