@@ -56,8 +56,9 @@ const EXACT_UP_TO = 32;
 // Beyond, every WIDEN_EVERY steps and before it stops, the fit widens each input's active labels by
 // the moving labels that now rank among its LIKELIEST under the rows being fitted, so that a taught
 // label's row that rises on other drawings is held back by them, as in the exact fit. With 200
-// corrections of 2,279 labels (benchmarks/fit_head.mjs's drawings), 7 of 400 untaught drawings
-// were read otherwise than by the exact fit (20 without widening, 6 widening every 10 steps).
+// corrections of 2,279 labels, the fit reads 3 of 200 untaught drawings otherwise than the exact
+// fit (`node benchmarks/fit_head.mjs`); without widening, about three times as many, and widening
+// every 10 steps read about as many as every 20, at more cost.
 const WIDEN_EVERY = 20;
 // Chosen with 1 to 5 drawings a digit (benchmarks/teach_writers.py) on pendigits' writers 21-30
 // and UNIPEN's GMD and Valladolid writers: cosines of a writer's drawings of one digit are mostly
