@@ -406,19 +406,19 @@ function widenedLabels(active, theta, logits, features, size, moving) {
 // `active` ones), at their start (-Infinity: none).
 function restLogSumExp(logits, moving, active, labelCount) {
   const count = active.start.length - 1;
-  const still = new Uint8Array(labelCount);
+  const reads = new Uint8Array(labelCount);
   const rest = new Float64Array(count).fill(-Infinity);
   for (let i = 0; i < count; i++) {
     const [from, to] = [active.start[i], active.start[i + 1]];
     if (to - from === labelCount) continue;
-    for (let a = from; a < to; a++) still[moving[active.moving[a]]] = 1;
+    for (let a = from; a < to; a++) reads[moving[active.moving[a]]] = 1;
     const row = logits.subarray(i * labelCount, (i + 1) * labelCount);
     let largest = -Infinity;
-    for (let label = 0; label < labelCount; label++) if (!still[label]) largest = Math.max(largest, row[label]);
+    for (let label = 0; label < labelCount; label++) if (!reads[label]) largest = Math.max(largest, row[label]);
     let total = 0;
-    for (let label = 0; label < labelCount; label++) if (!still[label]) total += Math.exp(row[label] - largest);
+    for (let label = 0; label < labelCount; label++) if (!reads[label]) total += Math.exp(row[label] - largest);
     rest[i] = largest + Math.log(total);
-    for (let a = from; a < to; a++) still[moving[active.moving[a]]] = 0;
+    for (let a = from; a < to; a++) reads[moving[active.moving[a]]] = 0;
   }
   return rest;
 }
