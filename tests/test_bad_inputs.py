@@ -157,6 +157,11 @@ SETTINGS: list[Case] = [
         "--freeze-until needs --model mobilenetv3small",
     ),
     (
+        "features without mobilenet",
+        lambda t: ["--features", "64"],
+        "--features needs --model mobilenetv3small",
+    ),
+    (
         "weights without mobilenet",
         lambda t: ["--weights", "imagenet"],
         "--weights needs --model mobilenetv3small",

@@ -121,8 +121,9 @@ def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(japanese_
                                                                        japanese_export):
     """The tiny Japanese model of tests/conftest.py (kana from KanjiVG, つ and っ among them),
     exported: metadata.json offers っ with つ, names KanjiVG and its licence, and says the pad is
-    one character. Its output bias was zeroed, as an untrained model's: the converter drops a bias
-    of zeros, which the page reads from the graph, so the export keeps it."""
+    one character; the page's personal head fits on the config's 256 features. Its output bias
+    was zeroed, as an untrained model's: the converter drops a bias of zeros, which the page reads
+    from the graph, so the export keeps it."""
     run = json.loads((japanese_dir / "run.json").read_text())
     assert set(run["labels"]) == set(labels_of(list(JAPANESE_KANA))) and "っ" not in run["labels"]
     assert run["input_size"] == 48
@@ -130,6 +131,7 @@ def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(japanese_
     weights = json.loads((japanese_export / "model.json").read_text())["weightsManifest"]
     shapes = {weight["name"]: weight["shape"] for group in weights for weight in group["weights"]}
     assert shapes[metadata["output_layer"]["bias"]] == [len(run["labels"])]
+    assert metadata["feature_size"] == 256
     assert ["つ", "っ"] in metadata["candidate_groups"]
     assert all(group[0] in metadata["labels"] for group in metadata["candidate_groups"])
     assert metadata["credit"] == {"trained_on": [CREDIT["attribution"]],

@@ -97,6 +97,10 @@ class TrainConfig:
                         "output layer.", choices=("gap", "flatten"))
     head_norm: str = setting("dropout", "MobileNetV3Small: dropout (0.2) or batch normalisation "
                              "before the output layer.", choices=("dropout", "batchnorm"))
+    features: int = setting(
+        0, "MobileNetV3Small: a dense layer of N features before the output layer (0: none), "
+        "which holds a model of thousands of labels, and its export, to a fraction of the size.",
+        low=0, high=4096)
     freeze_until: str | None = setting(
         None, "MobileNetV3Small: keep the backbone's layers up to and including this one frozen "
         "(e.g. expanded_conv_5_add).")
@@ -228,7 +232,7 @@ def checked(settings: dict[str, Any], where: str | None = None) -> dict[str, Any
 def check_together(config: TrainConfig) -> None:
     """The rules that involve more than one setting."""
     if config.model != "mobilenetv3small":
-        for name in ("freeze_until", "head_epochs"):
+        for name in ("freeze_until", "head_epochs", "features"):
             if getattr(config, name):
                 raise ConfigError(f"{flag(name)} needs --model mobilenetv3small")
         if config.weights != "none":

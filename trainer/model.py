@@ -45,12 +45,16 @@ def build_mobilenet_v3_small(
     weights: str = "none",
     head: str = "gap",
     head_norm: str = "dropout",
+    features: int = 0,
 ) -> keras.Model:
     """MobileNetV3Small on raw 0..255 pixels, rescaled by the backbone's own preprocessing.
 
     Grey is repeated to 3 channels; inputs under the backbone's 32 px minimum get a black border
     (a Resizing layer instead would make the SavedModel unfreezable for the converter).
     `weights` is "none", "imagenet" (downloaded by Keras) or a weights file for the backbone.
+    `features` > 0 puts a dense layer of that many between the pooling and the output layer: with
+    thousands of labels it holds the output layer's weights (and the export) to a fraction, and
+    the page's personal head fits on that many features instead of the backbone's 576.
     """
     inputs = keras.Input((input_size, input_size, channels), name="pixels")
     x = inputs
@@ -62,6 +66,8 @@ def build_mobilenet_v3_small(
     backbone = mobilenet_backbone(input_size + border, alpha, weights)
     x = backbone(x)
     x = layers.GlobalAveragePooling2D()(x) if head == "gap" else layers.Flatten()(x)
+    if features:
+        x = layers.Dense(features, activation="relu", name="bottleneck")(x)
     x = layers.BatchNormalization()(x) if head_norm == "batchnorm" else layers.Dropout(0.2)(x)
     outputs = probabilities(num_classes)(x)
     return keras.Model(inputs, outputs, name=CLASSIFIER)

@@ -452,7 +452,7 @@ def build_classifier(config: TrainConfig, dataset: Dataset) -> keras.Model:
     if config.model == "mobilenetv3small":
         classifier = build_mobilenet_v3_small(
             size, num_classes, channels, config.alpha, config.weights,
-            config.head, config.head_norm,
+            config.head, config.head_norm, config.features,
         )
         freeze(classifier, config.freeze_until)  # a misspelt layer name fails before any work
         return classifier
