@@ -122,10 +122,12 @@ test("a drawing nearer the person's drawing of another label than to their other
 test("a new label's likeness and sureness are calibrated on the person's drawings of it", () => {
   // Three drawings of label 2, the model unsure of them (features 0.1 apart at most)
   const features = Float32Array.of(0.2, 0.2, 0.25, 0.2, 0.2, 0.25);
-  const drawn = Float32Array.of(1, 0, 0.8, 0.6, 0.6, 0.8); // cosines 0.8, 0.96 and 0.48
+  const third = [0.2, Math.sqrt(1 - 0.2 ** 2)];
+  const drawn = Float32Array.of(1, 0, 0.96, 0.28, ...third); // cosines 0.96, 0.2 and 0.466
   const head = fitHead(SURE, features, Int32Array.of(2, 2, 2), 3, drawn, 3, NOT_SURE);
-  // Each drawing's closest other is at 0.8, 0.96, 0.96: each drawing's, less the slack (0.15)
-  [0.65, 0.81, 0.81].forEach((alike, d) => assert.ok(Math.abs(head.drawnAlike[d] - alike) < 1e-6, String(head.drawnAlike)));
+  // Each drawing's closest other is at 0.96, 0.96, 0.466: that, or OWN_ALIKE (0.55) where closer
+  [0.55, 0.55, 0.96 * third[0] + 0.28 * third[1]].forEach((alike, d) => assert.ok(
+    Math.abs(head.drawnAlike[d] - alike) < 1e-6, String(head.drawnAlike)));
   // The model's surest answer on them (0.6, on the third) and the slack (0.1)
   assert.ok(Math.abs(head.sureUpTo[2] - 0.7) < 0.01, String(head.sureUpTo));
   assert.equal(head.sureUpTo[0], Infinity);
