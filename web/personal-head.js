@@ -99,7 +99,14 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
   // them would take most of the fit's time).
   const asked = [...targets.keys()].filter((i) => i < drawings || targets[i] >= priorLabels);
   const sure = modelSurenessOf(prior, features, asked, targets.length);
-  const cosine = (a, b) => dot(drawn, a, drawn, b, drawn.length / drawings);
+  // Each pair of drawings' likeness, computed once: the rules below ask for most pairs, twice.
+  const likeness = new Float64Array(drawings * drawings).fill(NaN);
+  const cosine = (a, b) => {
+    if (Number.isNaN(likeness[a * drawings + b])) {
+      likeness[a * drawings + b] = likeness[b * drawings + a] = dot(drawn, a, drawn, b, drawn.length / drawings);
+    }
+    return likeness[a * drawings + b];
+  };
   const drawnAlike = new Float32Array(drawings).fill(ALIKE);
   const sureUpTo = new Float32Array(labelCount).fill(Infinity);
   const lone = new Uint8Array(drawings); // a contradiction no other drawing agrees with
