@@ -72,37 +72,62 @@ test('one drawing taught against a sure answer moves only its near-duplicates, u
   assert.deepEqual(Array.from(twice.drawnAlike), [0.3, 0.3].map(Math.fround));
 });
 
-test('one drawing taught against an answer the model was not sure of counts where the page is not sure', () => {
+test('one drawing taught against an answer the model was not sure of counts for its near-duplicates the page is not sure of', () => {
   // The model reads it as 0 at 0.60 (logits 0.4 and 0): below the threshold, the page said
-  // "not sure", and the person's answer is the correction it asked for.
+  // "not sure", and the person's answer is the correction it asked for, or a mistaken tap.
   const unsureZero = Float32Array.of(0.05, 0);
   const corrected = fitHead(SURE, unsureZero, Int32Array.of(1), 2, Float32Array.of(1, 0), 1, NOT_SURE);
   assert.ok(corrected.rows[2] > SURE.rows[2], String(corrected.rows)); // fitted: label 1's row turns to it
-  assert.deepEqual(Array.from(corrected.drawnAlike), [Math.fround(0.3)]); // as any drawing reaches
+  assert.ok(corrected.drawnAlike[0] > 0.8, String(corrected.drawnAlike)); // near-duplicates alone
   assert.equal(corrected.sureUpTo[1], Math.fround(NOT_SURE));
   const head = { ...corrected, drawnLabels: Int32Array.of(1) };
-  const read = (features) => headProbabilities(head, Float32Array.of(...features), Float32Array.of(0.9), SURE);
-  assert.ok(read([0.04, 0])[1] > 0.9); // a drawing like it that the model is as unsure of: 1
-  assert.ok(read([1, 0])[0] > 0.99); // one like it that the model reads surely stays 0
+  const read = (features, cosine) => headProbabilities(head, Float32Array.of(...features),
+    Float32Array.of(cosine), SURE);
+  assert.ok(read([0.05, 0], 1)[1] > 0.9); // the drawing itself, read again: 1
+  assert.ok(read([0.04, 0], 0.99)[1] > 0.9); // a near-duplicate the model is as unsure of: 1
+  // A drawing like it, not a near-duplicate, that the fitted row alone would read as 1: its
+  // model's answer stays first, "not sure".
+  const like = read([0.01, 0], 0.9);
+  assert.ok(like[0] > like[1] && like[0] < NOT_SURE, String(like));
+  assert.ok(read([1, 0], 0.99)[0] > 0.99); // one like it that the model reads surely stays 0
   // Its variations are not fitted: with them, one drawing turns the whole class.
   const varied = fitHead(SURE, Float32Array.of(0.05, 0, 0.05, 0.01, 0.06, 0), Int32Array.of(1, 1, 1), 2,
     Float32Array.of(1, 0), 1, NOT_SURE);
   assert.deepEqual(Array.from(varied.rows), Array.from(corrected.rows));
-  // The same drawing, with a threshold under the model's 0.60: a sure answer contradicted, a
-  // possible mistaken tap, left out of the fit, which counts for its near-duplicates alone.
+  // The same drawing, with a threshold under the model's 0.60: a sure answer contradicted, left
+  // out of the fit, which counts for its near-duplicates alone.
   const contradicted = fitHead(SURE, unsureZero, Int32Array.of(1), 2, Float32Array.of(1, 0), 1, 0.55);
   assert.deepEqual(Array.from(contradicted.rows), Array.from(SURE.rows));
   assert.ok(contradicted.drawnAlike[0] > 0.8, String(contradicted.drawnAlike));
   assert.equal(contradicted.sureUpTo[1], Infinity);
 });
 
+test("a drawing nearer the person's drawing of another label than to their others counts past that likeness", () => {
+  // Their 0 and their 1 resemble each other at 0.8; the model reads each surely as drawn.
+  const one = fitHead(SURE, Float32Array.of(1, 0, 0, 1), Int32Array.of(0, 1), 2,
+    Float32Array.of(1, 0, 0.8, 0.6), 2, NOT_SURE);
+  assert.deepEqual(Array.from(one.drawnAlike), [0.8, 0.8].map(Math.fround));
+  // A drawing the model reads as 0, unsurely, resembling their 1 at 0.75: not pulled to 1 (at
+  // ALIKE it would be: 20 x 0.45 more for 1).
+  const head = { ...one, drawnLabels: Int32Array.of(0, 1) };
+  const probs = headProbabilities(head, Float32Array.of(0.06, 0), Float32Array.of(0.7, 0.75), SURE);
+  assert.ok(probs[0] > probs[1], String(probs));
+  // A second 0 closer to the first than to the 1: both 0s count from ALIKE again, the 1 from its
+  // likeness to its nearest 0.
+  const two = fitHead(SURE, Float32Array.of(1, 0, 0, 1, 1, 0.1), Int32Array.of(0, 1, 0), 3,
+    Float32Array.of(1, 0, 0.8, 0.6, 0.95, Math.sqrt(1 - 0.95 ** 2)), 3, NOT_SURE);
+  assert.deepEqual(Array.from(two.drawnAlike).map((x) => x.toFixed(3)), ['0.300', '0.947', '0.300']);
+});
+
 test("a new label's likeness and sureness are calibrated on the person's drawings of it", () => {
   // Three drawings of label 2, the model unsure of them (features 0.1 apart at most)
   const features = Float32Array.of(0.2, 0.2, 0.25, 0.2, 0.2, 0.25);
-  const drawn = Float32Array.of(1, 0, 0.8, 0.6, 0.6, 0.8); // cosines 0.8, 0.96 and 0.48
+  const third = [0.2, Math.sqrt(1 - 0.2 ** 2)];
+  const drawn = Float32Array.of(1, 0, 0.96, 0.28, ...third); // cosines 0.96, 0.2 and 0.466
   const head = fitHead(SURE, features, Int32Array.of(2, 2, 2), 3, drawn, 3, NOT_SURE);
-  // Each drawing's closest other is at 0.8, 0.96, 0.96: each drawing's, less the slack (0.15)
-  [0.65, 0.81, 0.81].forEach((alike, d) => assert.ok(Math.abs(head.drawnAlike[d] - alike) < 1e-6, String(head.drawnAlike)));
+  // Each drawing's closest other is at 0.96, 0.96, 0.466: that, or OWN_ALIKE (0.55) where closer
+  [0.55, 0.55, 0.96 * third[0] + 0.28 * third[1]].forEach((alike, d) => assert.ok(
+    Math.abs(head.drawnAlike[d] - alike) < 1e-6, String(head.drawnAlike)));
   // The model's surest answer on them (0.6, on the third) and the slack (0.1)
   assert.ok(Math.abs(head.sureUpTo[2] - 0.7) < 0.01, String(head.sureUpTo));
   assert.equal(head.sureUpTo[0], Infinity);
