@@ -11,8 +11,9 @@ the drawings taught (TAUGHT_WRITER) and for those held out (HELD_WRITER, HELD a 
 
 On the page itself (a served site, the page's Recognizer in real Chromium, a fresh profile), the
 characters whose tomoe drawing the page misreads (top-1) are taught as the keyboard's candidate
-tap teaches them: 1 drawing each (tomoe's own, the one it misread), then 3 (two more by the
-writer's taught seeds). The held-out drawings of the taught characters and of the others (read
+tap teaches them (or, for a character outside the ten candidates, the teach panel, through the
+same teach()): 1 drawing each (tomoe's own, the one it misread), then 3 (two more by the writer's
+taught seeds). The held-out drawings of the taught characters and of the others (read
 right, not taught: what teaching may harm) are read before, after 1 and after 3, top-1 and
 top-10. What a person would teach one tap at a time is put in the page's store (web/
 personal-store.js) as the taps would leave it, all but the last; the recognizer is loaded again,
@@ -186,7 +187,7 @@ def measure(export: Path, characters: Sequence[HandCharacter]) -> tuple[Measured
 
 
 def read_right(ranks: Sequence[int], top: int) -> float | None:
-    return np.mean([0 <= rank < top for rank in ranks]) if ranks else None
+    return sum(0 <= rank < top for rank in ranks) / len(ranks) if ranks else None
 
 
 def report(measured: Measured, misread: Sequence[bool]) -> str:
@@ -226,9 +227,12 @@ def main(
     print_header(export)
     measured, misread = measure(export, hand)
     read = sum(rank == 0 for rank in measured.tomoe_ranks)
+    tappable = sum(0 < rank < TOP for rank in measured.tomoe_ranks)
     print(f"{export}: {len(metadata['labels']):,} labels; tomoe's own drawings of {len(hand)} of "
-          f"its characters read {read} right (top-1), {len(hand) - read} misread and taught; "
-          f"{HELD} held-out drawings of each, by the synthetic writer from tomoe's drawing\n")
+          f"its characters read {read} right (top-1), {len(hand) - read} misread and taught "
+          f"({tappable} of them among the ten candidates, a tap; the rest typed in the teach "
+          f"panel); {HELD} held-out drawings of each, by the synthetic writer from tomoe's "
+          "drawing\n")
     print(report(measured, misread))
     for taught, fit in zip(TEACHES, measured.fits, strict=False):
         capped = (f", fitted on {fit['fitDrawings']} of them"
