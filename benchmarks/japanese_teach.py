@@ -1,6 +1,6 @@
 """What the Japanese page reads after a person teaches it the characters it misread.
 
-    python -m benchmarks.japanese_teach EXPORT [--tomoe ../shared/data/tomoe] [--characters 60]
+    python -m benchmarks.japanese_teach EXPORT [--tomoe ../shared/data/tomoe] [--characters 20]
 
 EXPORT is a Japanese export (one character at a time: `make export MODEL=... NAME=japanese`, or
 `python -m export convert`). The hand is tomoe_data's writer, who drew each character once: a
@@ -173,17 +173,25 @@ def measure(export: Path, characters: Sequence[HandCharacter]) -> tuple[Measured
         context = browser.new_context(service_workers="block")
         page = context.new_page()
         page.goto(base)
+        began = time.perf_counter()
         ranks = page.evaluate(READ, [as_drawing(c.label, c.strokes) for c in characters] + held)
         tomoe_ranks, before = ranks[:len(characters)], ranks[len(characters):]
         misread = [rank != 0 for rank in tomoe_ranks]
+        progress(f"read {len(ranks):,} drawings before teaching", began)
         taught = [c for c, wrong in zip(characters, misread, strict=True) if wrong]
         measured = Measured(tomoe_ranks, [before], [])
         for drawings in teaching_rounds(taught) if taught else []:
+            began = time.perf_counter()
             result = page.evaluate(TEACH, {"taught": drawings, "held": held})
+            progress(f"taught {len(drawings):,} drawings more, read {len(held):,}", began)
             measured.held_ranks.append(result.pop("ranks"))
             measured.fits.append(result)
         context.close()
     return measured, misread
+
+
+def progress(done: str, began: float) -> None:
+    typer.echo(f"{done}: {time.perf_counter() - began:.0f} s", err=True)
 
 
 def read_right(ranks: Sequence[int], top: int) -> float | None:
@@ -212,7 +220,7 @@ def main(
     tomoe: Annotated[Path, typer.Option(help="tomoe_data's folder or .tdic file.")] = Path(
         "../shared/data/tomoe"),
     characters: Annotated[int, typer.Option(
-        help="tomoe characters read (a seeded sample); those misread are taught.", min=1)] = 60,
+        help="tomoe characters read (a seeded sample); those misread are taught.", min=1)] = 20,
 ) -> None:
     started = time.perf_counter()
     try:
