@@ -978,6 +978,8 @@ BENCHMARK_FLAGS: list[BenchmarkCase] = [
     ("held_out", lambda t: ["--json", t / "no" / "x.json", t], "--json: TMP/no: not a folder"),
     ("japanese_model", lambda t: [t / "none"], "TMP/none: no such folder"),
     ("japanese_model", lambda t: [t], "TMP: not a trained model (no run.json"),
+    ("japanese_teach", lambda t: [t / "none"], "TMP/none/model.json: not found"),
+    ("japanese_teach", lambda t: ["--characters", "0", t], "Invalid value for '--characters'"),
     ("kanji_model", lambda t: ["--backends", "webgpu"], "--backends: unknown webgpu"),
     ("kanji_model", lambda t: ["--images", "0"], "Invalid value for '--images'"),
     ("kanji_model", lambda t: ["--out", _text(t / "f", "x")], "--out TMP/f: a file"),

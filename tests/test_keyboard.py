@@ -70,14 +70,25 @@ def test_a_one_character_model_writes_tapped_candidates_into_a_text_line(browser
     page.click("#text-backspace")
     expect(page.locator("#text-line")).to_have_text(row[other][1])
 
-    page.reload()  # the text line is kept; a damaged one is set aside with a message
+    # The text line is kept, a line for each model (keyed by its folder's URL, as what is taught);
+    # a damaged one is set aside alone, with a message.
+    folder, other_folder = page.evaluate(
+        "['model/', 'models/other/'].map((folder) => new URL(folder, location.href).href)")
+    line, aside = f"drawrecog-text-line {folder}", f"drawrecog-text-line-set-aside {folder}"
+    another = f"drawrecog-text-line {other_folder}"
+    stored = "([key, value]) => localStorage.setItem(key, value)"
+    page.evaluate(stored, [another, '{"format": 1, "text": "他"}'])
+    page.reload()
     expect(page.locator("#text-line")).to_have_text(row[other][1])
-    page.evaluate("localStorage.setItem('drawrecog-text-line', '{\"format\": 1, \"te')")
+    assert json.loads(page.evaluate("(key) => localStorage.getItem(key)", line)) == {
+        "format": 1, "text": row[other][1]}
+    page.evaluate(stored, [line, '{"format": 1, "te'])
     page.reload()
     expect(page.locator("#text-note")).to_contain_text("damaged")
     expect(page.locator("#text-line")).to_have_text("")
-    assert page.evaluate("localStorage.getItem('drawrecog-text-line-set-aside')") == (
-        '{"format": 1, "te')
+    assert page.evaluate("(key) => localStorage.getItem(key)", aside) == '{"format": 1, "te'
+    assert page.evaluate("(key) => localStorage.getItem(key)", another) == (
+        '{"format": 1, "text": "他"}')
 
     draw(page, GAPS)
     buttons.first.click()

@@ -6,7 +6,7 @@
 // learn(), as a correction on the digits page).
 import { candidateRow } from './candidates.js';
 import { learn } from './teach.js';
-import { readText, TEXT_SET_ASIDE_KEY, withoutLast, writeText } from './text-line.js';
+import { readText, setAsideKey, withoutLast, writeText } from './text-line.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,18 +14,20 @@ let groups = [];
 let strokes = null;
 let clearPad = null;
 let text = '';
+let model = ''; // the model folder's URL: whose text line this is
 
-// metadata: the model's (its candidate_groups); strokes(): what is drawn, in the pad's pixels;
-// clearPad(): empties the pad for the next character.
+// metadata: the model's (its candidate_groups); folder: the model folder, as the page names it;
+// strokes(): what is drawn, in the pad's pixels; clearPad(): empties the pad for the next character.
 export function setUpKeyboard(options) {
   groups = options.metadata.candidate_groups ?? [];
+  model = new URL(options.folder, location.href).href; // as web/recognizer.js keys what is taught
   ({ strokes, clearPad } = options);
   $('keyboard').hidden = false;
   try {
-    const stored = readText(localStorage);
+    const stored = readText(localStorage, model);
     text = stored.text;
     if (stored.setAside) {
-      showTextNote(`The text kept from an earlier visit was damaged: set aside in this browser's storage (${TEXT_SET_ASIDE_KEY}).`);
+      showTextNote(`The text kept from an earlier visit was damaged: set aside in this browser's storage (${setAsideKey(model)}).`);
     }
   } catch (error) {
     showTextNote(`Your text cannot be kept in this browser (${error.message}).`);
@@ -64,7 +66,7 @@ function setText(next) {
   text = next;
   showText();
   try {
-    writeText(localStorage, text);
+    writeText(localStorage, model, text);
   } catch (error) {
     showTextNote(`Your text cannot be kept in this browser (${error.message}).`);
   }

@@ -1,30 +1,44 @@
 // The text a person writes one character at a time (the candidates they tap), kept in the
-// browser so that it survives a reload. Pure functions: the storage (localStorage in the page) is
-// passed in.
+// browser so that it survives a reload: a line for each model, keyed by the model folder's URL as
+// the personal store keys what is taught (web/personal-store.js), so that Japanese written with
+// one model does not appear beside another. Pure functions: the storage (localStorage in the
+// page) is passed in.
 
-export const TEXT_KEY = 'drawrecog-text-line';
-export const TEXT_SET_ASIDE_KEY = 'drawrecog-text-line-set-aside'; // a stored value that was not one
+const TEXT_KEY = 'drawrecog-text-line'; // + ' ' + the model folder's URL
+const TEXT_SET_ASIDE_KEY = 'drawrecog-text-line-set-aside'; // likewise: a stored value that was not one
 const FORMAT = 1; // what is stored: {"format": 1, "text": "..."}
 
+/** Where `model`'s line is kept. @param {string} model the model folder's URL */
+export function textKey(model) {
+  return `${TEXT_KEY} ${model}`;
+}
+
+/** Where `model`'s damaged line is set aside. @param {string} model the model folder's URL */
+export function setAsideKey(model) {
+  return `${TEXT_SET_ASIDE_KEY} ${model}`;
+}
+
 /**
- * The text stored, '' when none; a stored value that is not a text line (damaged, or written by
- * something else) is moved to TEXT_SET_ASIDE_KEY, where nothing reads it, and `setAside` is true.
+ * The text stored for `model`, '' when none; a stored value that is not a text line (damaged, or
+ * written by something else) is moved to setAsideKey(model), where nothing reads it, and
+ * `setAside` is true. Other models' lines are left as they are.
  * @param {Storage} storage
+ * @param {string} model the model folder's URL
  * @returns {{ text: string, setAside: boolean }}
  */
-export function readText(storage) {
-  const raw = storage.getItem(TEXT_KEY);
+export function readText(storage, model) {
+  const raw = storage.getItem(textKey(model));
   if (raw === null) return { text: '', setAside: false };
   const text = parsedText(raw);
   if (text !== null) return { text, setAside: false };
-  storage.setItem(TEXT_SET_ASIDE_KEY, raw);
-  storage.removeItem(TEXT_KEY);
+  storage.setItem(setAsideKey(model), raw);
+  storage.removeItem(textKey(model));
   return { text: '', setAside: true };
 }
 
-/** @param {Storage} storage @param {string} text */
-export function writeText(storage, text) {
-  storage.setItem(TEXT_KEY, JSON.stringify({ format: FORMAT, text }));
+/** @param {Storage} storage @param {string} model the model folder's URL @param {string} text */
+export function writeText(storage, model, text) {
+  storage.setItem(textKey(model), JSON.stringify({ format: FORMAT, text }));
 }
 
 /**

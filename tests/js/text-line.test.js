@@ -1,8 +1,12 @@
-// The text line (web/text-line.js): kept across visits, a damaged value set aside alone.
+// The text line (web/text-line.js): kept across visits, a line for each model, a damaged value
+// set aside alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { readText, TEXT_KEY, TEXT_SET_ASIDE_KEY, withoutLast, writeText } from '../../web/text-line.js';
+import { readText, setAsideKey, textKey, withoutLast, writeText } from '../../web/text-line.js';
+
+const JAPANESE = 'https://example.org/drawrecog/models/japanese/';
+const DIGITS = 'https://example.org/drawrecog/model/';
 
 // localStorage's interface over a Map.
 function memoryStorage(entries = {}) {
@@ -17,18 +21,32 @@ function memoryStorage(entries = {}) {
 
 test('what is written is read back; nothing stored is an empty line', () => {
   const storage = memoryStorage();
-  assert.deepEqual(readText(storage), { text: '', setAside: false });
-  writeText(storage, '日本語');
-  assert.deepEqual(readText(storage), { text: '日本語', setAside: false });
+  assert.deepEqual(readText(storage, JAPANESE), { text: '', setAside: false });
+  writeText(storage, JAPANESE, '日本語');
+  assert.deepEqual(readText(storage, JAPANESE), { text: '日本語', setAside: false });
 });
 
-test('a damaged value is set aside as it was, and the line starts empty', () => {
+test('each model has its own line: another model starts empty and keeps its own', () => {
+  const storage = memoryStorage();
+  writeText(storage, JAPANESE, '日本語');
+  assert.deepEqual(readText(storage, DIGITS), { text: '', setAside: false });
+  writeText(storage, DIGITS, '42');
+  assert.equal(readText(storage, JAPANESE).text, '日本語');
+  assert.equal(readText(storage, DIGITS).text, '42');
+  assert.equal(readText(storage, 'https://example.org/other-site/models/japanese/').text, '');
+  assert.notEqual(textKey(JAPANESE), textKey(DIGITS));
+});
+
+test('a damaged value is set aside as it was, that model\'s line alone, and it starts empty', () => {
   for (const raw of ['{"format": 1, "te', '"日本"', '{"format": 2, "text": "x"}', '{"format": 1, "text": 5}']) {
-    const storage = memoryStorage({ [TEXT_KEY]: raw, other: 'kept' });
-    assert.deepEqual(readText(storage), { text: '', setAside: true });
-    assert.equal(storage.getItem(TEXT_SET_ASIDE_KEY), raw);
-    assert.equal(storage.getItem(TEXT_KEY), null);
+    const storage = memoryStorage({ [textKey(JAPANESE)]: raw, other: 'kept' });
+    writeText(storage, DIGITS, '42');
+    assert.deepEqual(readText(storage, JAPANESE), { text: '', setAside: true });
+    assert.equal(storage.getItem(setAsideKey(JAPANESE)), raw);
+    assert.equal(storage.getItem(textKey(JAPANESE)), null);
     assert.equal(storage.getItem('other'), 'kept');
+    assert.deepEqual(readText(storage, DIGITS), { text: '42', setAside: false });
+    assert.equal(storage.getItem(setAsideKey(DIGITS)), null);
   }
 });
 
