@@ -122,6 +122,11 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
     }
     return likeness[a * drawings + b];
   };
+  // A model of many labels (more than EXACT_UP_TO), of which a person teaches a few: their drawings
+  // share the person's hand, which the model's other labels never saw taught, so a taught label
+  // wins only where a drawing resembles the person's drawings of it more than their drawings of
+  // any other label, and the model's reference drawings hold its row back (below).
+  const many = priorLabels > EXACT_UP_TO;
   const drawnAlike = new Float32Array(drawings).fill(ALIKE);
   const sureUpTo = new Float32Array(labelCount).fill(Infinity);
   const lone = new Uint8Array(drawings); // a contradiction no other drawing agrees with
@@ -146,12 +151,14 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
       if (targets[e] !== targets[d]) other = Math.max(other, cosine(d, e));
       else if (e !== d) same = Math.max(same, cosine(d, e));
     }
-    if (other > same) drawnAlike[d] = Math.max(ALIKE, other);
+    if (other > same || many) drawnAlike[d] = Math.max(ALIKE, other);
   }
-  // A model label taught by lone corrections alone counts only where the page is not sure either.
+  // A model label taught by lone corrections alone counts only where the page is not sure either;
+  // with many labels, any taught label is read with care, as a label of the person's own is.
   for (let label = 0; label < priorLabels; label++) {
     const counted = [...Array(drawings).keys()].filter((d) => targets[d] === label && (!lone[d] || correction[d]));
     if (counted.length && counted.every((d) => correction[d])) sureUpTo[label] = notSure;
+    else if (counted.length && many) sureUpTo[label] = Math.max(...counted.map((d) => sure.prob[d])) + SURE_SLACK;
   }
   for (let label = priorLabels; label < labelCount; label++) {
     const own = [...Array(drawings).keys()].filter((d) => targets[d] === label);
@@ -163,7 +170,7 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
   }
   // A lone correction is fitted without its variations: they would turn the whole class.
   const kept = [...targets.keys()].filter((i) => !lone[drawingOf(i)] || (correction[drawingOf(i)] && i < drawings));
-  const anchorSet = kept.length && labelCount > priorLabels ? references : null;
+  const anchorSet = kept.length && (labelCount > priorLabels || many) ? references : null;
   const weight = anchorSet ? REFERENCE_WEIGHT : 0;
   const anchors = anchorSet ? anchorSet.labels.length : 0;
   const keptFeatures = new Float32Array((kept.length + weight * anchors) * size);
