@@ -349,3 +349,29 @@ test('the fit benchmark refuses a bad flag in one line', () => {
     assert.equal(run.stderr, `error: ${flag} must be a whole number of at least ${least}, got ${value}\n`);
   }
 });
+
+test("with many labels a taught label counts past the person's likeness to their other labels, and with care", () => {
+  // Two drawings each of labels 3 and 7 that the model misreads, the 3s alike (0.99), a 3 and a 7
+  // less so (about 0.8): with 40 labels each counts only past its likeness to the other label's
+  // drawings, and the model's sureness on them bounds where the label is read; with 10 labels, as
+  // before (ALIKE, and read wherever it resembles).
+  const size = 2;
+  const drawnRows = Float32Array.of(1, 0.1, 1, 0.12, 0.8, 0.6, 0.78, 0.62);
+  const drawn = unitRows(drawnRows, size);
+  const targets = Int32Array.of(3, 3, 7, 7);
+  for (const labels of [10, 40]) {
+    const prior = { rows: new Float32Array(labels * size), bias: new Float32Array(labels), size };
+    prior.rows.set([0, 3, 0, 3], 0); // labels 0 and 1 read every drawing, unsurely
+    const head = fitHead(prior, drawnRows, targets, labels, drawn, 4, NOT_SURE);
+    const across = (d, e) => drawn[d * 2] * drawn[e * 2] + drawn[d * 2 + 1] * drawn[e * 2 + 1];
+    if (labels === 10) {
+      assert.deepEqual(Array.from(head.drawnAlike), [0.3, 0.3, 0.3, 0.3].map(Math.fround));
+      assert.ok(head.sureUpTo.every((bound) => bound === Infinity));
+    } else {
+      const expected = [[2, 3], [2, 3], [0, 1], [0, 1]].map(([e, f], d) => Math.fround(Math.max(across(d, e), across(d, f))));
+      assert.deepEqual(Array.from(head.drawnAlike), expected);
+      assert.ok(expected.every((alike) => alike > 0.3));
+      assert.ok(Number.isFinite(head.sureUpTo[3]) && Number.isFinite(head.sureUpTo[7]) && head.sureUpTo[3] < 1);
+    }
+  }
+});
