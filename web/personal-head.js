@@ -64,6 +64,11 @@ const EXACT_UP_TO = 32;
 // fit (`node benchmarks/fit_head.mjs`); without widening, about three times as many, and widening
 // every 10 steps read about as many as every 20, at more cost.
 const WIDEN_EVERY = 20;
+// A model of more labels than this (the Japanese model's 2,279, not the digits' 10) reads a taught
+// label with care (fitHead): three drawings each of 23 characters it misread, in one hand, read
+// 0.3% of 77 other characters' drawings in that hand right without (74% before teaching), 58%
+// with (benchmarks.japanese_teach, 100 characters).
+const MANY_LABELS = 32;
 // Chosen with 1 to 5 drawings a digit (benchmarks/teach_writers.py) on pendigits' writers 21-30
 // and UNIPEN's GMD and Valladolid writers: cosines of a writer's drawings of one digit are mostly
 // 0.6-0.8, of two digits 0.0-0.4. RESEMBLANCE 10 learns less; 30, or ALIKE 0.5, reads worse.
@@ -122,11 +127,11 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
     }
     return likeness[a * drawings + b];
   };
-  // A model of many labels (more than EXACT_UP_TO), of which a person teaches a few: their drawings
+  // A model of many labels (more than MANY_LABELS), of which a person teaches a few: their drawings
   // share the person's hand, which the model's other labels never saw taught, so a taught label
   // wins only where a drawing resembles the person's drawings of it more than their drawings of
-  // any other label, and the model's reference drawings hold its row back (below).
-  const many = priorLabels > EXACT_UP_TO;
+  // any other label, and where the model is no surer than it was on theirs.
+  const many = priorLabels > MANY_LABELS;
   const drawnAlike = new Float32Array(drawings).fill(ALIKE);
   const sureUpTo = new Float32Array(labelCount).fill(Infinity);
   const lone = new Uint8Array(drawings); // a contradiction no other drawing agrees with
@@ -170,7 +175,7 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
   }
   // A lone correction is fitted without its variations: they would turn the whole class.
   const kept = [...targets.keys()].filter((i) => !lone[drawingOf(i)] || (correction[drawingOf(i)] && i < drawings));
-  const anchorSet = kept.length && (labelCount > priorLabels || many) ? references : null;
+  const anchorSet = kept.length && labelCount > priorLabels ? references : null;
   const weight = anchorSet ? REFERENCE_WEIGHT : 0;
   const anchors = anchorSet ? anchorSet.labels.length : 0;
   const keptFeatures = new Float32Array((kept.length + weight * anchors) * size);
