@@ -66,8 +66,8 @@ const EXACT_UP_TO = 32;
 const WIDEN_EVERY = 20;
 // A model of more labels than this (the Japanese model's 2,279, not the digits' 10) reads a taught
 // label with care (fitHead): three drawings each of 23 characters it misread, in one hand, read
-// 0.3% of 77 other characters' drawings in that hand right without (74% before teaching), 58%
-// with (benchmarks.japanese_teach, 100 characters).
+// 0.3% of 77 other characters' drawings in that hand right without (74% before teaching); with,
+// 49% of 252 (70% before; benchmarks.japanese_teach, 300 characters, 48 taught).
 const MANY_LABELS = 32;
 // Chosen with 1 to 5 drawings a digit (benchmarks/teach_writers.py) on pendigits' writers 21-30
 // and UNIPEN's GMD and Valladolid writers: cosines of a writer's drawings of one digit are mostly
