@@ -557,8 +557,18 @@ class SwallowedCtrlC(keras.callbacks.Callback):
                 pass
 
 
+@pytest.fixture
+def terminal_ctrl_c():
+    """SIGINT as a terminal's Python has it (the trainer leaves a Ctrl-C that something else in
+    the process handles to it, and a test worker's earlier tests may have left one)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.slow
-def test_ctrl_c_swallowed_by_keras_still_stops_the_run_within_a_batch(tmp_path, monkeypatch):
+def test_ctrl_c_swallowed_by_keras_still_stops_the_run_within_a_batch(tmp_path, monkeypatch,
+                                                                      terminal_ctrl_c):
     with_callback(monkeypatch, SwallowedCtrlC())
     result = tiny(tmp_path / "m", "--epochs", "4", code=130)
     assert "--resume" in result.stderr.strip().splitlines()[-1]
