@@ -134,6 +134,8 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
   const many = priorLabels > MANY_LABELS;
   const drawnAlike = new Float32Array(drawings).fill(ALIKE);
   const sureUpTo = new Float32Array(labelCount).fill(Infinity);
+  // A label read with care is read where the model is no surer than it was on these inputs of it.
+  const noSurerThan = (inputs) => inputs.reduce((surest, i) => Math.max(surest, sure.prob[i]), 0) + SURE_SLACK;
   const lone = new Uint8Array(drawings); // a contradiction no other drawing agrees with
   const correction = new Uint8Array(drawings); // ... of an answer the model was not sure of
   for (let d = 0; d < drawings; d++) {
@@ -163,15 +165,13 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
   for (let label = 0; label < priorLabels; label++) {
     const counted = [...Array(drawings).keys()].filter((d) => targets[d] === label && (!lone[d] || correction[d]));
     if (counted.length && counted.every((d) => correction[d])) sureUpTo[label] = notSure;
-    else if (counted.length && many) sureUpTo[label] = Math.max(...counted.map((d) => sure.prob[d])) + SURE_SLACK;
+    else if (counted.length && many) sureUpTo[label] = noSurerThan(counted);
   }
   for (let label = priorLabels; label < labelCount; label++) {
     const own = [...Array(drawings).keys()].filter((d) => targets[d] === label);
     const closestOther = own.map((d) => Math.max(...own.filter((e) => e !== d).map((e) => cosine(d, e))));
     own.forEach((d, k) => { drawnAlike[d] = Math.max(ALIKE, Math.min(OWN_ALIKE, closestOther[k])); });
-    let surest = 0;
-    targets.forEach((target, i) => { if (target === label) surest = Math.max(surest, sure.prob[i]); });
-    sureUpTo[label] = surest + SURE_SLACK;
+    sureUpTo[label] = noSurerThan([...targets.keys()].filter((i) => targets[i] === label));
   }
   // A lone correction is fitted without its variations: they would turn the whole class.
   const kept = [...targets.keys()].filter((i) => !lone[drawingOf(i)] || (correction[drawingOf(i)] && i < drawings));
