@@ -38,7 +38,7 @@ async function start() {
   // instead of downloading it a second time alongside.
   registerForOffline();
   metadata = recognizer.metadata;
-  setUpInput(folder);
+  setUpInput();
   showBackends();
   $('model-info').textContent = aboutModel(metadata);
   (/** @type {HTMLSelectElement} */ ($('backend'))).value = recognizer.backend;
@@ -68,7 +68,7 @@ function showBackends() {
   $('backend').replaceChildren(...metadata.backends.map((name) => new Option(name, name)));
 }
 
-function setUpInput(folder) {
+function setUpInput() {
   const photo = metadata.input === 'photo';
   document.title = $('title').textContent = photo ? 'What is in the photo?' : hint();
   $('draw-section').hidden = photo;
@@ -105,7 +105,7 @@ function setUpInput(folder) {
   new ResizeObserver(() => pad.fitToScreen()).observe($('pad'));
   if (metadata.one_character) { // a handwriting keyboard: one character, its candidates, a text line
     $('multi-toggle').hidden = $('results').hidden = true;
-    setUpKeyboard({ metadata, folder, strokes: () => pad.inPixels(), clearPad: () => $('clear').click() });
+    setUpKeyboard({ metadata, model: recognizer.modelKey, strokes: () => pad.inPixels(), clearPad: () => $('clear').click() });
   }
   try { // the model works whatever the teaching part meets in this browser's storage
     setUpTeaching({

@@ -16,12 +16,11 @@ let clearPad = null;
 let text = '';
 let model = ''; // the model folder's URL: whose text line this is
 
-// metadata: the model's (its candidate_groups); folder: the model folder, as the page names it;
-// strokes(): what is drawn, in the pad's pixels; clearPad(): empties the pad for the next character.
+// metadata: the model's (its candidate_groups); model: its key (Recognizer.modelKey); strokes():
+// what is drawn, in the pad's pixels; clearPad(): empties the pad for the next character.
 export function setUpKeyboard(options) {
   groups = options.metadata.candidate_groups ?? [];
-  model = new URL(options.folder, location.href).href; // as web/recognizer.js keys what is taught
-  ({ strokes, clearPad } = options);
+  ({ model, strokes, clearPad } = options);
   $('keyboard').hidden = false;
   try {
     const stored = readText(localStorage, model);

@@ -162,6 +162,12 @@ export class Recognizer {
     return recognizer;
   }
 
+  /** The model folder's URL: the key under which the page keeps what is about this model (what
+   * is taught; the keyboard's text line). */
+  get modelKey() {
+    return this.#key;
+  }
+
   /** @param {Metadata} metadata checked metadata.json (use load(), which checks it) */
   constructor(metadata) {
     this.metadata = metadata;
