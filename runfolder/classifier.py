@@ -1,5 +1,5 @@
 """classifier.keras loaded as the export, the evaluation and --init use it: a Keras model that
-takes the input run.json describes and gives one output per label, or one line saying why not."""
+takes the input its run describes and gives one output per label, or one line saying why not."""
 
 from __future__ import annotations
 
@@ -8,43 +8,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runfolder.errors import OneLineError
-from runfolder.layout import CLASSIFIER_MODEL, RUN_FILE
+from runfolder.layout import RUN_FILE
 from runfolder.record import first_line
 
 if TYPE_CHECKING:
     import keras
+
+    from runfolder.finished import FinishedRun
 
 
 class ClassifierError(OneLineError):
     """classifier.keras cannot be used; the message names the file and the problem."""
 
 
-def load_classifier(folder: Path, run: dict) -> keras.Model:
-    """`folder`'s classifier, checked against its run record `run` (already schema-checked)."""
+def load_classifier(run: FinishedRun) -> keras.Model:
+    """The run's classifier, checked against its (schema-checked) run record."""
     import keras
 
-    model_file = folder / CLASSIFIER_MODEL
+    model_file = run.classifier_file
     require_whole_archive(model_file)
     try:
         classifier = keras.models.load_model(model_file, compile=False)
     except Exception as error:  # noqa: BLE001 - Keras raises anything on a damaged archive
         raise ClassifierError(f"{model_file}: not a Keras model it can load, damaged or of "
                               f"another kind ({first_line(error)})") from None
-    side, channels, labels = run["input_size"], run["channels"], len(run["labels"])
+    side, channels, labels = run.input_size, run.channels, len(run.labels)
     takes = tuple(classifier.input_shape[1:]) if _single(classifier.input_shape) else None
     gives = tuple(classifier.output_shape[1:]) if _single(classifier.output_shape) else None
-    if takes not in input_shapes(run) or gives != (labels,):
+    if takes not in run.input_shapes or gives != (labels,):
         raise ClassifierError(f"{model_file}: takes inputs {takes} and gives outputs {gives}, "
-                              f"but {folder / RUN_FILE} describes ({side}, {side}, {channels}) "
+                              f"but {run.folder / RUN_FILE} describes ({side}, {side}, {channels}) "
                               f"inputs and {labels} labels")
     return classifier
-
-
-def input_shapes(run: dict) -> set[tuple[int, ...]]:
-    """The shapes of one input that run.json describes: (side, side, channels), and for grey
-    images (side, side) too."""
-    side, channels = run["input_size"], run["channels"]
-    return {(side, side, channels), *([(side, side)] if channels == 1 else [])}
 
 
 def require_whole_archive(model_file: Path) -> None:

@@ -80,6 +80,13 @@ class FinishedRun:
         return (side, side) if self.channels == 1 else (side, side, self.channels)
 
     @property
+    def input_shapes(self) -> set[tuple[int, ...]]:
+        """The shapes one input may have: (side, side, channels), and for grey images (side,
+        side) too."""
+        side, channels = self.input_size, self.channels
+        return {(side, side, channels), *([(side, side)] if channels == 1 else [])}
+
+    @property
     def preprocessing(self) -> dict[str, Any]:
         """The recipe that makes the model's inputs, as metadata.json carries it to the page."""
         return self.run["preprocessing"]
@@ -136,11 +143,11 @@ class FinishedRun:
     @cached_property
     def classifier(self) -> keras.Model:
         """classifier.keras, checked against run.json; loaded once, the first time it is used."""
-        return load_classifier(self.folder, self.run)
+        return load_classifier(self)
 
     def test_sample(self, images: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The first `images` (all, for None) of the test images the run kept, and their labels."""
-        return read_test_sample(self.folder, self.run, images)
+        return read_test_sample(self, images)
 
     def history(self) -> dict[str, list[float]]:
         """Each epoch's metrics from history.csv, both phases and every resumed part; an epoch

@@ -12,26 +12,28 @@ import pytest
 from matplotlib import font_manager
 from PIL import Image
 
+from runfolder.finished import FinishedRun
 from trainer import figures
 from trainer.report import Page, training_data
 
 
-def test_training_data_is_the_runs_images_and_each_source_once():
+def test_training_data_is_the_runs_images_and_each_source_once(tmp_path):
     run = {
         "data_source": "mnist (70,000 images) + pen (7,494 pen characters) + pen (7,494 pen "
                        "characters) + pen (7,494 pen characters)",
         "settings": {"data": ["mnist", "pen", "pen", "pen"]},
         "class_counts": {"train": [6000, 6100, 6200]},
     }
-    assert training_data(run) == "18,300 images, validation held out, from mnist + pen (×3)"
+    assert training_data(FinishedRun(tmp_path, run)) == ("18,300 images, validation held out, "
+                                                         "from mnist + pen (×3)")
 
 
-def test_a_run_that_recorded_neither_is_described_as_it_was():
-    assert training_data({"data_source": "old run"}) == "old run"
+def test_a_run_that_recorded_neither_is_described_as_it_was(tmp_path):
+    old = FinishedRun(tmp_path, {"data_source": "old run", "settings": {}})
+    assert training_data(old) == "old run"
 
 
 def test_the_test_split_is_named_by_the_runs_sources_each_once(tmp_path):
-    from runfolder.finished import FinishedRun
     from trainer.evalsets import trained_on
 
     run = {"data_source": "pen (7,494 pen characters) + pen (7,494 pen characters)",

@@ -115,6 +115,6 @@ def test_the_classifier_is_loaded_once_however_often_it_is_used(tmp_path, monkey
 
     loads = []
     monkeypatch.setattr(runfolder.finished, "load_classifier",
-                        lambda folder, run: loads.append(folder) or object())
+                        lambda run: loads.append(run.folder) or object())
     run = FinishedRun.read(run_folder(tmp_path / "m"))
     assert run.classifier is run.classifier and loads == [tmp_path / "m"]

@@ -111,7 +111,7 @@ def header(model: FinishedRun, evaluated: list[Evaluated], threshold: float | No
     return f"""<header>
 <h1>What {escape(model.folder.name)} gets wrong</h1>
 <p>{escape(model.architecture)} on {side}x{side} {kind}s,
-{len(labels):,} labels: {shown}{more}. Trained on {escape(training_data(model.run))};
+{len(labels):,} labels: {shown}{more}. Trained on {escape(training_data(model))};
 {model.metrics.get("epochs_trained")} epochs; test accuracy when training ended
 {_percent(model.metrics.get("test_accuracy"))}.</p>
 <p>Threshold: {sure}.</p>
@@ -163,16 +163,15 @@ def markdown_table(evaluated: list[Evaluated], threshold: float | None) -> str:
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
 
 
-def training_data(run: dict) -> str:
+def training_data(model: FinishedRun) -> str:
     """What the run trained on, from run.json: its images after the validation split (the class
     counts) and each --data source once, with how many times it was given. A loader's own count
     would describe the whole source, test split and all."""
-    sources = run.get("settings", {}).get("data")
-    counts = run.get("class_counts", {}).get("train")
-    if not sources or not counts:
-        return str(run.get("data_source"))  # a run of a trainer that recorded neither
+    counts = (model.class_counts or {}).get("train")
+    if not model.training_data or not counts:
+        return str(model.data_source)  # a run of a trainer that recorded neither
     named = " + ".join(path if times == 1 else f"{path} (×{times})"
-                       for path, times in source_weights(run["settings"]).items())
+                       for path, times in source_weights(model.settings).items())
     return f"{sum(counts):,} images, validation held out, from {named}"
 
 
