@@ -98,8 +98,6 @@ def main(
     characters, chosen = read_pendigits(pendigits, writers)
     print_header(model)
     quiet_tensorflow()
-    import keras
-
     from trainer.cli import app as trainer
     from trainer.strokes import render_inputs
 
@@ -107,13 +105,12 @@ def main(
     truth = np.array([c.label for c in characters])
     writer_of = np.array([c.writer for c in characters])
 
-    def right(folder: Path) -> np.ndarray:
-        """Which drawings the run in `folder` reads right."""
-        classifier = keras.models.load_model(folder / CLASSIFIER_MODEL, compile=False)
-        labels = np.array(json.loads((folder / RUN_FILE).read_text())["labels"])
-        return labels[classifier.predict(inputs, verbose=0).argmax(1)] == truth
+    def right(trained: FinishedRun) -> np.ndarray:
+        """Which drawings the finished run `trained` reads right."""
+        labels = np.array(trained.labels)
+        return labels[trained.classifier.predict(inputs, verbose=0).argmax(1)] == truth
 
-    before = right(model)
+    before = right(run)
     rows = []
     with tempfile.TemporaryDirectory(prefix="teach-") as tmp:
         for writer in chosen:
@@ -125,7 +122,7 @@ def main(
                             "--out", str(tuned)], standalone_mode=False)
             if code:  # the trainer has said why, in one line
                 raise typer.Exit(code)
-            after = right(tuned)
+            after = right(FinishedRun.read(tuned))
             held = writer_of == writer
             held[taught] = False
             others = writer_of != writer
