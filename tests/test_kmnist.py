@@ -45,6 +45,13 @@ def test_kmnist_class_map_must_be_well_formed(tmp_path):
         load_path(tmp_path)
 
 
+def test_a_class_map_saved_with_a_byte_order_mark_reads_as_without(tmp_path):
+    write_kmnist(tmp_path)
+    class_map = tmp_path / "kmnist_classmap.csv"
+    class_map.write_bytes(b"\xef\xbb\xbf" + class_map.read_bytes())
+    assert load_path(tmp_path).labels == ["お", "き", "す"]
+
+
 def test_real_kmnist_in_shared_data():
     assert REAL_KMNIST.is_dir(), f"{REAL_KMNIST} is missing"
     dataset = load_path(REAL_KMNIST)

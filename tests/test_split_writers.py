@@ -5,7 +5,7 @@ import pytest
 from tests.helpers import unipen
 from trainer.dataset import DataError
 from trainer.sources.stroke_files import read_unipen
-from trainer.split_writers import split
+from trainer.split_writers import SPLIT_FILES, split
 
 HEADER = '.INCLUDE dene.doc\n.LEXICON "0" "1"\n'
 POINTS = "\n.PEN_DOWN\n 1 2\n 3 4\n.PEN_UP\n"
@@ -24,13 +24,24 @@ def test_each_character_goes_with_its_writer(tmp_path):
     assert test.startswith(HEADER) and ".COMMENT 1 21 1" in test
 
 
+def test_a_file_saved_with_a_byte_order_mark_splits_as_without(tmp_path):
+    from tests.test_bad_inputs import invoke
+
+    text = HEADER + f'.SEGMENT DIGIT 0 ? "7"\n.COMMENT 7 21 0{POINTS}'
+    text += text.replace(HEADER, "").replace("7 21 0", "7 1 1")
+    (tmp_path / "marked.tra").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert invoke("split-writers", tmp_path / "marked.tra", "--out", tmp_path / "out") == 0
+    split_files = [(tmp_path / "out" / name).read_text() for name in SPLIT_FILES]
+    assert split_files == list(split(text, set(range(21, 31)))[:2])
+
+
 def test_a_character_without_its_writer_is_refused():
     with pytest.raises(DataError, match="no '.COMMENT label writer sample'"):
         split(unipen([("7", [[(1, 2), (3, 4)]])]), {21})
 
 
 @pytest.mark.parametrize("args, message", [
-    (["missing.tra"], "missing.tra: No such file or directory"),
+    (["missing.tra"], "missing.tra: cannot read (No such file or directory)"),
     (["--test-writers", "abc", "missing.tra"],
      "--test-writers: 'abc' is not a range of writers like 21-30"),
 ])

@@ -88,10 +88,15 @@ class Dataset:
 
 def text_lines(path: Path, format_name: str, encoding: str = "ascii") -> list[str]:
     """The lines of a data file in a text format, e.g. "Semeion's text format", past a UTF-8
-    byte-order mark; every text format is read here."""
+    byte-order mark; every text format is read here (or by whole_text, which this reads with)."""
+    return whole_text(path, format_name, encoding).splitlines()
+
+
+def whole_text(path: Path, format_name: str, encoding: str = "ascii") -> str:
+    """A data file in a text format as it is, line ends and all, past a UTF-8 byte-order mark."""
     try:
         data = path.read_bytes()
-        return data.removeprefix(UTF8_BOM).decode(encoding).splitlines()
+        return data.removeprefix(UTF8_BOM).decode(encoding)
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
     except UnicodeDecodeError:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from runfolder.atomic import write_whole
 from trainer.config import ConfigError
-from trainer.dataset import DataError
+from trainer.dataset import DataError, whole_text
 from trainer.sniff import sniff
 from trainer.sources.stroke_files import WRITER
 
@@ -46,14 +46,9 @@ def split_pendigits(source: Path, test_writers: str, out: Path) -> tuple[int, in
         raise ConfigError(f"--test-writers: {test_writers!r} is not a range of writers like "
                           "21-30") from None
     check_out(out)
+    text = whole_text(source, "a pendigits-orig file")
     try:
-        text = source.read_text(encoding="ascii")
         train, test, n_train, n_test = split(text, set(range(first, last + 1)))
-    except OSError as error:
-        raise DataError(f"{error.filename or source}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{source}: not a pendigits-orig file ({sniff(source).description})"
-                        ) from None
     except DataError as error:
         raise DataError(f"{source}: {error}") from None
     if not n_train + n_test:

@@ -16,7 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.dataset import MNIST_RECIPE, SPLIT_SEED, DataError, Dataset, from_arrays, holdout
+from trainer.dataset import (
+    MNIST_RECIPE,
+    SPLIT_SEED,
+    DataError,
+    Dataset,
+    from_arrays,
+    holdout,
+    text_lines,
+)
 from trainer.images import read
 from trainer.preprocess import images_to_inputs
 from trainer.sniff import Kind, sniff
@@ -64,10 +72,10 @@ def load_kmnist(folder: Path) -> Dataset:
 
 def read_class_map(path: Path) -> list[str]:
     """The characters of kmnist_classmap.csv, in index order."""
+    lines = text_lines(path, "KMNIST's class map (a CSV file)", encoding="utf-8")
     try:
-        with path.open(encoding="utf-8", newline="") as file:
-            rows = list(csv.DictReader(file))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        rows = list(csv.DictReader(lines))
+    except csv.Error as error:
         raise DataError(f"{path}: cannot read ({error})") from None
     try:
         indices = [int(row["index"]) for row in rows]
