@@ -173,7 +173,7 @@ def main(
         for stroke_set in sets:
             log(f"{stroke_set.name}: {stroke_set.source}")
         figures = replay(sets, model, metadata, fills)
-    except (OneLineError, FileNotFoundError) as error:
+    except OneLineError as error:
         fail(error)
     figures["wall_s"] = round(time.perf_counter() - started, 1)
     typer.echo(report(figures))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
+from export import ExportError
 from export.catalog import (
     CATALOG,
     DEFAULT_FOLDER,
@@ -76,7 +77,7 @@ def site_with_model(model_dir: Path, more: dict[str, Path] | None = None) -> Ite
 def chromium(*extra_args: str) -> Iterator[Browser]:
     """Headless Chromium; `extra_args` are more of its command-line switches."""
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
-        raise FileNotFoundError(f"{CHROMIUM}: Chromium not found (apt-get install chromium)")
+        raise ExportError(f"{CHROMIUM}: Chromium not found (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=[*CHROMIUM_ARGS, *extra_args])

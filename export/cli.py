@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +10,7 @@ import typer
 from export import BACKENDS, QUANTIZATIONS, ExportOptions, require_backends
 from export.catalog import CATALOG, add_to_catalog, place_in_site, read_catalog
 from export.inputs import read_export, read_training, require_replaceable
-from runfolder.commandline import fail, run
-from runfolder.errors import OneLineError
+from runfolder.commandline import one_line_errors, run
 
 app = typer.Typer(help="Export trained models to TF.js and check them.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -121,15 +118,6 @@ def backend_names(names: str) -> tuple[str, ...]:
     chosen = tuple(name.strip() for name in names.split(",") if name.strip())
     require_backends(chosen)
     return chosen
-
-
-@contextmanager
-def one_line_errors() -> Iterator[None]:
-    """An expected failure ends the command with one line naming the file or flag, exit 2."""
-    try:
-        yield
-    except (OneLineError, FileNotFoundError) as error:
-        fail(error)
 
 
 def main() -> None:

@@ -33,6 +33,17 @@ def test_every_error_class_of_the_packages_is_a_one_line_error():
         assert issubclass(getattr(importlib.import_module(module), name), OneLineError), name
 
 
+def test_a_missing_chromium_is_a_one_line_error(tmp_path, monkeypatch):
+    """The export checks its model in Chromium; without one it says so in the one error type
+    every command catches (it was a FileNotFoundError that only the export's CLI caught)."""
+    import export.browser
+
+    monkeypatch.setattr(export.browser, "CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(OneLineError, match="no-chromium: Chromium not found"):
+        with export.browser.chromium():
+            pass
+
+
 class GuardError(OneLineError):
     pass
 
