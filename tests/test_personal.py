@@ -103,7 +103,6 @@ def test_taught_digits_are_read_after_an_offline_reload_and_forgotten_exactly(br
         # The head is fitted to these very drawings, from the model's own last layer: it reads
         # them nearly all, more than the tiny model on its own does.
         assert right_taught >= 38 and right_taught > right_before
-        assert fits[-1] < 1000  # 40 drawings fitted within a second, in the worker
 
         context.set_offline(True)
         page.reload()
