@@ -107,3 +107,15 @@ test('storage that is not a JSON array is set aside whole', async () => {
     assert.deepEqual(JSON.parse(storage.getItem(STORAGE_KEY)), []);
   }
 });
+
+// samples.js keeps its own copy of the schema's longest label (it cannot fetch the schema where it
+// checks a stored record): this holds the two to one number.
+test('a saved label may be as long as metadata.schema.json allows, and no longer', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { isDrawingRecord } = await import('../../web/samples.js');
+  const schema = JSON.parse(await readFile(new URL('../../web/metadata.schema.json', import.meta.url)));
+  const longest = schema.$defs.labels.items.maxLength;
+  const record = (word) => drawingRecord({ word, strokes: SEVEN, recognized: true, time: TIME });
+  assert.ok(isDrawingRecord(record('x'.repeat(longest))));
+  assert.ok(!isDrawingRecord(record('x'.repeat(longest + 1))));
+});
