@@ -30,7 +30,6 @@ from runfolder.commandline import run
 from runfolder.errors import OneLineError
 from runfolder.finished import FinishedRun
 from runfolder.quiet import quiet_tensorflow
-from runfolder.record import read_record
 from trainer.dataset import MNIST_RECIPE, DataError
 from trainer.sources.unipen import is_unipen_root, read_segment_file
 from trainer.strokes import fit_to_pad, render_inputs
@@ -82,7 +81,7 @@ def main(
         if not is_unipen_root(folder):
             fail(f"{flag} {folder}: not a UNIPEN folder (data/ and include/)")
     try:
-        parent = FinishedRun(model, read_record(model))  # its classifier: fine-tuning's check
+        parent = FinishedRun.read(model)
         sample, _ = parent.test_sample()
     except OneLineError as error:
         fail(str(error))

@@ -24,7 +24,8 @@ import typer
 
 from benchmarks.common import fail, markdown_table, print_header
 from runfolder.commandline import run
-from runfolder.record import RecordError, read_record
+from runfolder.errors import OneLineError
+from runfolder.finished import FinishedRun
 
 
 def main(
@@ -33,8 +34,8 @@ def main(
         "--data", help="Another set, as trainer evaluate's --data. Repeat for several.")] = None,
 ) -> None:
     try:
-        labels = len(read_record(model)["labels"])
-    except RecordError as error:
+        labels = len(FinishedRun.read(model).labels)
+    except OneLineError as error:
         fail(str(error))
     print_header(model)
     sets = data or []
