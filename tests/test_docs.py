@@ -1,6 +1,7 @@
-"""README.md and docs/ stay true: every relative link and anchor resolves, every command in
-README parses (`make -n` for make, `--help` and its flags for `python -m`), and every table in
-BENCHMARKS.md names the commit and the model it measured, with benchmarks the repository has."""
+"""README.md and docs/ stay true: every relative link and anchor resolves, every file and test
+named in backticks exists (a renamed twin moves the map with it), every command in README parses
+(`make -n` for make, `--help` and its flags for `python -m`), and every table in BENCHMARKS.md
+names the commit and the model it measured, with benchmarks the repository has."""
 
 from __future__ import annotations
 
@@ -66,6 +67,28 @@ def readme_commands() -> list[str]:
             commands += [line.split(" #")[0].strip() for line in body.splitlines() if line.strip()]
     commands += [span for span in CODE_SPAN.findall(FENCE.sub("", readme)) if COMMAND.match(span)]
     return list(dict.fromkeys(commands))
+
+
+# A file of the repository named in a code span, and the test after `::` where one is named.
+CITED_FILE = re.compile(r"`((?:trainer|export|runfolder|benchmarks|web|tests|configs|types|tfjs)"
+                        r"/[\w./-]+\.(?:json|mjs|js|py|toml|ts))(?:::(\w+))?`")
+
+
+def test_every_file_and_test_the_docs_name_exists():
+    cited = [(doc, path, test)
+             for doc in DOCS for path, test in CITED_FILE.findall(doc.read_text())]
+    assert len(cited) > 50
+
+    def exists(path: str, test: str) -> bool:
+        file = ROOT / path
+        if not file.is_file():  # or a file a command makes, such as the export's web/models.json
+            return not test and subprocess.run(["git", "check-ignore", "-q", path],
+                                               cwd=ROOT).returncode == 0
+        return not test or re.search(rf"^def {test}\(", file.read_text(), re.MULTILINE) is not None
+
+    missing = [f"{doc.name}: {path}{'::' + test if test else ''}"
+               for doc, path, test in cited if not exists(path, test)]
+    assert not missing, missing
 
 
 def test_readme_has_commands_to_check():
