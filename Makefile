@@ -11,8 +11,9 @@ SHARED ?= ../shared/data
 # PEN_WRITERS first (python -m trainer split-writers; 21-30 are kept apart to measure on).
 # DATA= trains other data with the recipe's settings; without the recipe's data, that is `mnist`:
 # MNIST from the Keras cache, else a download, else the offline sample. INIT= fine-tunes that model
-# on DATA instead (docs/teaching.md).
+# on DATA instead, with FINE_TUNE_RECIPE's settings (docs/teaching.md).
 DIGITS_RECIPE := configs/digits.toml
+FINE_TUNE_RECIPE := configs/fine-tune.toml
 PEN_WRITERS := build/pendigits-writers
 RECIPE_DATA := $(and $(wildcard $(SHARED)/mnist),$(wildcard $(SHARED)/unipen),$(wildcard $(SHARED)/pendigits/pendigits-orig.tra))
 INIT ?=
@@ -81,10 +82,9 @@ $(CJK_FONT):
 	$(SUDO) apt-get update
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y fonts-noto-cjk
 
-# Fine-tuning keeps the recipe's label smoothing and the trainer's own length (15 epochs).
 train: $(VENV)/.installed node_modules/.installed $(if $(DATA)$(INIT),,$(PEN_WRITERS)/pendigits-orig.tes)
 	$(if $(INIT)$(RECIPE_DATA),,@echo "make train: $(DATA) alone, without real pen digits (the data of $(DIGITS_RECIPE) is not in $(SHARED))")
-	$(PY) -m trainer train --out $(MODEL) $(if $(INIT),--init $(INIT) --label-smoothing 0.1,--config $(DIGITS_RECIPE)) \
+	$(PY) -m trainer train --out $(MODEL) $(if $(INIT),--init $(INIT) --config $(FINE_TUNE_RECIPE),--config $(DIGITS_RECIPE)) \
 		$(foreach path,$(DATA),--data $(path)) $(if $(FORCE),--force)
 
 # pendigits' 30 writers apart: 1-20 to learn from (make train), 21-30 to measure on.

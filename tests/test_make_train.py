@@ -69,5 +69,8 @@ def test_fine_tuning_learns_from_the_drawings_alone():
                                "INIT=models/mnist")
     assert data_of(args) == ["my-drawings.ndjson"]
     assert args[args.index("--init") + 1] == "models/mnist"
-    assert "--epochs" not in args and "--config" not in args  # the trainer's own length
+    fine_tune = args[args.index("--config") + 1]
+    assert fine_tune == "configs/fine-tune.toml" and "--epochs" not in args
+    assert asdict(resolve(read_config(ROOT / fine_tune), {})) == asdict(resolve(
+        {}, {"label_smoothing": read_config(DIGITS_RECIPE)["label_smoothing"]}))
     assert "split-writers" not in printed and "without real pen digits" not in printed
