@@ -63,7 +63,7 @@ def draw(reference: list[np.ndarray], rng: np.random.Generator) -> list[Stroke]:
     strokes = _whole_character(strokes, size, rng)
     if rng.random() < SPARSE:
         tolerance = rng.uniform(*KEY_POINT_TOLERANCE) * size
-        strokes = [key_points(stroke, tolerance) for stroke in strokes]
+        strokes = [_key_points(stroke, tolerance) for stroke in strokes]
     return _on_pad(strokes, rng)
 
 
@@ -179,7 +179,7 @@ def _on_pad(strokes: list[np.ndarray], rng: np.random.Generator) -> list[Stroke]
             for stroke in strokes]
 
 
-def key_points(stroke: np.ndarray, tolerance: float) -> np.ndarray:
+def _key_points(stroke: np.ndarray, tolerance: float) -> np.ndarray:
     """The stroke's points that a polyline within `tolerance` of it needs (Ramer-Douglas-Peucker):
     its ends, and recursively the point farthest from the line between them where that is
     farther than `tolerance`."""
