@@ -28,7 +28,7 @@ from trainer.sources.japanese import (
 )
 from trainer.sources.kanjivg import CREDIT, read_kanjivg, read_references
 from trainer.sources.tomoe import read_tdic
-from trainer.synthetic import draw, key_points, rng_for
+from trainer.synthetic import draw, rng_for
 
 KANJIVG = SHARED_DATA / "kanjivg" / "kanji"
 
@@ -116,23 +116,6 @@ def test_the_synthetic_writer_is_seeded_and_stays_on_the_pad():
     spans = [np.ptp(np.concatenate([np.array(s) for s in d]), axis=0).max() for d in drawings]
     assert max(spans) - min(spans) > 0.2  # written at different sizes
 
-
-
-def test_a_drawing_kept_as_key_points_stays_within_its_tolerance():
-    """A round stroke kept as key points, as a pen that reports few points draws it: its ends
-    stay, a handful of points remain, and every point of the stroke is within the tolerance of
-    the straight pieces between them."""
-    turn = np.linspace(0, 1.7 * np.pi, 200)
-    arc = np.stack([np.cos(turn), np.sin(turn)], axis=1) / 2
-    kept = key_points(arc, 0.05)
-    assert (kept[0] == arc[0]).all() and (kept[-1] == arc[-1]).all()
-    assert 4 <= len(kept) <= 12
-    a, b = kept[:-1], kept[1:]  # each point's distance to its nearest straight piece
-    along = np.clip(np.einsum("psk,sk->ps", arc[:, None] - a, b - a)
-                    / np.einsum("sk,sk->s", b - a, b - a), 0, 1)
-    nearest = a + along[..., None] * (b - a)
-    assert np.linalg.norm(arc[:, None] - nearest, axis=2).min(axis=1).max() <= 0.05
-    assert len(key_points(np.array([[0.0, 0.0], [1.0, 1.0]]), 0.05)) == 2
 
 def test_a_tiny_japanese_model_exports_its_candidate_groups_and_credit(japanese_dir,
                                                                        japanese_export):

@@ -4,11 +4,9 @@ Each stroke is moved, turned, scaled and bent a little on its own (a smooth bend
 length, not pixel noise), its ends shortened or hooked; neighbouring strokes are sometimes joined
 as fast writers join them, and the order and direction of strokes change now and then; then the
 whole character is slanted, squeezed, turned and warped by a smooth low-frequency field, and
-written at a random size and place on the pad. Now and then a drawing keeps only its strokes'
-key points, as a pen that reports few points does (or a recogniser that stores key points, as
-tomoe does): its curves become a few straight pieces. The result is pen strokes in pad fractions
-(0..1 from the top left), which the page's recipe (trainer/strokes.py) draws, so training sees
-what the page sees.
+written at a random size and place on the pad. The result is pen strokes in pad fractions (0..1
+from the top left), which the page's recipe (trainer/strokes.py) draws, so training sees what the
+page sees.
 
 Every drawing comes from a generator seeded by (seed, the character's code point, the drawing's
 number): the same seed draws the same character the same way, whatever else is drawn.
@@ -41,10 +39,6 @@ SQUEEZE = 0.1  # log of the width-to-height change
 TURN = 0.05
 WARP = 0.02
 FILL = (0.4, 0.9)  # the character's longer side, of the pad's
-SPARSE = 0.3  # chance that a drawing keeps only its key points
-# How far a curve may stray from its straight pieces, of the size: at 0.08 a round stroke (の)
-# is drawn in four to eight pieces.
-KEY_POINT_TOLERANCE = (0.01, 0.08)
 
 
 def rng_for(seed: int, char: str, number: int) -> np.random.Generator:
@@ -61,9 +55,6 @@ def draw(reference: list[np.ndarray], rng: np.random.Generator) -> list[Stroke]:
     strokes = [_varied_stroke(s, size, rng) for s in strokes]
     strokes = _joined(_reordered(strokes, rng), size, rng)
     strokes = _whole_character(strokes, size, rng)
-    if rng.random() < SPARSE:
-        tolerance = rng.uniform(*KEY_POINT_TOLERANCE) * size
-        strokes = [key_points(stroke, tolerance) for stroke in strokes]
     return _on_pad(strokes, rng)
 
 
@@ -177,31 +168,6 @@ def _on_pad(strokes: list[np.ndarray], rng: np.random.Generator) -> list[Stroke]
     corner = rng.uniform(0, 1, 2) * (1 - extent)
     return [[(float(x), float(y)) for x, y in corner + (stroke - low) / span * fill]
             for stroke in strokes]
-
-
-def key_points(stroke: np.ndarray, tolerance: float) -> np.ndarray:
-    """The stroke's points that a polyline within `tolerance` of it needs (Ramer-Douglas-Peucker):
-    its ends, and recursively the point farthest from the line between them where that is
-    farther than `tolerance`."""
-    keep = np.zeros(len(stroke), bool)
-    keep[[0, -1]] = True
-    pending = [(0, len(stroke) - 1)]
-    while pending:
-        first, last = pending.pop()
-        if last - first < 2:
-            continue
-        a, b = stroke[first], stroke[last]
-        chord = b - a
-        inner = stroke[first + 1:last] - a
-        norm = float(np.hypot(*chord))
-        distance = (np.abs(chord[0] * inner[:, 1] - chord[1] * inner[:, 0]) / norm if norm > 0
-                    else np.hypot(inner[:, 0], inner[:, 1]))
-        farthest = int(np.argmax(distance))
-        if distance[farthest] > tolerance:
-            middle = first + 1 + farthest
-            keep[middle] = True
-            pending += [(first, middle), (middle, last)]
-    return stroke[keep]
 
 
 def _rotation(angle: float) -> np.ndarray:
