@@ -141,7 +141,8 @@ async function predict() {
   const { ranked, refused, adapted, ms } = await recognizer.predict(pad.inPixels(), { areaSide: pad.side });
   lastAdapted = adapted;
   showTime(ms);
-  showResults(ranked.slice(0, TOP_K));
+  // A keyboard's list of the best three is hidden: its row of candidates shows the answer.
+  if (!metadata.one_character) showResults(ranked.slice(0, TOP_K));
   if (refused) {
     showCorrections([], false);
     if (metadata.one_character) showCandidates([], false);
