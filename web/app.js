@@ -1,5 +1,6 @@
 // The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
-import { aboutModel, chooseModel, showPicker } from './models.js';
+import { aboutModel, showPicker } from './models.js';
+import { chooseModel } from './model-folders.js';
 import { setUpKeyboard, showCandidates } from './keyboard.js';
 import { Pad } from './pad.js';
 import { notSureThreshold } from './metadata.js';
