@@ -211,7 +211,7 @@ def main(
         fail(f"--second {second}: no model.json (make export NAME=..., or --second FOLDER)")
     if not LIGHTHOUSE.exists():
         fail(f"{LIGHTHOUSE}: not installed (run make setup)")
-    print_header(model)
+    print_header(model, *([second] if second else []))
     servers = {"gzip": ("gzip, as a static host", serve_gzip),
                "plain": ("plain, as make serve", serve)}
     more = {second.resolve().name: second} if second else {}
