@@ -16,7 +16,8 @@ gzip-compressed, with an ETag to revalidate against (GitHub Pages, Netlify and t
    are printed, and its JSON reports kept in REPORT;
 3. with --second, a site of two models (MODEL the default, SECOND in models/NAME/): after the
    first visit, the page picks SECOND (?model=NAME, as its picker does), and what the network
-   sends counts until it is ready and until the service worker keeps SECOND for offline use.
+   sends counts until it is ready and until the service worker keeps SECOND for offline use;
+   then a first visit straight to ?model=NAME (a link to it), in a fresh profile, counted as in 1.
 
 Targets (issue 12): first visit at most 1 MB, time to interactive at most 3 s.
 """
@@ -44,6 +45,7 @@ from playwright.sync_api import BrowserContext, Page, Request
 
 from benchmarks.common import fail, print_header
 from export.browser import CHROMIUM, chromium, serve, site_with_model
+from export.catalog import DEFAULT_FOLDER
 from runfolder.commandline import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,10 +122,11 @@ class Visit:
     files: list[tuple[str, int]]  # (path, bytes) of every response, in the order they ended
 
 
-def first_visit(context: BrowserContext, base: str) -> tuple[Page, Visit]:
-    """Open the page in `context` (fresh) and count what the network sends until it is ready."""
+def first_visit(context: BrowserContext, base: str, search: str = "") -> tuple[Page, Visit]:
+    """Open the page (`search`: its ?model=, if any) in `context` (fresh) and count what the
+    network sends until it is ready."""
     page = context.new_page()
-    return page, counted(context, base, lambda: page.goto(base),
+    return page, counted(context, base, lambda: page.goto(base + search),
                          lambda: page.evaluate(SERVICE_WORKER_INSTALLED))
 
 
@@ -208,17 +211,19 @@ def main(
         fail(f"--second {second}: no model.json (make export NAME=..., or --second FOLDER)")
     if not LIGHTHOUSE.exists():
         fail(f"{LIGHTHOUSE}: not installed (run make setup)")
-    print_header(model)
+    print_header(model, *([second] if second else []))
     servers = {"gzip": ("gzip, as a static host", serve_gzip),
                "plain": ("plain, as make serve", serve)}
     more = {second.resolve().name: second} if second else {}
-    visits, seconds, audits = {}, {}, {}
+    visits, seconds, straight, audits = {}, {}, {}, {}
     with site_with_model(model, more) as site, chromium() as browser:
         for name, (_, server) in servers.items():
             with server(site) as base:
                 page, visits[name] = first_visit(browser.new_context(), base)
                 for picked in more:
                     seconds[name] = second_model(page, base, picked)
+                    straight[name] = first_visit(browser.new_context(), base,
+                                                 f"?model={picked}")[1]
                 audits[name] = median([lighthouse(base, report / f"lighthouse-{name}-{run}.json")
                                        for run in range(1, runs + 1)])
 
@@ -246,6 +251,14 @@ def main(
         print("|---|---:|---:|")
         for name, (label, _) in servers.items():
             print(f"| {label} | {seconds[name].ready_bytes:,} | {seconds[name].total_bytes:,} |")
+        print(f"a first visit straight to ?model={second.resolve().name}:")
+        print("| server | bytes until ready | with the offline copy | of it, the default model's |")
+        print("|---|---:|---:|---:|")
+        for name, (label, _) in servers.items():
+            visit = straight[name]
+            default = sum(size for path, size in visit.files
+                          if path.startswith(f"{DEFAULT_FOLDER}/"))
+            print(f"| {label} | {visit.ready_bytes:,} | {visit.total_bytes:,} | {default:,} |")
     print(f"targets: first visit at most {BYTES_TARGET:,} bytes, "
           f"time to interactive at most {INTERACTIVE_TARGET_MS / 1000:.0f} s")
 

@@ -79,14 +79,14 @@ def context(browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-def first_visit(context: BrowserContext, base: str) -> tuple[Page, list[str]]:
+def first_visit(context: BrowserContext, url: str) -> tuple[Page, list[str]]:
     """The page loaded from the network, then controlled by its service worker, which installs
     only once it has cached the page and the whole model; and the page's errors from then on."""
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.goto(base)
+    page.goto(url)
     page.evaluate("window.app.ready")
     page.evaluate(SERVICE_WORKER_IN_CONTROL)
     return page, errors
@@ -220,24 +220,30 @@ def model_caches(page: Page) -> dict[str, str]:
 
 
 def test_two_models_on_one_site_each_offline_once_visited(context, model, tmp_path):
-    """The default model and another, picked by the picker and by the URL; each kept offline
-    once visited, a third never visited marked so offline; an update of one leaves the other's
-    copy alone; a damaged catalog is a note and the default model still reads."""
+    """The default model and another, picked by the URL and by the picker; each kept offline
+    once visited (a first visit straight to the other keeps it as the worker installs, and never
+    downloads the default), a third never visited marked so offline; an update of one leaves the
+    other's copy alone; a damaged catalog is a note and the default model still reads."""
     letters = letters_model(model, tmp_path / "letters")
     more = {"letters": letters, "unvisited": letters}
     with site_with_model(model, more) as site, misbehaving_server(site) as (base, _):
-        page, errors = first_visit(context, base)
-        picker = page.locator("#model")
-        expect(picker).to_have_value("default")
-        with page.expect_navigation():
-            picker.select_option("letters")
-        page.evaluate("window.app.ready")
-        assert page.url == f"{base}?model=letters"
+        requested: list[str] = []
+        context.on("request", lambda request: requested.append(request.url))
+        page, errors = first_visit(context, f"{base}?model=letters")
         expect(page.locator("#model-info")).to_have_text(
             "letters · 10 labels · trained on Letters by a test · shared under CC BY 4.0")
         assert read_digit(page, "7")[0]["label"] == "h"
+        assert list(model_caches(page)) == ["models/letters/"]
+        assert not [url for url in requested if url.startswith(f"{base}model/")]
+        picker = page.locator("#model")
+        expect(picker).to_have_value("letters")
+        with page.expect_navigation():
+            picker.select_option("default")
+        page.evaluate("window.app.ready")
+        assert page.url == base
+        assert read_digit(page, "7")[0]["label"] == "7"
         # Kept once the worker has downloaded and checked it whole: seconds on a loaded machine.
-        expect(picker.locator("option[value=letters]")).to_have_attribute("data-kept", "true",
+        expect(picker.locator("option[value=default]")).to_have_attribute("data-kept", "true",
                                                                           timeout=30_000)
         kept = model_caches(page)
         assert sorted(kept) == ["model/", "models/letters/"]

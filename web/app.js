@@ -1,5 +1,6 @@
 // The page: draw, ask the recognizer (recognizer.js, which holds the model), show its answers.
-import { aboutModel, chooseModel, showPicker } from './models.js';
+import { aboutModel, showPicker } from './models.js';
+import { chooseModel } from './model-folders.js';
 import { setUpKeyboard, showCandidates } from './keyboard.js';
 import { Pad } from './pad.js';
 import { notSureThreshold } from './metadata.js';
@@ -141,7 +142,8 @@ async function predict() {
   const { ranked, refused, adapted, ms } = await recognizer.predict(pad.inPixels(), { areaSide: pad.side });
   lastAdapted = adapted;
   showTime(ms);
-  showResults(ranked.slice(0, TOP_K));
+  // A keyboard's list of the best three is hidden: its row of candidates shows the answer.
+  if (!metadata.one_character) showResults(ranked.slice(0, TOP_K));
   if (refused) {
     showCorrections([], false);
     if (metadata.one_character) showCandidates([], false);

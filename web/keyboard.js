@@ -15,6 +15,9 @@ let strokes = null;
 let clearPad = null;
 let text = '';
 let model = ''; // the model folder's URL: whose text line this is
+/** @type {import('./candidates.js').Candidate[]} */
+let shown = []; // the row on the page
+let firstLabel = ''; // the row's first label: a tap on another is a correction
 
 // metadata: the model's (its candidate_groups); model: its key (Recognizer.modelKey); strokes():
 // what is drawn, in the pad's pixels; clearPad(): empties the pad for the next character.
@@ -35,21 +38,42 @@ export function setUpKeyboard(options) {
   $('text-backspace').addEventListener('click', () => setText(withoutLast(text)));
   $('text-clear').addEventListener('click', () => setText(''));
   $('text-copy').addEventListener('click', copy);
+  $('candidates').addEventListener('click', tapped);
 }
 
 // The candidates for a reading (every label ranked, most likely first; [] for none), the row
-// marked when the page is not sure of the first.
+// marked when the page is not sure of the first. The buttons stay from one reading to the next,
+// each changed only where its candidate did: a new row for every reading kept the page's
+// rendering busy beside the model's worker, the most of predict()'s time after the model itself
+// on two cores (BENCHMARKS.md, "predict() on a Japanese export").
 export function showCandidates(ranked, unsure) {
-  $('candidates').classList.toggle('unsure', unsure);
-  $('candidates').replaceChildren(...candidateRow(ranked, groups).map(({ text: written, label, prob }) => {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = written;
-    button.dataset.label = label;
-    button.dataset.prob = prob.toFixed(4);
-    button.addEventListener('click', () => write(written, label, ranked[0].label));
-    return button;
-  }));
+  const container = $('candidates');
+  container.classList.toggle('unsure', unsure);
+  shown = candidateRow(ranked, groups);
+  firstLabel = ranked[0]?.label ?? '';
+  const buttons = /** @type {HTMLButtonElement[]} */ (Array.from(container.children));
+  shown.forEach(({ text: written, label, prob }, i) => {
+    const button = buttons[i] ?? container.appendChild(candidateButton());
+    if (button.textContent !== written) button.textContent = written;
+    if (button.dataset.label !== label) button.dataset.label = label;
+    const probability = prob.toFixed(4);
+    if (button.dataset.prob !== probability) button.dataset.prob = probability;
+  });
+  for (const extra of buttons.slice(shown.length)) extra.remove();
+}
+
+function candidateButton() {
+  const button = document.createElement('button');
+  button.type = 'button';
+  return button;
+}
+
+// A tap on the row: the candidate of the button tapped.
+function tapped(event) {
+  const button = /** @type {Element} */ (event.target).closest('#candidates > button');
+  if (!button) return;
+  const { text: written, label } = shown[Array.from($('candidates').children).indexOf(button)];
+  write(written, label, firstLabel);
 }
 
 async function write(written, label, first) {

@@ -1,7 +1,8 @@
 // The site's models, as the export lays them out (export/catalog.py): the default in model/, any
-// other in models/NAME/, and the catalog models.json naming them. And where the service worker
-// (sw.js) keeps each model's version in use, which the page reads to know what works offline.
-// Paths are relative to the page and sw.js, which sit side by side.
+// other in models/NAME/, and the catalog models.json naming them; which of them a page reads with
+// (its ?model=NAME, no ?model= the default), which the page and the service worker (sw.js) both
+// ask. And where the service worker keeps each model's version in use, which the page reads to
+// know what works offline. Paths are relative to the page and sw.js, which sit side by side.
 
 export const CATALOG = 'models.json';
 export const DEFAULT_FOLDER = 'model/';
@@ -10,6 +11,57 @@ const OTHER_FOLDER = /^models\/[^/]+\//;
 const CURRENT_CACHE = 'drawrecog-current'; // an entry per model folder: its version in use
 const CURRENT = 'current-model/'; // + the folder: that entry's key
 const MODEL_CACHE = 'drawrecog-model-'; // + the version, ' ', the folder: one version's files
+
+/** @typedef {{ name: string, folder: string }} SiteModel */
+/** @typedef {{ folder: string, models: SiteModel[], problem: string | null }} Choice */
+
+/** The model the URL asks for, the catalog's models, and what went wrong (the page shows it and
+ * reads with the default model). @returns {Promise<Choice>} */
+export async function chooseModel(search = location.search) {
+  const wanted = new URLSearchParams(search).get('model');
+  let models = [];
+  let problem = null;
+  try {
+    models = await readCatalog();
+  } catch (error) {
+    problem = error.message;
+  }
+  if (wanted === null) return { folder: DEFAULT_FOLDER, models, problem };
+  const chosen = models.find(({ name }) => name === wanted);
+  if (chosen) return { folder: chosen.folder, models, problem };
+  problem ??= `${CATALOG}: no model named ${JSON.stringify(wanted)}`;
+  return { folder: DEFAULT_FOLDER, models, problem: `${problem}; reading with the default model` };
+}
+
+/** The catalog's models; [] for a site without one (a site of one model). */
+async function readCatalog() {
+  const response = await fetch(CATALOG).catch(() => null); // offline, never kept: no catalog
+  if (!response || response.status === 404) return [];
+  if (!response.ok) throw new Error(`${CATALOG}: HTTP ${response.status}`);
+  return checkCatalog(await response.text());
+}
+
+/** The models a catalog's text lists; an Error naming the catalog and the problem when it is not
+ * one. @param {string} text @returns {SiteModel[]} */
+export function checkCatalog(text) {
+  let catalog;
+  try {
+    catalog = JSON.parse(text);
+  } catch {
+    throw new Error(`${CATALOG}: not JSON`);
+  }
+  const models = catalog?.models;
+  if (!Array.isArray(models)) throw new Error(`${CATALOG}: no list of models`);
+  models.forEach((model, i) => {
+    const folderUrl = typeof model?.folder === 'string' ? new URL(model.folder, location.href).href : '';
+    if (typeof model?.name !== 'string' || !model.name) throw new Error(`${CATALOG}: models[${i}] has no name`);
+    if (modelFolderOf(folderUrl) !== model.folder) {
+      throw new Error(`${CATALOG}: models[${i}].folder ${JSON.stringify(model.folder)} is not `
+        + `${DEFAULT_FOLDER} or models/NAME/`);
+    }
+  });
+  return models.map(({ name, folder }) => ({ name, folder }));
+}
 
 /** The model folder `url` (absolute) lies in, as the page names it ('model/', 'models/x/'), or
  * null for any other file. @param {string} url */

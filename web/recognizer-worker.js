@@ -95,8 +95,15 @@ function classify({ batch, shape }) {
       return [features, tf.matMul(unitRows(pooled), head.drawnMatrix)];
     }), base)
     : read(batch, shape, (input) => execute(input, ['probabilities']))[0];
-  return { probs, labels: head?.labels ?? null, ms: performance.now() - started };
+  const labels = head?.labels ?? null;
+  const changed = labels !== answeredWith; // thousands of labels: copied only when they change
+  answeredWith = labels;
+  return { probs, ...(changed && { labels }), ms: performance.now() - started };
 }
+
+// The labels of the last answer sent (the head's; null: the model's own). An answer carries its
+// labels only when they differ from the last answer's; recognizer.js keeps them meanwhile.
+let answeredWith = null;
 
 // `compute` on a batch as the model's input tensor, its tensors read as typed arrays. Blocking
 // reads are fine here, off the page's thread.

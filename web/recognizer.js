@@ -109,6 +109,8 @@ export class Recognizer {
   #channel = null;
   #changedElsewhere = false;
   #unkeptIds = 0; // ids of drawings the store refused (a private window): -1, -2, ...
+  /** @type {string[] | null} the labels of the head that gave the worker's last answer (null: none) */
+  #answeredWith = null;
   /** @type {Promise<unknown>} reading back, teach(), remove(), undo(), forget(): one at a time */
   #queue = Promise.resolve();
   /** @type {string[]} the labels read now: the model's, then those of the person's own */
@@ -510,14 +512,15 @@ export class Recognizer {
    */
   async #classify(inputs) {
     const batch = stacked(inputs);
-    const { probs, labels: headLabels, ms } = await this.#request('classify', {
+    const { probs, labels: changed, ms } = await this.#request('classify', {
       batch, shape: [inputs.length, ...this.inputShape],
     }, [batch.buffer]);
-    const labels = headLabels ?? this.metadata.labels; // the head that answered, if one did
+    if (changed !== undefined) this.#answeredWith = changed; // sent only when they change
+    const labels = this.#answeredWith ?? this.metadata.labels; // the head that answered, if one did
     const count = labels.length;
     const ranked = inputs.map((_, i) => rankLabels(
       labels, probs.subarray(i * count, (i + 1) * count)));
-    return { ranked, adapted: headLabels !== null, modelMs: ms };
+    return { ranked, adapted: this.#answeredWith !== null, modelMs: ms };
   }
 
   #request(type, message, transfer = []) {

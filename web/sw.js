@@ -2,9 +2,9 @@
 // The page's files: network first, so a fix reaches users as soon as they are online; the cache
 // when offline, or when the network's copy is an error or cut short.
 // Each model (its folder, model/ or models/NAME/: web/model-folders.js): always from the cache,
-// one complete version at a time, each model on its own: the default model is kept as the worker
-// installs, any other once the page has loaded it, and an update of one leaves the others as
-// they are. A version is metadata.json and the weights together, named by the model_hash
+// one complete version at a time, each model on its own: the model of each page open as the
+// worker installs (the page that registered it) is kept then, any other once a page of it has
+// loaded, and an update of one leaves the others as they are. A version is metadata.json and the weights together, named by the model_hash
 // metadata.json carries and a hash of metadata.json itself: a new metadata.json with the same
 // weights (a new not-sure threshold, a new name) is a new version too, and reuses the cached
 // weights. A newer version's metadata.json is checked as the page checks it (web/metadata.js,
@@ -15,7 +15,7 @@
 // Paths are relative to this file, so the page works from any sub-path of any static server.
 import { checkMetadata } from './metadata.js';
 import {
-  CATALOG, DEFAULT_FOLDER, cachesInUse, keepVersion, keptVersion, modelCache, modelFolderOf,
+  CATALOG, cachesInUse, chooseModel, keepVersion, keptVersion, modelCache, modelFolderOf,
 } from './model-folders.js';
 
 // `self`, typed as what it is here (tsc's webworker lib types it as any worker's scope).
@@ -38,11 +38,21 @@ scope.addEventListener('install', (event) => {
     await shell.addAll([...SHELL, ...await vendoredFiles()]);
     const catalog = await fetch(CATALOG, { cache: 'no-cache' }); // a site of one model has none
     if (catalog.ok) await shell.put(CATALOG, catalog);
-    // No offline page without a whole default model: a failure fails the install.
-    await updateModel(DEFAULT_FOLDER);
+    // No offline page without its whole model: a failure fails the install.
+    for (const folder of await foldersOfOpenPages()) await updateModel(folder);
     await scope.skipWaiting();
   })());
 });
+
+// The model folder each of the site's open pages reads with, chosen as the page chose it (its
+// ?model=, the default where the catalog does not name it): a first visit straight to another
+// model keeps that one, and never downloads the default model for it.
+async function foldersOfOpenPages() {
+  const pages = await scope.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const ours = pages.filter(({ url }) => url.startsWith(scope.registration.scope));
+  const choices = await Promise.all(ours.map(({ url }) => chooseModel(new URL(url).search)));
+  return new Set(choices.map(({ folder }) => folder));
+}
 
 scope.addEventListener('activate', (event) => {
   event.waitUntil((async () => {

@@ -1,8 +1,6 @@
 // The service worker (sw.js) keeps the page and its model for offline use. This registers it, or
 // says on the page why offline use is unavailable here; once the page has loaded its model, it
 // asks the worker to look for a newer one, and tells the user when one is ready.
-import { DEFAULT_FOLDER } from './model-folders.js';
-
 // Browsers give service workers only to secure contexts (HTTPS, or localhost): over plain http on
 // a LAN address the page still recognises, but would never work offline without this note.
 export function registerForOffline() {
@@ -26,9 +24,8 @@ function showOfflineNote(why) {
 
 // `loaded`: the page's model loading (a Promise), from `folder`; the worker looks only after it
 // settles, so the page never gets half of one version and half of the next. On the first visit
-// the worker takes control only after installing, which keeps the default model: a page of
-// another model asks it then to keep that one. `onKept` runs when the worker has kept a model for
-// offline use.
+// there is no worker to ask: it installs with this page's model (sw.js), and takes control after.
+// `onKept` runs when the worker has kept a model for offline use.
 export function watchForModelUpdates(loaded, folder, onKept) {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', ({ data }) => {
@@ -41,6 +38,5 @@ export function watchForModelUpdates(loaded, folder, onKept) {
   /** @type {HTMLElement} */ (document.getElementById('update'))
     .addEventListener('click', () => location.reload());
   const check = () => navigator.serviceWorker.controller?.postMessage({ type: 'check-model', folder });
-  if (folder !== DEFAULT_FOLDER) navigator.serviceWorker.addEventListener('controllerchange', check);
   loaded.then(check, check);
 }

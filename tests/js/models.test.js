@@ -1,11 +1,11 @@
-// The site's catalog as the page reads it (web/models.js), the model folders the service worker
-// keeps apart (web/model-folders.js), and the about line with a model's credit.
+// The site's catalog as the page and the service worker read it, the model folders the service
+// worker keeps apart (web/model-folders.js), and the about line with a model's credit (web/models.js).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 globalThis.location = new URL('https://school.example/classes/2b/digits/index.html?model=kana');
-const { aboutModel, checkCatalog } = await import('../../web/models.js');
-const { modelFolderOf } = await import('../../web/model-folders.js');
+const { aboutModel } = await import('../../web/models.js');
+const { checkCatalog, modelFolderOf } = await import('../../web/model-folders.js');
 
 test('a catalog lists each model by its name and folder', () => {
   const models = [{ name: 'digits', folder: 'model/' }, { name: 'kana', folder: 'models/kana/' }];
