@@ -20,7 +20,7 @@
 //   one of the person's drawings of it as closely as that drawing resembles its closest other
 //   drawing of the label (leave-one-out over them), or OWN_ALIKE where that is closer (drawings
 //   drawn one after another are near-duplicates, which their later drawings are not), and where
-//   the model is no surer of its own answer than it was of theirs (plus OWN_SURE_SLACK). Elsewhere it
+//   the model is no surer of its own answer than it was of theirs (plus SURE_SLACK). Elsewhere it
 //   stays GATED_MARGIN below the answer: it cannot win, but a drawing like it is "not sure".
 //   Their digits, which the model reads surely, stay digits.
 // - A drawing of a model's label counts past its likeness to the person's drawings of other
@@ -77,10 +77,9 @@ const ALIKE = 0.3;
 // Chosen on writers the benchmark does not report: pendigits' writers 1-20 and 12 UNIPEN writers of
 // other sources than GMD and Valladolid who drew symbols of their own (all of whom the default
 // model trained on), with this file's arithmetic run in Node on their features. NEAR 0.9 let a
-// tap flip 5 times as many drawings; a new label's sureness bound with no slack read a tenth fewer
-// of the new labels; a resemblance term for the new labels, or their rows fitted without
-// references, took 1-6 pt of some writers' digits (REFERENCE_WEIGHT and OWN_SURE_SLACK: below).
-// With tests/test_teach_writers.py's tiny model, a lone correction of an unsure
+// tap flip 5 times as many drawings; SURE_SLACK 0 read a tenth fewer of the new labels; a resemblance term for the new labels, or their rows fitted without references,
+// took 1-6 pt of some writers' digits; REFERENCE_WEIGHT 4 kept every digit but read fewer of the
+// new labels. With tests/test_teach_writers.py's tiny model, a lone correction of an unsure
 // answer left out of the fit read writer 21 worse after one drawing a digit; fitted with its
 // variations, a mistaken tap on a drawing the model read right but unsurely turned every other
 // drawing of that digit (71 of 4,782 on pendigits 1-20, 17 without them). On those and 31 UNIPEN
@@ -103,19 +102,7 @@ const NEAR = 0.95;
 const OWN_ALIKE = 0.55;
 const SURE_SLACK = 0.1;
 const GATED_MARGIN = 0.1;
-// A person's symbol may look to the model like a digit it reads surely (a + drawn as a 7, read 7
-// at 0.92): its sureness bound then passes 1 and bounds nothing, and only its fitted row, learnt
-// beside the references, keeps that person's 7s from being read as their +. Chosen on the same
-// tuning writers (pendigits 1-20 and the 31 UNIPEN writers of other sources, 4 new labels, `node`
-// on their features): REFERENCE_WEIGHT 2 took 1.51 pt of one UNIPEN writer's digits (syn/tds-dig21,
-// whose k and w the model reads as 6 and 4) and 1.14 of another's (apb/Emda_Hartnett, 7 -> +),
-// 0.13 pt of all UNIPEN's and 0.04 of pendigits'; 3, 1.30 and 1.14; 4, 0.86 and none (0.07 pt and
-// none). It reads fewer of the new labels (UNIPEN 93.2% -> 91.5%, pendigits 95.4% -> 94.0%; 6 and
-// 8 read 86% and 83% of UNIPEN's), and OWN_SURE_SLACK 0.15 (0.2 reads the same) takes back half of that (92.3%,
-// 94.7%) at no digit's cost. The many-label rule keeps SURE_SLACK (0.1): its Japanese figures in
-// BENCHMARKS.md were measured with it.
-const REFERENCE_WEIGHT = 4;
-const OWN_SURE_SLACK = 0.15;
+const REFERENCE_WEIGHT = 2;
 
 // Fits a head on the drawings (the first `drawings` rows of `features`, `drawn` their pooled
 // features of length 1) and their variations (the rest, each drawing's in turn). `notSure`: the
@@ -148,8 +135,7 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
   const drawnAlike = new Float32Array(drawings).fill(ALIKE);
   const sureUpTo = new Float32Array(labelCount).fill(Infinity);
   // A label read with care is read where the model is no surer than it was on these inputs of it.
-  const noSurerThan = (inputs, slack = SURE_SLACK) => inputs.reduce((surest, i) => Math.max(surest, sure.prob[i]), 0)
-    + slack;
+  const noSurerThan = (inputs) => inputs.reduce((surest, i) => Math.max(surest, sure.prob[i]), 0) + SURE_SLACK;
   const lone = new Uint8Array(drawings); // a contradiction no other drawing agrees with
   const correction = new Uint8Array(drawings); // ... of an answer the model was not sure of
   for (let d = 0; d < drawings; d++) {
@@ -185,7 +171,7 @@ function fitHead(prior, features, targets, labelCount, drawn, drawings, notSure,
     const own = [...Array(drawings).keys()].filter((d) => targets[d] === label);
     const closestOther = own.map((d) => Math.max(...own.filter((e) => e !== d).map((e) => cosine(d, e))));
     own.forEach((d, k) => { drawnAlike[d] = Math.max(ALIKE, Math.min(OWN_ALIKE, closestOther[k])); });
-    sureUpTo[label] = noSurerThan([...targets.keys()].filter((i) => targets[i] === label), OWN_SURE_SLACK);
+    sureUpTo[label] = noSurerThan([...targets.keys()].filter((i) => targets[i] === label));
   }
   // A lone correction is fitted without its variations: they would turn the whole class.
   const kept = [...targets.keys()].filter((i) => !lone[drawingOf(i)] || (correction[drawingOf(i)] && i < drawings));

@@ -128,29 +128,9 @@ test("a new label's likeness and sureness are calibrated on the person's drawing
   // Each drawing's closest other is at 0.96, 0.96, 0.466: that, or OWN_ALIKE (0.55) where closer
   [0.55, 0.55, 0.96 * third[0] + 0.28 * third[1]].forEach((alike, d) => assert.ok(
     Math.abs(head.drawnAlike[d] - alike) < 1e-6, String(head.drawnAlike)));
-  // The model's surest answer on them (0.6, on the third) and a new label's slack (0.15)
-  assert.ok(Math.abs(head.sureUpTo[2] - 0.75) < 0.01, String(head.sureUpTo));
+  // The model's surest answer on them (0.6, on the third) and the slack (0.1)
+  assert.ok(Math.abs(head.sureUpTo[2] - 0.7) < 0.01, String(head.sureUpTo));
   assert.equal(head.sureUpTo[0], Infinity);
-});
-
-test("a symbol the model reads surely as a digit does not take the person's drawings of that digit", () => {
-  // Their symbol (label 2) is drawn like a 0: the model reads it as 0 at 0.88, so its sureness
-  // bound passes 1 and bounds nothing. A 0 of theirs (read 0 at 0.98) resembling it closely
-  // stays 0 because the symbol's row is fitted beside the model's reference drawings, each
-  // counted REFERENCE_WEIGHT times (twice, it would read 2 at 0.57); their symbol reads 2.
-  const model = { rows: Float32Array.of(1, 0, 0, 1), bias: Float32Array.of(0, 0), size: 2 };
-  const references = { features: Float32Array.of(2, 0, 0, 2), labels: Int32Array.of(0, 1) };
-  const symbol = [4, 2];
-  const features = Float32Array.of(...symbol, 4.08, 1.96, 3.92, 2.04);
-  const drawn = Float32Array.of(1, 0, 0.99, 0.14, 0.98, 0.2);
-  const fitted = fitHead(model, features, Int32Array.of(2, 2, 2), 3, drawn, 3, NOT_SURE, references);
-  assert.ok(fitted.sureUpTo[2] > 1, String(fitted.sureUpTo));
-  const head = { ...fitted, drawn, drawnLabels: Int32Array.of(2, 2, 2) };
-  const read = (drawing) => headProbabilities(head, Float32Array.of(...drawing), Float32Array.of(0.9, 0.9, 0.9), model);
-  const zero = read([4, 0]);
-  assert.ok(zero[0] > zero[2], String(zero));
-  const theirs = read(symbol);
-  assert.ok(theirs[2] > Math.max(theirs[0], theirs[1]), String(theirs));
 });
 
 // The fit itself (fitRows, under fitHead): its stopping rule, the rows it leaves alone, its
