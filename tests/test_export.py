@@ -176,17 +176,24 @@ def test_float16_halves_the_weights_and_reports(trained_dir, exported_dir, tmp_p
 def test_uint8_beyond_the_accuracy_guard_is_refused_unless_allowed(trained_dir, tmp_path,
                                                                     monkeypatch):
     """TF.js made to read a tenth of the images wrong, beyond a guard of 5% (a negative guard,
-    which once forced this, is refused: tests/test_bad_inputs.py)."""
+    which once forced this, is refused: tests/test_bad_inputs.py). --allow-accuracy-drop lets
+    that loss pass, never a broken conversion's."""
     from dataclasses import replace
 
     import export.convert
 
     parity = export.convert.check_parity
+    broken = {"max_prob_diff": 0.5}
     monkeypatch.setattr(export.convert, "check_parity", lambda *args: [
-        replace(report, tfjs_accuracy=report.keras_accuracy - 0.1) for report in parity(*args)])
+        replace(report, tfjs_accuracy=report.keras_accuracy - 0.1, **broken)
+        for report in parity(*args)])
     out = tmp_path / "model"
     args = ["convert", trained_dir, "--out", out, "--quantize", "uint8",
             "--backends", "wasm", "--images", "64", "--max-accuracy-drop", "0.05"]
+    refused = run_export(*args, "--allow-accuracy-drop", code=2)
+    assert not out.exists() and not list(tmp_path.iterdir())
+    assert refused.stderr.strip().splitlines()[-1].endswith("; beyond the rule: max |dprob|")
+    broken.clear()
     refused = run_export(*args, code=2)
     assert not out.exists() and not list(tmp_path.iterdir())
     assert "uint8 quantization loses" in refused.stderr
