@@ -30,7 +30,7 @@ CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 REPORT_DATA ?= $(SHARED)/semeion $(SHARED)/optdigits $(SHARED)/ujipenchars/digits \
 	$(PEN_WRITERS)/pendigits-orig.tes $(SHARED)/unipen/gmd $(SHARED)/unipen/val
 
-.PHONY: setup train export serve report bench test check lint clean
+.PHONY: setup train train-japanese export export-japanese serve report bench test check lint clean
 
 setup: $(VENV)/.installed node_modules/.installed web/vendor/files.txt
 
@@ -102,15 +102,31 @@ export: setup $(CHROMIUM)
 	$(PY) -m export convert $(MODEL) --out $(if $(NAME),web/models/$(NAME),web/model) --force \
 		--quantize $(QUANTIZE)
 
+# The Japanese model (configs/japanese.toml: kana and the jōyō kanji from KanjiVG, about an hour
+# on 2 CPU cores) and its export as the page ships it: head-uint8, the output layer 8-bit and
+# the rest float16, 2.9 MB (float16 is 3.5 MB; what each costs: BENCHMARKS.md).
+JAPANESE ?= models/japanese
+JAPANESE_QUANTIZE := head-uint8
+train-japanese: $(JAPANESE)/classifier.keras
+
+$(JAPANESE)/classifier.keras: | $(VENV)/.installed
+	$(PY) -m trainer train --config configs/japanese.toml --out $(JAPANESE)
+
+export-japanese:
+	$(MAKE) export MODEL=$(JAPANESE) NAME=japanese QUANTIZE=$(JAPANESE_QUANTIZE)
+
 # MODEL_DIR/report/index.html and metrics.json; the sets side by side are printed here too.
 report: $(VENV)/.installed $(CJK_FONT) $(filter $(PEN_WRITERS)/%,$(REPORT_DATA))
 	$(PY) -m trainer evaluate $(MODEL) $(foreach path,$(REPORT_DATA),--data $(path))
 
 # Every benchmark, each printing its table (BENCHMARKS.md says what each measures and on what).
+# The Japanese ones read the Japanese model and an export of it of their own, as shipped: each is
+# made where it is missing, the model by training it (make train-japanese).
 WEB_MODEL ?= web/model
+JAPANESE_EXPORT := build/japanese-export
 # A second model for the first visit's figures: the first one exported with NAME=, if any.
 SECOND_MODEL ?= $(patsubst %/model.json,%,$(firstword $(wildcard web/models/*/model.json)))
-bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
+bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes $(JAPANESE_EXPORT)/model.json
 	$(PY) -m benchmarks.pen_digits --model $(WEB_MODEL) --pendigits $(PEN_WRITERS)
 	$(PY) -m benchmarks.first_visit --model $(WEB_MODEL) $(SECOND_MODEL:%=--second %)
 	$(PY) -m benchmarks.page_store --export $(WEB_MODEL)
@@ -128,6 +144,14 @@ bench: setup $(CHROMIUM) $(PEN_WRITERS)/pendigits-orig.tes
 	$(PY) -m benchmarks.augmentation --rounds 5
 	$(PY) -m benchmarks.serve_load
 	$(PY) -m benchmarks.report_speed $(MODEL) $(foreach path,$(REPORT_DATA),--data $(path))
+	$(PY) -m export verify $(JAPANESE) --export $(JAPANESE_EXPORT) --backends wasm
+	$(PY) -m benchmarks.japanese_model $(JAPANESE)
+	$(PY) -m benchmarks.japanese_teach $(JAPANESE_EXPORT) --characters 300
+	$(PY) -m benchmarks.predict_speed --model $(WEB_MODEL) --large $(JAPANESE_EXPORT) --ratios 1 --repeats 50
+	$(PY) -m benchmarks.model_speed $(JAPANESE_EXPORT)
+
+$(JAPANESE_EXPORT)/model.json: $(JAPANESE)/classifier.keras | setup $(CHROMIUM)
+	$(PY) -m export convert $(JAPANESE) --out $(JAPANESE_EXPORT) --force --quantize $(JAPANESE_QUANTIZE)
 
 # HOST=0.0.0.0 serves a LAN too; CERT= and KEY= (PEM files) serve https, which a browser needs
 # before it keeps an offline copy anywhere but localhost (docs/offline.md).

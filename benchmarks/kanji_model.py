@@ -15,7 +15,7 @@ with random weights there is nothing else to be right about, so "accuracy" is to
 Keras. A random model's top two answers nearly tie (1e-5 apart at the median), which makes that
 agreement a harsh measure: a trained model's answers are far more decisive. Quantized exports are
 made with --allow-accuracy-drop (the guard would refuse any of them here); one that the export
-still refuses (|dprob| beyond its limit) is reported as refused.
+still refuses (beyond its parity rule: export/__init__.py) is reported as refused.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def export_each(run: Path, out: Path, backends: tuple[str, ...], images: int) ->
             "choice": choice,
             "bytes": metadata["model_bytes"],
             "max_prob_diff": max(p["max_prob_diff"] for p in parity),
-            "prob_limit": QUANTIZATIONS[choice].prob_limit,
+            "prob_limit": QUANTIZATIONS[choice].parity.prob_diff,
             "top1_agreement": min(p["top1_agreement"] for p in parity),
         })
     return rows

@@ -143,15 +143,15 @@ def build_export(
         reports = check_parity(classifier, staging, x, y, options.backends, options.quantize)
         for report in reports:
             log(f"parity on {report.summary()}")
+        failed = [report for report in reports if not report.ok]
+        if failed:  # before the accuracy guard, which --allow-accuracy-drop would let pass
+            raise ExportError(
+                f"{training.classifier_file}: TF.js disagrees with Keras on {failed[0].summary()}"
+            )
         unquantized_bytes = folder_bytes(staging)
         if options.quantize != "none":
             unquantized_bytes = float32_bytes(staging)
             judge_quantization(options, folder_bytes(staging), unquantized_bytes, reports, log)
-    failed = [report for report in reports if not report.ok]
-    if failed:
-        raise ExportError(
-            f"{training.classifier_file}: TF.js disagrees with Keras on {failed[0].summary()}"
-        )
     metadata = metadata_for(training, options, reports, staging, seconds, unquantized_bytes,
                             graph_outputs(classifier))
     metadata["references"] = references(classifier, *training.test_sample())  # all of it

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 from playwright.sync_api import Error as PlaywrightError
 
-from export import BACKENDS, QUANTIZATIONS, ExportError, graph_outputs
+from export import BACKENDS, QUANTIZATIONS, ExportError, ParityRule, graph_outputs
 from export.browser import chromium, serve, site_with_model
 from export.inputs import MODEL_JSON
 from runfolder.record import first_line
@@ -47,30 +47,36 @@ class Parity:
     images: int
     top1_agreement: float
     max_prob_diff: float
-    prob_limit: float
     # The features (the output layer's input) and the pooled features, each compared relative to
-    # its largest Keras value: they are held to the probabilities' limit.
+    # its largest Keras value: the larger of the two.
     feature_size: int
     pooled_size: int
     max_feature_diff: float
     tfjs_accuracy: float
     keras_accuracy: float
-    # Unquantized, TF.js must give Keras' answer on every image. Quantized weights may turn an
-    # answer where Keras' top two nearly tie (a 3,036-class model has such images even in
-    # float16): the accuracy guard (--max-accuracy-drop) judges what that costs.
-    top1_must_agree: bool
+    rule: ParityRule  # the --quantize choice's (export/__init__.py says why)
+
+    def beyond(self) -> list[str]:
+        """The rule's bounds this backend's answers break, by name; none when it agrees."""
+        return [name for name, broken in (
+            ("top-1 agreement", self.top1_agreement < self.rule.top1_agreement),
+            ("max |dprob|", self.max_prob_diff > self.rule.prob_diff),
+            ("max |dfeature|", self.max_feature_diff > self.rule.feature_diff),
+        ) if broken]
 
     @property
     def ok(self) -> bool:
-        agrees = self.top1_agreement == 1.0 or not self.top1_must_agree
-        return agrees and max(self.max_prob_diff, self.max_feature_diff) <= self.prob_limit
+        return not self.beyond()
 
     def summary(self) -> str:
         return (
-            f"{self.backend}: top-1 agreement {self.top1_agreement:.2%} on {self.images} images, "
-            f"max |dprob| {self.max_prob_diff:.1e} (limit {self.prob_limit:.0e}), "
-            f"max |dfeature| {self.max_feature_diff:.1e} of the largest feature (both outputs), "
+            f"{self.backend}: top-1 agreement {self.top1_agreement:.2%} (at least "
+            f"{self.rule.top1_agreement:.0%}) on {self.images} images, "
+            f"max |dprob| {self.max_prob_diff:.1e} (limit {self.rule.prob_diff:.0e}), "
+            f"max |dfeature| {self.max_feature_diff:.1e} (limit {self.rule.feature_diff:.0e}) "
+            f"of the largest feature (both outputs), "
             f"accuracy TF.js {self.tfjs_accuracy:.2%} / Keras {self.keras_accuracy:.2%}"
+            + (f"; beyond the rule: {', '.join(self.beyond())}" if self.beyond() else "")
         )
 
     def to_json(self) -> dict:
@@ -120,7 +126,6 @@ def check_parity(
     quantize: str = "none",
 ) -> list[Parity]:
     """`model`: the classifier with its feature outputs (export.convert.with_features)."""
-    quantization = QUANTIZATIONS[quantize]
     names = graph_outputs(model)
     outputs = model.predict(as_batch(images), verbose=0)
     expected = outputs[names["probabilities"]]
@@ -135,7 +140,6 @@ def check_parity(
             images=len(images),
             top1_agreement=float(np.mean(expected.argmax(1) == actual.argmax(1))),
             max_prob_diff=float(np.abs(expected - actual).max()),
-            prob_limit=quantization.prob_limit,
             feature_size=features.shape[1],
             pooled_size=pooled.shape[1],
             max_feature_diff=max(relative_difference(keras_values, answers[names[name]])
@@ -143,7 +147,7 @@ def check_parity(
                                                             ("pooled", pooled))),
             tfjs_accuracy=float(np.mean(actual.argmax(1) == labels)),
             keras_accuracy=keras_accuracy,
-            top1_must_agree=not quantization.weights,
+            rule=QUANTIZATIONS[quantize].parity,
         ))
     return reports
 
