@@ -7,7 +7,8 @@
 // loaded, and an update of one leaves the others as they are. A version is metadata.json and
 // the weights together, named by the model_hash metadata.json carries and a hash of
 // metadata.json itself: a new metadata.json with the same weights (a new not-sure threshold, a
-// new name) is a new version too, and reuses the cached weights. A newer version's metadata.json is checked as the page checks it (web/metadata.js,
+// new name) is a new version too, and reuses the cached weights. A newer version's
+// metadata.json is checked as the page checks it (web/metadata.js,
 // against the schema the page reads), its files downloaded whole and checked against
 // model_hash, and only then does it replace the current one: a version the page would refuse,
 // or a bad or partial download, changes nothing. A module worker (updates.js registers it so),
